@@ -1,0 +1,1 @@
+"""A self-hosted customer billing portal on Stripe, built with Reflex."""

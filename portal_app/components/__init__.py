@@ -1,0 +1,1 @@
+"""Pure functions returning components: no I/O, no state of their own."""

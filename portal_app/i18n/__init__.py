@@ -1,0 +1,1 @@
+"""Message catalogues and locale-aware formatting of money, dates and numbers."""

@@ -1,0 +1,1 @@
+"""Pages: each module registers its routes with the layout decorators."""

@@ -1,0 +1,29 @@
+"""The layout decorator: registers a route and wraps its content in the portal shell."""
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from portal_app.components.shell import shell
+from portal_app.state.brand import BrandState
+
+ContentFn = Callable[[], rx.Component]
+
+
+def portal_page(route: str, title: str, on_load: Any = None) -> Callable[[ContentFn], ContentFn]:
+    """Register `route` as a customer-facing page in the branded shell."""
+
+    def decorator(content: ContentFn) -> ContentFn:
+        loads = [BrandState.load_brand]
+        if on_load is not None:
+            loads.extend(on_load if isinstance(on_load, list) else [on_load])
+
+        def page() -> rx.Component:
+            return shell(content())
+
+        page.__name__ = content.__name__
+        rx.page(route=route, title=title, on_load=loads)(page)
+        return content
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Plain-Python services with keyword-only arguments: the portal's rules, no Reflex imports."""

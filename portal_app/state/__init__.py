@@ -1,0 +1,1 @@
+"""Reflex states: one small state per page or feature, thin and untrusted."""

@@ -1,0 +1,28 @@
+"""The brand shown in the shell, as a view model (never an ORM row)."""
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services.branding import BrandView, default_brand
+
+
+class BrandState(rx.State):
+    """The merchant's brand for the current page."""
+
+    brand: BrandView = BrandView()
+
+    @rx.var
+    def css_variables(self) -> dict[str, str]:
+        """The brand as CSS custom properties on the shell."""
+        return {
+            "--brand-bg": self.brand.background_color,
+            "--brand-button": self.brand.button_color,
+            "--brand-font": self.brand.font_stack,
+            "--brand-radius": self.brand.radius,
+        }
+
+    @rx.event
+    def load_brand(self) -> None:
+        """Read the default configuration's brand from the database."""
+        with session_scope() as session:
+            self.brand = default_brand(session=session)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run the whole suite: lint, types, unit, integration and end-to-end tests in Chromium.
+# Extra arguments go to pytest (for example: scripts/test.sh -m "not e2e").
+set -euo pipefail
+source "$(dirname "$0")/setup.sh" test
+
+# Chromium: PORTAL_CHROMIUM_PATH, one on PATH, or Debian's package installed now.
+if [ -z "${PORTAL_CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 &&
+   ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  echo "==> Installing Debian's chromium for the end-to-end tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "==> ruff"
+ruff check portal_app tests bench rxconfig.py
+ruff format --check --quiet portal_app tests bench rxconfig.py
+echo "==> mypy"
+mypy
+echo "==> pytest"
+set +e
+python -m pytest "$@"
+status=$?
+set -e
+# pytest's 5 means no test was collected: that is a failure, not a pass.
+[ "$status" -eq 5 ] && echo "No tests were collected." >&2 && exit 1
+exit "$status"
