@@ -14,8 +14,8 @@ if [ -z "${PORTAL_CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 &
 fi
 
 echo "==> ruff"
-ruff check portal_app tests bench rxconfig.py
-ruff format --check --quiet portal_app tests bench rxconfig.py
+ruff check
+ruff format --check --quiet
 echo "==> mypy"
 mypy
 echo "==> pytest"
