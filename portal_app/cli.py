@@ -24,6 +24,72 @@ def init(*, demo: bool) -> None:
                 )
             )
             print("Created the default portal configuration.")
+    if demo:
+        _create_demo_merchant()
+    if demo and get_settings().sandbox_mode:
+        from portal_app.sandbox.demo import load_demo
+
+        if load_demo():
+            print("Loaded the sandbox demo customers, catalogue and coupons.")
+
+
+DEMO_MERCHANT_EMAIL = "merchant@example.com"
+DEMO_MERCHANT_PASSWORD = "demo-merchant-password"  # noqa: S105  (the documented demo login)
+
+
+def _create_demo_merchant() -> None:
+    from portal_app.auth.merchants import create_merchant
+    from portal_app.models import Merchant
+
+    with session_scope() as session:
+        if session.exec(select(Merchant).where(Merchant.email == DEMO_MERCHANT_EMAIL)).first():
+            return
+        create_merchant(session=session, email=DEMO_MERCHANT_EMAIL, password=DEMO_MERCHANT_PASSWORD)
+        print(f"Created the demo merchant {DEMO_MERCHANT_EMAIL}.")
+
+
+def create_merchant_account(*, email: str, password: str | None) -> int:
+    """Create a dashboard account; the password is prompted for when not given."""
+    import getpass
+
+    from portal_app.auth.merchants import create_merchant
+
+    create_tables()
+    if password is None:
+        password = getpass.getpass("Password (12+ characters): ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("The passwords differ.", file=sys.stderr)
+            return 1
+    try:
+        with session_scope() as session:
+            merchant = create_merchant(session=session, email=email, password=password)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Created the merchant {merchant.email}; sign in at /dashboard/login.")
+    return 0
+
+
+def session_link(*, customer: str, email: str | None, return_url: str | None) -> int:
+    """Print a one-time portal link for a customer (by id, or the customer an email signs in as)."""
+    from portal_app.services.configurations import ConfigurationError
+    from portal_app.services.customers import customer_for_login
+    from portal_app.services.portal_links import create_portal_link
+
+    with session_scope() as session:
+        if email:
+            found = customer_for_login(session=session, email=email)
+            if found is None:
+                print(f"No customer has the email {email}.", file=sys.stderr)
+                return 1
+            customer = found.id
+        try:
+            link = create_portal_link(session=session, customer=customer, return_url=return_url)
+        except ConfigurationError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    print(link.url)
+    return 0
 
 
 def banner() -> None:
@@ -35,6 +101,8 @@ def banner() -> None:
 Billing portal starting in production mode ({mode}); the first build takes a minute.
   Customer portal:   {url}/
   Health check:      {url}/healthz
+  Merchant dashboard: {url}/dashboard/login
+    demo sign-in: {DEMO_MERCHANT_EMAIL} / {DEMO_MERCHANT_PASSWORD}
 """)
 
 
@@ -44,11 +112,31 @@ def main(argv: list[str] | None = None) -> int:
     init_cmd = commands.add_parser("init", help="create the database (idempotent)")
     init_cmd.add_argument("--demo", action="store_true", help="load the demo data once")
     commands.add_parser("banner", help="print the URLs to open and the demo logins")
+    merchant_cmd = commands.add_parser("create-merchant", help="create a dashboard account")
+    merchant_cmd.add_argument("--email", required=True)
+    merchant_cmd.add_argument("--password", help="prompted for when omitted")
+    link_cmd = commands.add_parser("session-link", help="print a one-time portal link")
+    link_cmd.add_argument("--customer", default="", help="a customer id (cus_...)")
+    link_cmd.add_argument("--email", help="or the email the customer signs in with")
+    link_cmd.add_argument("--return-url")
+    commands.add_parser("sync", help="copy every Stripe object the portal shows into the mirror")
     args = parser.parse_args(argv)
     if args.command == "init":
         init(demo=args.demo)
     elif args.command == "banner":
         banner()
+    elif args.command == "create-merchant":
+        return create_merchant_account(email=args.email, password=args.password)
+    elif args.command == "session-link":
+        return session_link(customer=args.customer, email=args.email, return_url=args.return_url)
+    elif args.command == "sync":
+        from portal_app.billing.sync import run_full_sync
+
+        counts = run_full_sync()
+        print(
+            "Synced "
+            + (", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing")
+        )
     return 0
 
 

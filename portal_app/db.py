@@ -47,6 +47,6 @@ def session_scope() -> Iterator[Session]:
 
 def create_tables() -> None:
     """Create every table the portal and the sandbox own (idempotent)."""
-    import portal_app.models  # noqa: F401  (registers the portal's tables)
+    # Importing the model modules registers their tables with SQLModel's metadata.
 
     SQLModel.metadata.create_all(get_engine())

@@ -4,12 +4,19 @@ import reflex as rx
 
 from portal_app.api import build_api
 from portal_app.db import create_tables
-from portal_app.pages import home  # noqa: F401  (registers the page)
+from portal_app.pages import dashboard, home, login, portal, session_link  # noqa: F401  (register the pages)
+from portal_app.settings import get_settings
 
 create_tables()
 
 app = rx.App(
-    stylesheets=["/portal.css"],
+    stylesheets=["/portal.css", "/dashboard.css"],
     api_transformer=build_api(),
     html_lang="en",
 )
+
+if get_settings().sandbox_mode:
+    from portal_app.sandbox.webhooks import delivery_loop
+
+    # The sandbox sends its webhooks (and retries them) like Stripe, from the server itself.
+    app.register_lifespan_task(delivery_loop)

@@ -176,6 +176,30 @@ class AppServer:
             time.sleep(1)
         raise RuntimeError("the app did not start:\n" + self.log_path.read_text()[-4000:])
 
+    def cli(self, *args: str) -> str:
+        """Run `python -m portal_app.cli ARGS` against this server's database; its stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "portal_app.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+    def python(self, code: str) -> str:
+        """Run Python against this server's database and settings (for setting up a test)."""
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

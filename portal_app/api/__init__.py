@@ -3,7 +3,7 @@
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -13,7 +13,18 @@ async def healthz(_request: Request) -> JSONResponse:
 
 def routes() -> list[BaseRoute]:
     """Every HTTP route the portal serves besides Reflex's own."""
-    return [Route("/healthz", healthz, methods=["GET"])]
+    from portal_app.api.billing_portal import billing_portal_routes
+    from portal_app.api.openapi import openapi_routes
+    from portal_app.api.webhooks import stripe_webhook
+    from portal_app.sandbox.app import build_sandbox_app
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/sandbox", app=build_sandbox_app()),
+        Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+        *billing_portal_routes(),
+        *openapi_routes(),
+    ]
 
 
 def build_api() -> Starlette:

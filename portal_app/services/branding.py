@@ -32,8 +32,9 @@ class BrandView:
     radius: str = SHAPE_RADII["rounded"]
 
 
-def brand_for(config: PortalConfiguration | None) -> BrandView:
-    """The brand of one configuration, with the default headline when none is set."""
+def brand_for(config: PortalConfiguration | None, return_url: str | None = None) -> BrandView:
+    """The brand of one configuration, with the default headline when none is set; a session's
+    own return URL wins over the configuration's default."""
     if config is None:
         return BrandView()
     headline = config.headline or (
@@ -44,7 +45,7 @@ def brand_for(config: PortalConfiguration | None) -> BrandView:
         initial=(config.business_name[:1] or "B").upper(),
         headline=headline,
         logo_url=config.logo_url,
-        return_url=config.default_return_url,
+        return_url=return_url or config.default_return_url,
         terms_url=config.terms_of_service_url,
         privacy_url=config.privacy_policy_url,
         background_color=config.background_color,

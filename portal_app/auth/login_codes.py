@@ -1,0 +1,143 @@
+"""One-time email codes for the no-code login link.
+
+Codes are 6 digits from `secrets`, kept only as an HMAC under the portal's secret key, valid
+10 minutes, single use, void after 5 wrong tries, and re-sent no sooner than 60 seconds.
+The answer never says whether an email belongs to a customer: a code row is made either way
+and an email is sent only when a customer matches.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, col, select
+
+from portal_app.auth import rate_limit
+from portal_app.auth.portal_sessions import start_code_session
+from portal_app.models.login_code import LoginCode
+from portal_app.models.portal_session import PortalSession
+from portal_app.services.customers import customer_for_login
+from portal_app.services.email import queue_email
+from portal_app.settings import get_settings
+
+CODE_TTL = timedelta(minutes=10)
+RESEND_AFTER = timedelta(seconds=60)
+MAX_WRONG_TRIES = 5
+WRONG_CODE = "That code is incorrect or has expired. Check the latest email or send a new code."
+
+
+class LoginError(Exception):
+    """A refusal whose message is fit to show the person signing in."""
+
+    def __init__(self, message: str, *, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """What the page may say after a send: the normalised email and when to allow a resend."""
+
+    email: str
+    resend_at: datetime
+
+
+def normalise_email(raw: str) -> str:
+    """The address in a canonical form, or a LoginError that says what is wrong with it."""
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise LoginError(f"Enter a valid email address ({exc}).") from exc
+
+
+def _hash(code: str, code_id: str) -> str:
+    key = get_settings().secret_key.get_secret_value().encode()
+    return hmac.new(key, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def request_code(
+    *,
+    session: Session,
+    email: str,
+    configuration_id: str,
+    business_name: str,
+    client: str,
+    now: datetime | None = None,
+) -> CodeSent:
+    """Make a new code for `email` and email it when the address belongs to a customer."""
+    now = now or datetime.now(UTC)
+    address = normalise_email(email)
+    latest = session.exec(
+        select(LoginCode).where(LoginCode.email == address).order_by(col(LoginCode.created).desc())
+    ).first()
+    if latest is not None and now - latest.created < RESEND_AFTER:
+        wait = int((RESEND_AFTER - (now - latest.created)).total_seconds()) + 1
+        raise LoginError(f"Please wait {wait} seconds before asking for another code.")
+    if not rate_limit.allow(rate_limit.SEND_PER_EMAIL, "send-email", address) or not (
+        rate_limit.allow(rate_limit.SEND_PER_CLIENT, "send-client", client)
+    ):
+        raise LoginError("Too many codes were requested. Please try again later.")
+    customer = customer_for_login(session=session, email=address)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = LoginCode(
+        email=address,
+        configuration_id=configuration_id,
+        customer=customer.id if customer else None,
+        code_hash="",
+        created=now,
+        expires_at=now + CODE_TTL,
+    )
+    row.code_hash = _hash(code, row.id)
+    session.add(row)
+    if customer is not None:
+        queue_email(
+            session=session,
+            kind="login_code",
+            to=address,
+            subject=f"Your {business_name} login code: {code}",
+            text=(
+                f"Your login code for {business_name} is {code}.\n\n"
+                "It expires in 10 minutes. If you did not ask for it, ignore this email."
+            ),
+        )
+    session.flush()
+    return CodeSent(email=address, resend_at=now + RESEND_AFTER)
+
+
+def verify_code(
+    *, session: Session, email: str, code: str, client: str, now: datetime | None = None
+) -> PortalSession:
+    """Exchange the latest code for a portal session, or raise with a message to show."""
+    now = now or datetime.now(UTC)
+    address = normalise_email(email)
+    code = code.strip().replace(" ", "")
+    if not (len(code) == 6 and code.isdigit()):
+        raise LoginError("Enter the 6-digit code from the email.", field="code")
+    if not rate_limit.allow(rate_limit.VERIFY_PER_EMAIL, "verify-email", address) or not (
+        rate_limit.allow(rate_limit.VERIFY_PER_CLIENT, "verify-client", client)
+    ):
+        raise LoginError("Too many attempts. Please try again later.", field="code")
+    row = session.exec(
+        select(LoginCode).where(LoginCode.email == address).order_by(col(LoginCode.created).desc())
+    ).first()
+    usable = (
+        row is not None
+        and row.used_at is None
+        and row.failed_attempts < MAX_WRONG_TRIES
+        and now <= row.expires_at
+    )
+    if row is None or not usable:
+        raise LoginError(WRONG_CODE, field="code")
+    if not hmac.compare_digest(row.code_hash, _hash(code, row.id)) or row.customer is None:
+        row.failed_attempts += 1
+        session.add(row)
+        session.flush()
+        raise LoginError(WRONG_CODE, field="code")
+    row.used_at = now
+    session.add(row)
+    return start_code_session(
+        session=session, customer=row.customer, configuration_id=row.configuration_id, now=now
+    )

@@ -1,0 +1,159 @@
+"""Merchant accounts: Argon2id passwords, throttled dashboard sign-in, dashboard sessions.
+
+Failed attempts are counted per email in the database so that every worker enforces the
+same limit. Unknown emails cost the same Argon2 verification as known ones, and both get
+the same message, so the form does not reveal which emails have accounts.
+"""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from portal_app.models.merchant import Merchant, MerchantLoginThrottle, MerchantSession
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+SESSION_IDLE_TTL = timedelta(hours=2)
+SESSION_MAX_AGE = timedelta(hours=12)
+
+INCORRECT = "Email or password is incorrect."
+LOCKED = "Too many failed attempts. Try again in 15 minutes."
+
+_hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
+_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+
+
+class MerchantAuthError(Exception):
+    """Sign-in or session failure; the message is fit to show on the login form."""
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored value is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def normalize_email(email: str) -> str:
+    """The email as stored: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when the password matches the hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def create_merchant(*, session: Session, email: str, password: str) -> Merchant:
+    """A new merchant account; raises ValueError with a readable message when refused."""
+    try:
+        address = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"That email address is not valid: {exc}") from exc
+    address = normalize_email(address)
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise ValueError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if session.exec(select(Merchant).where(Merchant.email == address)).first() is not None:
+        raise ValueError("A merchant with that email already exists.")
+    merchant = Merchant(email=address, password_hash=hash_password(password))
+    session.add(merchant)
+    session.flush()
+    return merchant
+
+
+def authenticate(
+    *, session: Session, email: str, password: str, now: datetime | None = None
+) -> Merchant:
+    """The merchant with these credentials, or MerchantAuthError (counted when wrong)."""
+    now = now or datetime.now(UTC)
+    address = normalize_email(email)[:320]
+    throttle = session.get(MerchantLoginThrottle, address)
+    if throttle and throttle.locked_until and now < _aware(throttle.locked_until):
+        raise MerchantAuthError(LOCKED)
+    merchant = session.exec(select(Merchant).where(Merchant.email == address)).first()
+    candidate = password[:MAX_PASSWORD_LENGTH]
+    ok = verify_password(merchant.password_hash if merchant else _DUMMY_HASH, candidate)
+    if merchant is None or not ok:
+        _record_failure(session=session, email=address, now=now)
+        raise MerchantAuthError(INCORRECT)
+    if throttle is not None:
+        session.delete(throttle)
+    if _hasher.check_needs_rehash(merchant.password_hash):
+        merchant.password_hash = hash_password(candidate)
+        session.add(merchant)
+    session.flush()
+    return merchant
+
+
+def _record_failure(*, session: Session, email: str, now: datetime) -> None:
+    throttle = session.get(MerchantLoginThrottle, email)
+    if throttle is None or now - _aware(throttle.window_start) > FAILURE_WINDOW:
+        throttle = throttle or MerchantLoginThrottle(email=email)
+        throttle.failures = 0
+        throttle.window_start = now
+        throttle.locked_until = None
+    throttle.failures += 1
+    if throttle.failures >= MAX_FAILURES:
+        throttle.locked_until = now + LOCKOUT
+    session.add(throttle)
+    # Committed by the caller's scope even though sign-in fails: the count must persist.
+    session.flush()
+
+
+def start_session(*, session: Session, merchant: Merchant, now: datetime | None = None) -> str:
+    """A new dashboard session for the merchant; returns its random id."""
+    now = now or datetime.now(UTC)
+    row = MerchantSession(
+        id=secrets.token_urlsafe(32), merchant_id=merchant.id, created=now, last_activity_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def active_merchant(
+    *, session: Session, session_id: str | None, now: datetime | None = None
+) -> Merchant:
+    """The merchant of a live dashboard session (idle timer reset), or MerchantAuthError."""
+    now = now or datetime.now(UTC)
+    if not session_id or len(session_id) > 128:
+        raise MerchantAuthError("Please sign in.")
+    row = session.get(MerchantSession, session_id)
+    if row is None or row.ended_at is not None:
+        raise MerchantAuthError("Please sign in.")
+    if (
+        now - _aware(row.last_activity_at) > SESSION_IDLE_TTL
+        or now - _aware(row.created) > SESSION_MAX_AGE
+    ):
+        raise MerchantAuthError("Your session has expired. Please sign in again.")
+    merchant = session.get(Merchant, row.merchant_id)
+    if merchant is None:
+        raise MerchantAuthError("Please sign in.")
+    row.last_activity_at = now
+    session.add(row)
+    session.flush()
+    return merchant
+
+
+def end_session(*, session: Session, session_id: str | None, now: datetime | None = None) -> None:
+    """Sign out: the dashboard session can no longer be used."""
+    if not session_id:
+        return
+    row = session.get(MerchantSession, session_id)
+    if row is not None and row.ended_at is None:
+        row.ended_at = now or datetime.now(UTC)
+        session.add(row)
+        session.flush()

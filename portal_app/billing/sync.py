@@ -1,0 +1,254 @@
+"""Keeping the mirror current: webhook events, the responses of the portal's writes, full sync.
+
+Convergence rule: each row remembers the version of the snapshot it holds, as the pair
+(`stripe_updated`, `stripe_rank`). An event's version is its `created` second; within one
+second the rank breaks ties, so a `*.created` snapshot never overwrites an `*.updated` one and
+a status never moves backwards (an `open` invoice does not replace a `paid` one). A snapshot
+older than the stored one is ignored, so late, reordered and repeated webhooks converge.
+An API response is the newest state there is when it arrives, so it is always applied and
+stamped with at least the current time, which makes older events still in flight lose.
+"""
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from portal_app.billing.gateway import Gateway, get_gateway
+from portal_app.db import create_tables, session_scope
+from portal_app.models.mirror import (
+    MirrorCoupon,
+    MirrorCustomer,
+    MirrorInvoice,
+    MirrorPaymentMethod,
+    MirrorPrice,
+    MirrorProduct,
+    MirrorPromotionCode,
+    MirrorSubscription,
+    MirrorSubscriptionItem,
+    MirrorSubscriptionSchedule,
+    MirrorTaxId,
+    ProcessedWebhookEvent,
+)
+from portal_app.models.mirror_columns import MirrorRow, from_unix
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["created", "updated", "deleted"]
+KIND_RANK: dict[Kind, int] = {"created": 0, "updated": 1, "deleted": 2}
+TOMBSTONE_RANK = 1_000
+
+# How far along its life an object is: within one second, a later stage wins.
+STATUS_RANK: dict[str, dict[str, int]] = {
+    "subscription": {
+        "incomplete": 0,
+        "trialing": 1,
+        "active": 2,
+        "past_due": 2,
+        "unpaid": 2,
+        "paused": 2,
+        "incomplete_expired": 4,
+        "canceled": 4,
+    },
+    "invoice": {"draft": 0, "open": 1, "uncollectible": 2, "paid": 3, "void": 3},
+    "subscription_schedule": {
+        "not_started": 0,
+        "active": 1,
+        "completed": 2,
+        "released": 2,
+        "canceled": 2,
+    },
+}
+
+
+def rank(*, obj: dict[str, Any], kind: Kind) -> int:
+    """The tie-breaker for two snapshots of one object taken in the same second."""
+    status_rank = STATUS_RANK.get(obj.get("object", ""), {}).get(obj.get("status") or "", 0)
+    return status_rank * len(KIND_RANK) + KIND_RANK[kind]
+
+
+def upsert(
+    *, session: Session, obj: dict[str, Any], version: int | None = None, kind: Kind = "updated"
+) -> bool:
+    """Store a snapshot taken at `version` (an event's `created`) unless a newer one is stored.
+
+    `version=None` means an API response (a write's answer, a full-sync read): nothing stored
+    can be newer, so it always applies, stamped no older than now so that events generated
+    before it and still in flight lose when they land. Returns whether the mirror changed;
+    objects the portal does not mirror are ignored.
+    """
+    mirrored = MIRRORED.get(obj.get("object", ""))
+    if mirrored is None:
+        return False
+    model, fields_of = mirrored
+    stamp = int(time.time()) if version is None else version
+    if obj.get("deleted"):
+        row = _locked_row(session=session, model=model, object_id=obj["id"])
+        return _tombstone(session=session, row=row, version=stamp)
+    snapshot_rank = rank(obj=obj, kind=kind)
+    values = {
+        **fields_of(obj),
+        "created": from_unix(obj.get("created")),
+        "stripe_updated": stamp,
+        "stripe_rank": snapshot_rank,
+        "deleted": False,
+        "raw": obj,
+    }
+    if not _insert_if_absent(session=session, row=model(id=obj["id"], **values)):
+        row = _locked_row(session=session, model=model, object_id=obj["id"])
+        if row is None:
+            raise LookupError(f"{obj['id']} was deleted from the mirror while being stored")
+        stored = (row.stripe_updated, row.stripe_rank)
+        if version is None:
+            stamp = max(stamp, stored[0])
+            if (stamp, snapshot_rank) < stored:
+                # Same second as a later-stage snapshot: lift the response just past it.
+                stamp += 1
+            values["stripe_updated"] = stamp
+        elif (version, snapshot_rank) < stored:
+            return False
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+    if model is MirrorSubscription:
+        _replace_items(session=session, subscription=obj, version=stamp)
+    return True
+
+
+def record(*, session: Session, obj: dict[str, Any]) -> None:
+    """Store what the API just returned: what services call after each gateway write."""
+    upsert(session=session, obj=obj)
+
+
+def _insert_if_absent(*, session: Session, row: MirrorRow) -> bool:
+    """Insert the row unless its id exists; True when inserted.
+
+    An insert that yields on conflict, rather than read-then-insert, so a webhook and a
+    write's response storing the same new object at once cannot both try to create it.
+    On SQLite it also opens the write transaction first, so the reads after it are current.
+    """
+    session.flush()
+    table = type(row).__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(row.model_dump()).on_conflict_do_nothing(index_elements=["id"])
+    result = session.connection().execute(statement)
+    return bool(result.rowcount == 1)
+
+
+def _locked_row(*, session: Session, model: type[MirrorRow], object_id: str) -> MirrorRow | None:
+    # FOR UPDATE serialises two writers of one row on PostgreSQL; SQLite has one writer anyway.
+    return session.get(model, object_id, with_for_update=True, populate_existing=True)
+
+
+def _tombstone(*, session: Session, row: MirrorRow | None, version: int) -> bool:
+    # A deleted object keeps a row marked deleted, so a late "updated" cannot bring it back.
+    if row is None or (row.deleted and row.stripe_updated >= version):
+        return False
+    row.deleted = True
+    row.stripe_updated = max(row.stripe_updated, version)
+    row.stripe_rank = TOMBSTONE_RANK
+    session.add(row)
+    return True
+
+
+def _replace_items(*, session: Session, subscription: dict[str, Any], version: int) -> None:
+    items = (subscription.get("items") or {}).get("data") or []
+    current_ids = {item["id"] for item in items}
+    stored = session.exec(
+        select(MirrorSubscriptionItem).where(
+            MirrorSubscriptionItem.subscription == subscription["id"]
+        )
+    ).all()
+    for stored_item in stored:
+        if stored_item.id not in current_ids:
+            session.delete(stored_item)
+    for item in items:
+        row = session.get(MirrorSubscriptionItem, item["id"]) or MirrorSubscriptionItem(
+            id=item["id"], subscription=subscription["id"], price=""
+        )
+        price = item.get("price")
+        row.subscription = subscription["id"]
+        row.price = ref(price) or ""
+        row.quantity = item.get("quantity") or 1
+        row.current_period_start = from_unix(item.get("current_period_start"))
+        row.current_period_end = from_unix(item.get("current_period_end"))
+        row.created = from_unix(item.get("created"))
+        row.stripe_updated = version
+        row.raw = item
+        session.add(row)
+        if isinstance(price, dict) and session.get(MirrorPrice, price["id"]) is None:
+            # A price seen first inside a subscription; its own events keep it current later.
+            upsert(session=session, obj=price, version=0, kind="created")
+
+
+def event_kind(event_type: str) -> Kind:
+    """Where in an object's life an event type sits, for same-second tie-breaks."""
+    if event_type.endswith(".created"):
+        return "created"
+    if event_type.endswith((".deleted", ".detached")):
+        return "deleted"
+    return "updated"
+
+
+def apply_event(*, session: Session, event: dict[str, Any]) -> bool:
+    """Apply one Stripe event to the mirror, once per event id; True when it was new."""
+    event_id = event["id"]
+    if session.get(ProcessedWebhookEvent, event_id) is not None:
+        return False
+    session.add(
+        ProcessedWebhookEvent(id=event_id, type=event["type"], created=int(event["created"]))
+    )
+    obj = dict(event["data"]["object"])
+    kind = event_kind(event["type"])
+    if kind == "deleted" and obj.get("object") not in ("subscription", "payment_method"):
+        # `customer.deleted`, `customer.tax_id.deleted`, ... carry the full object, not a stub.
+        obj["deleted"] = True
+    changed = upsert(session=session, obj=obj, version=int(event["created"]), kind=kind)
+    logger.info("stripe event %s %s applied=%s", event_id, event["type"], changed)
+    session.flush()
+    return True
+
+
+async def full_sync(*, session: Session, gateway: Gateway) -> Counter[str]:
+    """Read every mirrored object from Stripe into the mirror; returns counts per type.
+
+    Commits after each kind of object, so webhooks arriving meanwhile wait for one batch,
+    not for the whole sync (on SQLite, a writer holds the only write lock).
+    """
+    counts: Counter[str] = Counter()
+
+    async def keep_all(objects: AsyncIterator[dict[str, Any]]) -> list[str]:
+        ids = []
+        async for obj in objects:
+            record(session=session, obj=obj)
+            counts[obj.get("object", "?")] += 1
+            ids.append(obj["id"])
+        session.commit()
+        return ids
+
+    customer_ids = await keep_all(gateway.iter_customers())
+    await keep_all(gateway.iter_products())
+    await keep_all(gateway.iter_prices())
+    await keep_all(gateway.iter_coupons())
+    await keep_all(gateway.iter_promotion_codes())
+    await keep_all(gateway.iter_subscriptions(status="all"))
+    await keep_all(gateway.iter_subscription_schedules())
+    await keep_all(gateway.iter_invoices())
+    for customer_id in customer_ids:
+        await keep_all(gateway.iter_cards(customer_id=customer_id))
+        await keep_all(gateway.iter_tax_ids(customer_id=customer_id))
+    return counts
+
+
+def run_full_sync() -> Counter[str]:
+    """`python -m portal_app.cli sync`: create the schema, then copy every mirrored object."""
+    create_tables()
+    with session_scope() as session:
+        return asyncio.run(full_sync(session=session, gateway=get_gateway()))

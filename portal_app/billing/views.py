@@ -1,0 +1,388 @@
+"""What a customer's portal page reads: view models built from the mirror, never from Stripe.
+
+Every query is bounded by the customer's own rows and served by an index, so a page view costs
+the same however large the whole mirror grows.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, or_, select
+
+from portal_app.billing.sync import ref
+from portal_app.models.mirror import (
+    MirrorCustomer,
+    MirrorInvoice,
+    MirrorPaymentMethod,
+    MirrorPrice,
+    MirrorProduct,
+    MirrorSubscription,
+    MirrorSubscriptionItem,
+    MirrorSubscriptionSchedule,
+    MirrorTaxId,
+)
+
+# What Stripe's hosted portal lists as a customer's current subscriptions.
+CURRENT_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
+INVOICE_PAGE_SIZE = 10
+
+
+class View(BaseModel):
+    """Immutable plain data handed to the UI layer."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class PlanView(View):
+    """A price with the product it sells, as a subscription line shows it."""
+
+    price_id: str
+    product_id: str | None
+    product_name: str
+    unit_amount: int | None
+    currency: str
+    interval: str | None
+    interval_count: int | None
+    unit_label: str | None
+
+
+class SubscriptionItemView(View):
+    id: str
+    plan: PlanView
+    quantity: int
+
+
+class ScheduledChangeView(View):
+    """A change already booked for a future date (e.g. a downgrade at period end)."""
+
+    effective_at: datetime
+    plan: PlanView
+    quantity: int
+
+
+class SubscriptionView(View):
+    id: str
+    status: str
+    items: list[SubscriptionItemView]
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    cancel_at: datetime | None
+    trial_end: datetime | None
+    schedule_id: str | None
+    scheduled_change: ScheduledChangeView | None
+
+
+class PaymentMethodView(View):
+    id: str
+    type: str
+    brand: str | None
+    last4: str | None
+    exp_month: int | None
+    exp_year: int | None
+    is_default: bool
+
+
+class TaxIdView(View):
+    id: str
+    type: str
+    value: str
+    country: str | None
+    verification_status: str | None
+
+
+class BillingDetailsView(View):
+    name: str | None
+    email: str | None
+    phone: str | None
+    address: dict[str, Any] | None
+    shipping: dict[str, Any] | None
+    preferred_locales: list[str]
+    tax_ids: list[TaxIdView]
+
+
+class InvoiceView(View):
+    id: str
+    number: str | None
+    created: datetime | None
+    status: str | None
+    summary: str
+    total: int
+    amount_due: int
+    amount_remaining: int
+    currency: str
+    hosted_invoice_url: str | None
+    invoice_pdf: str | None
+    payable: bool
+
+
+class InvoicePage(View):
+    invoices: list[InvoiceView]
+    next_cursor: str | None
+
+
+class CustomerOverview(View):
+    """Everything the portal home page shows for one customer."""
+
+    customer_id: str
+    billing: BillingDetailsView
+    subscriptions: list[SubscriptionView]
+    payment_methods: list[PaymentMethodView]
+    invoices: InvoicePage
+
+
+class CustomerNotMirrored(LookupError):
+    """The customer is not in the mirror (not synced yet, or deleted in Stripe)."""
+
+
+def customer_overview(
+    *, session: Session, customer_id: str, invoice_limit: int = INVOICE_PAGE_SIZE
+) -> CustomerOverview:
+    """The portal home page's data for one customer, from the mirror alone."""
+    customer = session.get(MirrorCustomer, customer_id)
+    if customer is None or customer.deleted:
+        raise CustomerNotMirrored(customer_id)
+    return CustomerOverview(
+        customer_id=customer_id,
+        billing=billing_details(session=session, customer=customer),
+        subscriptions=current_subscriptions(session=session, customer_id=customer_id),
+        payment_methods=payment_methods(session=session, customer=customer),
+        invoices=invoice_page(session=session, customer_id=customer_id, limit=invoice_limit),
+    )
+
+
+def billing_details(*, session: Session, customer: MirrorCustomer) -> BillingDetailsView:
+    tax_ids = session.exec(
+        select(MirrorTaxId)
+        .where(MirrorTaxId.customer == customer.id, col(MirrorTaxId.deleted).is_(False))
+        .order_by(col(MirrorTaxId.created))
+    ).all()
+    return BillingDetailsView(
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        address=customer.address,
+        shipping=customer.shipping,
+        preferred_locales=customer.preferred_locales,
+        tax_ids=[
+            TaxIdView(
+                id=t.id,
+                type=t.type,
+                value=t.value,
+                country=t.country,
+                verification_status=t.verification_status,
+            )
+            for t in tax_ids
+        ],
+    )
+
+
+def payment_methods(*, session: Session, customer: MirrorCustomer) -> list[PaymentMethodView]:
+    rows = session.exec(
+        select(MirrorPaymentMethod)
+        .where(
+            MirrorPaymentMethod.customer == customer.id,
+            col(MirrorPaymentMethod.deleted).is_(False),
+        )
+        .order_by(col(MirrorPaymentMethod.created).desc())
+    ).all()
+    return [
+        PaymentMethodView(
+            id=pm.id,
+            type=pm.type,
+            brand=pm.card_brand,
+            last4=pm.card_last4,
+            exp_month=pm.card_exp_month,
+            exp_year=pm.card_exp_year,
+            is_default=pm.id == customer.default_payment_method,
+        )
+        for pm in rows
+    ]
+
+
+def current_subscriptions(*, session: Session, customer_id: str) -> list[SubscriptionView]:
+    subscriptions = session.exec(
+        select(MirrorSubscription)
+        .where(
+            MirrorSubscription.customer == customer_id,
+            col(MirrorSubscription.status).in_(CURRENT_STATUSES),
+            col(MirrorSubscription.deleted).is_(False),
+        )
+        .order_by(col(MirrorSubscription.created))
+    ).all()
+    if not subscriptions:
+        return []
+    ids = [s.id for s in subscriptions]
+    items = session.exec(
+        select(MirrorSubscriptionItem).where(col(MirrorSubscriptionItem.subscription).in_(ids))
+    ).all()
+    schedule_ids = [s.schedule for s in subscriptions if s.schedule]
+    schedules = {
+        s.id: s
+        for s in session.exec(
+            select(MirrorSubscriptionSchedule).where(
+                col(MirrorSubscriptionSchedule.id).in_(schedule_ids)
+            )
+        ).all()
+    }
+    price_ids = {i.price for i in items} | {
+        price for s in schedules.values() for price, _ in _next_phase_items(s)
+    }
+    plans = _plans(session=session, price_ids=price_ids)
+    return [
+        SubscriptionView(
+            id=s.id,
+            status=s.status,
+            items=[
+                SubscriptionItemView(id=i.id, plan=plans[i.price], quantity=i.quantity)
+                for i in items
+                if i.subscription == s.id
+            ],
+            current_period_end=s.current_period_end,
+            cancel_at_period_end=s.cancel_at_period_end,
+            cancel_at=s.cancel_at,
+            trial_end=s.trial_end,
+            schedule_id=s.schedule,
+            scheduled_change=_scheduled_change(schedules.get(s.schedule or ""), plans),
+        )
+        for s in subscriptions
+    ]
+
+
+def _next_phase_items(schedule: MirrorSubscriptionSchedule) -> list[tuple[str, int]]:
+    phase = _next_phase(schedule)
+    if phase is None:
+        return []
+    return [
+        (ref(item.get("price")) or "", int(item.get("quantity") or 1)) for item in phase["items"]
+    ]
+
+
+def _next_phase(schedule: MirrorSubscriptionSchedule) -> dict[str, Any] | None:
+    if schedule.status not in ("not_started", "active"):
+        return None
+    current_end = (schedule.current_phase or {}).get("end_date")
+    for phase in schedule.phases:
+        if current_end is not None and phase.get("start_date") == current_end:
+            return phase
+    return None
+
+
+def _scheduled_change(
+    schedule: MirrorSubscriptionSchedule | None, plans: dict[str, PlanView]
+) -> ScheduledChangeView | None:
+    if schedule is None:
+        return None
+    phase = _next_phase(schedule)
+    items = _next_phase_items(schedule)
+    if phase is None or not items:
+        return None
+    price_id, quantity = items[0]
+    return ScheduledChangeView(
+        effective_at=datetime.fromtimestamp(phase["start_date"], tz=UTC),
+        plan=plans[price_id],
+        quantity=quantity,
+    )
+
+
+def _plans(*, session: Session, price_ids: set[str]) -> dict[str, PlanView]:
+    prices = session.exec(select(MirrorPrice).where(col(MirrorPrice.id).in_(price_ids))).all()
+    product_ids = {p.product for p in prices}
+    products = {
+        p.id: p
+        for p in session.exec(
+            select(MirrorProduct).where(col(MirrorProduct.id).in_(product_ids))
+        ).all()
+    }
+    plans = {
+        price.id: PlanView(
+            price_id=price.id,
+            product_id=price.product,
+            product_name=products[price.product].name if price.product in products else "",
+            unit_amount=price.unit_amount,
+            currency=price.currency,
+            interval=price.recurring_interval,
+            interval_count=price.recurring_interval_count,
+            unit_label=products[price.product].unit_label if price.product in products else None,
+        )
+        for price in prices
+    }
+    for missing in price_ids - plans.keys():
+        # Not synced yet: show the line rather than fail the page; full sync fills it in.
+        plans[missing] = PlanView(
+            price_id=missing,
+            product_id=None,
+            product_name="",
+            unit_amount=None,
+            currency="",
+            interval=None,
+            interval_count=None,
+            unit_label=None,
+        )
+    return plans
+
+
+def invoice_page(
+    *,
+    session: Session,
+    customer_id: str,
+    limit: int = INVOICE_PAGE_SIZE,
+    starting_after: str | None = None,
+) -> InvoicePage:
+    """A page of finalized invoices, newest first, continuing after the invoice id given.
+
+    Keyset pagination on the (customer, created, id) index: each page costs the same.
+    """
+    query = select(MirrorInvoice).where(
+        MirrorInvoice.customer == customer_id,
+        col(MirrorInvoice.status) != "draft",
+        col(MirrorInvoice.deleted).is_(False),
+    )
+    if starting_after is not None:
+        anchor = session.get(MirrorInvoice, starting_after)
+        if anchor is None or anchor.customer != customer_id:
+            return InvoicePage(invoices=[], next_cursor=None)
+        query = query.where(
+            or_(
+                col(MirrorInvoice.created) < anchor.created,
+                (col(MirrorInvoice.created) == anchor.created)
+                & (col(MirrorInvoice.id) < anchor.id),
+            )
+        )
+    rows = session.exec(
+        query.order_by(col(MirrorInvoice.created).desc(), col(MirrorInvoice.id).desc()).limit(
+            limit + 1
+        )
+    ).all()
+    shown = rows[:limit]
+    return InvoicePage(
+        invoices=[_invoice_view(row) for row in shown],
+        next_cursor=shown[-1].id if len(rows) > limit else None,
+    )
+
+
+def _invoice_view(row: MirrorInvoice) -> InvoiceView:
+    return InvoiceView(
+        id=row.id,
+        number=row.number,
+        created=row.created,
+        status=row.status,
+        summary=_invoice_summary(row),
+        total=row.total,
+        amount_due=row.amount_due,
+        amount_remaining=row.amount_remaining,
+        currency=row.currency,
+        hosted_invoice_url=row.hosted_invoice_url,
+        invoice_pdf=row.invoice_pdf,
+        payable=row.status == "open" and row.amount_remaining > 0,
+    )
+
+
+def _invoice_summary(row: MirrorInvoice) -> str:
+    """What the invoice was for: its description, else its first line's."""
+    if row.description:
+        return row.description
+    for line in row.lines:
+        if line.get("description"):
+            return str(line["description"])
+    return ""

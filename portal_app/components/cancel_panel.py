@@ -1,0 +1,66 @@
+"""The cancellation step shown under a subscription: the reason survey and the final button."""
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.state.cancel import CancelState
+
+
+def reason_option(option: Any) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name="reason",
+            value=option[0],
+            on_change=CancelState.choose_reason(option[0]),
+        ),
+        rx.el.span(option[1]),
+        class_name="radio",
+    )
+
+
+def cancel_panel() -> rx.Component:
+    """Asks why (when the survey is on), then cancels."""
+    return rx.el.form(
+        rx.el.h4("Cancel your subscription", class_name="item-title"),
+        rx.cond(
+            CancelState.reasons.length() > 0,  # type: ignore[attr-defined]
+            rx.el.fieldset(
+                rx.el.legend("Why are you cancelling? (optional)", class_name="label"),
+                rx.foreach(CancelState.reasons, reason_option),
+                rx.el.label(
+                    "Anything else you'd like to share?",
+                    html_for="cancel-comment",
+                    class_name="label",
+                ),
+                rx.el.textarea(
+                    id="cancel-comment", name="comment", max_length=500, rows=3, class_name="input"
+                ),
+                class_name="fieldset",
+            ),
+        ),
+        rx.cond(
+            CancelState.error != "",
+            rx.el.p(CancelState.error, class_name="field-error", role="alert"),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Cancel subscription",
+                type="submit",
+                disabled=CancelState.busy,
+                class_name="button button-danger",
+                data_testid="cancel-confirm",
+            ),
+            rx.el.button(
+                "Go back",
+                type="button",
+                on_click=CancelState.close,
+                class_name="button-secondary",
+            ),
+            class_name="row-gap",
+        ),
+        on_submit=CancelState.confirm,
+        class_name="panel",
+        data_testid="cancel-panel",
+    )

@@ -1,0 +1,113 @@
+"""Dashboard building blocks: the frame with its navigation, and labelled form controls."""
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.state.dashboard_auth import DashboardAuthState
+
+NAV = (
+    ("Configurations", "/dashboard"),
+    ("Branding", "/dashboard/branding"),
+    ("Login link", "/dashboard/login-link"),
+    ("Customers", "/dashboard/customers"),
+    ("API keys", "/dashboard/api-keys"),
+)
+
+
+def dashboard_frame(title: str, *content: rx.Component) -> rx.Component:
+    """The dashboard's header, navigation and main column."""
+    return rx.el.div(
+        rx.el.header(
+            rx.el.span("Billing portal", class_name="dash-product"),
+            rx.el.nav(
+                *[rx.el.a(label, href=href, class_name="dash-nav-link") for label, href in NAV],
+                aria_label="Dashboard",
+                class_name="dash-nav",
+            ),
+            rx.el.div(
+                rx.el.span(DashboardAuthState.merchant_email, class_name="dash-user"),
+                rx.el.button(
+                    "Sign out",
+                    type="button",
+                    on_click=DashboardAuthState.log_out,
+                    class_name="dash-button dash-button-quiet",
+                    data_testid="sign-out",
+                ),
+                class_name="dash-account",
+            ),
+            class_name="dash-header",
+        ),
+        rx.el.main(
+            rx.el.h1(title, class_name="dash-title"),
+            *content,
+            class_name="dash-main",
+            id="main",
+        ),
+        class_name="dash-shell",
+    )
+
+
+def field_error(errors: Any, key: str) -> rx.Component:
+    """The error for one field, announced to screen readers, when there is one."""
+    return rx.cond(
+        errors.contains(key),
+        rx.el.p(
+            errors.get(key, ""), class_name="field-error", role="alert", data_testid=f"error-{key}"
+        ),
+    )
+
+
+def text_field(
+    label: str,
+    name: str,
+    *,
+    errors: Any = None,
+    hint: str = "",
+    **input_props: Any,
+) -> rx.Component:
+    """A labelled text input with its hint and error."""
+    field_id = f"field-{name}"
+    return rx.el.div(
+        rx.el.label(label, html_for=field_id, class_name="dash-label"),
+        rx.el.input(id=field_id, name=name, class_name="dash-input", **input_props),
+        rx.el.p(hint, class_name="dash-hint") if hint else rx.fragment(),
+        field_error(errors, name) if errors is not None else rx.fragment(),
+        class_name="dash-field",
+    )
+
+
+def checkbox(label: str, name: str, checked: Any) -> rx.Component:
+    """A labelled checkbox that submits "on" when ticked."""
+    return rx.el.label(
+        rx.el.input(type="checkbox", name=name, default_checked=checked),
+        rx.el.span(label),
+        class_name="dash-check",
+    )
+
+
+def select_field(
+    label: str, name: str, options: list[tuple[str, str]], value: Any, **props: Any
+) -> rx.Component:
+    """A labelled select."""
+    field_id = f"field-{name}"
+    return rx.el.div(
+        rx.el.label(label, html_for=field_id, class_name="dash-label"),
+        rx.el.select(
+            *[rx.el.option(text, value=key) for key, text in options],
+            id=field_id,
+            name=name,
+            default_value=value,
+            class_name="dash-input",
+            **props,
+        ),
+        class_name="dash-field",
+    )
+
+
+def notice(message: Any) -> rx.Component:
+    """A calm confirmation line, shown when there is a message."""
+    return rx.cond(
+        message != "",
+        rx.el.p(message, class_name="dash-notice", role="status", data_testid="notice"),
+    )

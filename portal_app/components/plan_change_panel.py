@@ -1,0 +1,139 @@
+"""The subscription update steps: choose a plan and quantity, then review and confirm."""
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.state.plan_change import PlanChangeState
+
+
+def plan_option(choice: Any) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name="price",
+            value=choice.price_id,
+            default_checked=choice.price_id == PlanChangeState.selected_price,
+            on_change=PlanChangeState.select_price(choice.price_id),
+        ),
+        rx.el.span(choice.name, class_name="plan-name"),
+        rx.el.span(choice.price_line, class_name="muted"),
+        rx.cond(choice.is_current, rx.el.span("Current", class_name="badge badge-neutral")),
+        class_name="radio plan-option",
+        data_testid="plan-option",
+    )
+
+
+def choose_step() -> rx.Component:
+    return rx.el.form(
+        rx.el.fieldset(
+            rx.el.legend("Choose a plan", class_name="label"),
+            rx.foreach(PlanChangeState.choices, plan_option),
+            class_name="fieldset",
+        ),
+        rx.cond(
+            PlanChangeState.quantity_enabled,
+            rx.fragment(
+                rx.el.label("Quantity", html_for="plan-quantity", class_name="label"),
+                rx.el.input(
+                    id="plan-quantity",
+                    name="quantity",
+                    type="number",
+                    min=PlanChangeState.quantity_min,
+                    max=PlanChangeState.quantity_max,
+                    default_value=PlanChangeState.quantity,
+                    class_name="input input-narrow",
+                    data_testid="plan-quantity",
+                ),
+            ),
+        ),
+        rx.cond(
+            PlanChangeState.promotion_enabled,
+            rx.fragment(
+                rx.el.label("Promotion code", html_for="plan-promo", class_name="label"),
+                rx.el.input(
+                    id="plan-promo",
+                    name="promotion_code",
+                    default_value=PlanChangeState.promotion_code,
+                    autocomplete="off",
+                    aria_invalid=rx.cond(PlanChangeState.promotion_error != "", "true", "false"),
+                    aria_describedby="plan-promo-error",
+                    class_name="input input-narrow",
+                    data_testid="plan-promo",
+                ),
+                rx.cond(
+                    PlanChangeState.promotion_error != "",
+                    rx.el.p(
+                        PlanChangeState.promotion_error,
+                        id="plan-promo-error",
+                        class_name="field-error",
+                        role="alert",
+                    ),
+                ),
+            ),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Continue", type="submit", class_name="button", data_testid="plan-continue"
+            ),
+            rx.el.button(
+                "Go back",
+                type="button",
+                on_click=PlanChangeState.close,
+                class_name="button-secondary",
+            ),
+            class_name="row-gap",
+        ),
+        on_submit=PlanChangeState.review,
+        class_name="stack",
+    )
+
+
+def review_step() -> rx.Component:
+    return rx.el.div(
+        rx.el.h4("Review your change", class_name="item-title"),
+        rx.el.ul(
+            rx.foreach(PlanChangeState.review_lines, lambda line: rx.el.li(line)),
+            class_name="review",
+            data_testid="plan-review",
+        ),
+        rx.cond(
+            PlanChangeState.terms_url != "",
+            rx.el.p(
+                "By confirming, you agree to the ",
+                rx.el.a(
+                    "terms of service",
+                    href=PlanChangeState.terms_url,
+                    target="_blank",
+                    rel="noopener",
+                ),
+                ".",
+                class_name="muted small",
+            ),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Confirm",
+                on_click=PlanChangeState.confirm,
+                disabled=PlanChangeState.busy,
+                class_name="button",
+                data_testid="plan-confirm",
+            ),
+            rx.el.button("Back", on_click=PlanChangeState.back, class_name="button-secondary"),
+            class_name="row-gap",
+        ),
+        class_name="stack",
+    )
+
+
+def plan_change_panel() -> rx.Component:
+    """The step the customer is on, with the error next to it."""
+    return rx.el.div(
+        rx.cond(PlanChangeState.step == "review", review_step(), choose_step()),
+        rx.cond(
+            PlanChangeState.error != "",
+            rx.el.p(PlanChangeState.error, class_name="field-error", role="alert"),
+        ),
+        class_name="panel",
+        data_testid="plan-panel",
+    )

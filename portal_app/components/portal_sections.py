@@ -1,0 +1,225 @@
+"""The portal home's sections: subscriptions, payment methods, billing information, invoices.
+
+Row arguments are the object vars `rx.foreach` hands over, typed `Any` since their fields are
+resolved by Reflex at compile time.
+"""
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.components.cancel_panel import cancel_panel
+from portal_app.components.plan_change_panel import plan_change_panel
+from portal_app.state.cancel import CancelState
+from portal_app.state.plan_change import PlanChangeState
+from portal_app.state.portal import PortalState
+
+
+def badge(label: Any, tone: Any) -> rx.Component:
+    """A small status pill; the tone picks its colours."""
+    return rx.el.span(label, class_name="badge badge-" + tone.to(str))
+
+
+def section(title: str, testid: str, *children: rx.Component) -> rx.Component:
+    """A titled card; the title is the section's accessible name."""
+    heading_id = f"{testid}-title"
+    return rx.el.section(
+        rx.el.h2(title, class_name="section-title", id=heading_id),
+        *children,
+        class_name="card",
+        aria_labelledby=heading_id,
+        data_testid=testid,
+    )
+
+
+def subscription_card(sub: Any) -> rx.Component:
+    return rx.el.article(
+        rx.el.div(
+            rx.el.h3(sub.title, class_name="item-title"),
+            badge(sub.status_label, sub.status_tone),
+            class_name="row-between",
+        ),
+        rx.el.p(sub.price_line, class_name="price-line"),
+        rx.cond(sub.quantity_line != "", rx.el.p(sub.quantity_line, class_name="muted")),
+        rx.cond(sub.timeline != "", rx.el.p(sub.timeline, class_name="muted")),
+        rx.cond(
+            sub.scheduled_change != "",
+            rx.el.p(sub.scheduled_change, class_name="notice", data_testid="scheduled-change"),
+        ),
+        rx.cond(sub.blocked_reason != "", rx.el.p(sub.blocked_reason, class_name="muted small")),
+        rx.el.div(
+            rx.cond(
+                sub.can_update,
+                rx.el.button(
+                    "Update subscription",
+                    on_click=PlanChangeState.open(sub.id),
+                    class_name="button",
+                    data_testid="update-subscription",
+                ),
+            ),
+            rx.cond(
+                sub.can_cancel,
+                rx.el.button(
+                    "Cancel subscription",
+                    on_click=CancelState.open(sub.id),
+                    class_name="button-secondary",
+                    data_testid="cancel-subscription",
+                ),
+            ),
+            rx.cond(
+                sub.can_renew,
+                rx.el.button(
+                    "Renew subscription",
+                    on_click=CancelState.renew(sub.id),
+                    class_name="button",
+                    data_testid="renew-subscription",
+                ),
+            ),
+            class_name="row-gap actions",
+        ),
+        rx.cond(CancelState.subscription_id == sub.id, cancel_panel()),
+        rx.cond(PlanChangeState.subscription_id == sub.id, plan_change_panel()),
+        class_name="subscription",
+        data_testid="subscription",
+        data_subscription_id=sub.id,
+    )
+
+
+def subscriptions_section() -> rx.Component:
+    return section(
+        "Current subscription",
+        "subscriptions",
+        rx.cond(
+            CancelState.confirmation != "",
+            rx.el.p(CancelState.confirmation, class_name="success", role="status"),
+        ),
+        rx.cond(
+            PlanChangeState.confirmation != "",
+            rx.el.p(PlanChangeState.confirmation, class_name="success", role="status"),
+        ),
+        rx.cond(
+            (PlanChangeState.error != "") & (PlanChangeState.subscription_id == ""),
+            rx.el.p(PlanChangeState.error, class_name="field-error", role="alert"),
+        ),
+        rx.cond(
+            (CancelState.error != "") & (CancelState.subscription_id == ""),
+            rx.el.p(CancelState.error, class_name="field-error", role="alert"),
+        ),
+        rx.cond(
+            PortalState.subscriptions.length() > 0,  # type: ignore[attr-defined]
+            rx.el.div(rx.foreach(PortalState.subscriptions, subscription_card), class_name="stack"),
+            rx.el.p("You have no current subscriptions.", class_name="muted"),
+        ),
+    )
+
+
+def payment_method_item(pm: Any) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(pm.brand, class_name="pm-brand"),
+        rx.el.span("•••• ", pm.last4, class_name="pm-last4"),
+        rx.cond(pm.expiry != "", rx.el.span("Expires ", pm.expiry, class_name="muted small")),
+        rx.cond(pm.is_default, rx.el.span("Default", class_name="badge badge-neutral")),
+        class_name="pm-row",
+        data_testid="payment-method",
+    )
+
+
+def payment_methods_section() -> rx.Component:
+    return section(
+        "Payment methods",
+        "payment-methods",
+        rx.cond(
+            PortalState.payment_methods.length() > 0,  # type: ignore[attr-defined]
+            rx.el.ul(
+                rx.foreach(PortalState.payment_methods, payment_method_item), class_name="list"
+            ),
+            rx.el.p("No payment method on file.", class_name="muted"),
+        ),
+    )
+
+
+def billing_section() -> rx.Component:
+    billing = PortalState.billing
+    return section(
+        "Billing information",
+        "billing-information",
+        rx.el.dl(
+            rx.el.dt("Name"),
+            rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
+            rx.el.dt("Email"),
+            rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
+            rx.cond(billing.phone != "", rx.fragment(rx.el.dt("Phone"), rx.el.dd(billing.phone))),
+            rx.el.dt("Billing address"),
+            rx.el.dd(
+                rx.cond(
+                    billing.address_lines.length() > 0,  # type: ignore[attr-defined]
+                    rx.foreach(billing.address_lines, lambda line: rx.el.div(line)),
+                    "—",
+                )
+            ),
+            rx.cond(
+                billing.tax_ids.length() > 0,  # type: ignore[attr-defined]
+                rx.fragment(
+                    rx.el.dt("Tax IDs"),
+                    rx.el.dd(rx.foreach(billing.tax_ids, lambda t: rx.el.div(t))),
+                ),
+            ),
+            class_name="details",
+        ),
+    )
+
+
+def invoice_item(invoice: Any) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(invoice.date),
+        rx.el.td(invoice.amount, class_name="num"),
+        rx.el.td(badge(invoice.status_label, invoice.status_tone)),
+        rx.el.td(invoice.summary, class_name="muted hide-narrow"),
+        rx.el.td(
+            rx.cond(
+                invoice.view_url != "",
+                rx.el.a(
+                    "View",
+                    href=invoice.view_url,
+                    target="_blank",
+                    rel="noopener",
+                    aria_label="View invoice " + invoice.number.to(str),
+                ),
+            ),
+            class_name="num",
+        ),
+        data_testid="invoice",
+    )
+
+
+def invoices_section() -> rx.Component:
+    return section(
+        "Invoice history",
+        "invoice-history",
+        rx.cond(
+            PortalState.invoices.length() > 0,  # type: ignore[attr-defined]
+            rx.el.table(
+                rx.el.thead(
+                    rx.el.tr(
+                        rx.el.th("Date", scope="col"),
+                        rx.el.th("Amount", scope="col", class_name="num"),
+                        rx.el.th("Status", scope="col"),
+                        rx.el.th("For", scope="col", class_name="hide-narrow"),
+                        rx.el.th(rx.el.span("Actions", class_name="sr-only"), scope="col"),
+                    )
+                ),
+                rx.el.tbody(rx.foreach(PortalState.invoices, invoice_item)),
+                class_name="invoices",
+            ),
+            rx.el.p("No invoices yet.", class_name="muted"),
+        ),
+        rx.cond(
+            PortalState.invoices_cursor != "",
+            rx.el.button(
+                "View more",
+                on_click=PortalState.more_invoices,
+                class_name="button-secondary",
+                data_testid="invoices-more",
+            ),
+        ),
+    )

@@ -1,0 +1,312 @@
+"""The configurations page: every option of Stripe's portal configuration, with its defaults."""
+
+import reflex as rx
+
+from portal_app.components.dashboard import (
+    checkbox,
+    field_error,
+    notice,
+    select_field,
+    text_field,
+)
+from portal_app.models.configuration import ALL_CANCELLATION_REASONS
+from portal_app.pages.dashboard_layout import dashboard_page
+from portal_app.state.dashboard_configuration_form import (
+    ALLOWED_UPDATES,
+    CUSTOMER_FIELDS,
+    SCHEDULE_CONDITIONS,
+)
+from portal_app.state.dashboard_configurations import (
+    ConfigurationRow,
+    DashboardConfigurationsState,
+)
+
+S = DashboardConfigurationsState
+PRORATIONS = [
+    ("none", "No prorations"),
+    ("create_prorations", "Prorate on the next invoice"),
+    ("always_invoice", "Prorate and invoice at once"),
+]
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def configuration_list() -> rx.Component:
+    """Every configuration, the open one highlighted."""
+
+    def row(item: ConfigurationRow) -> rx.Component:
+        return rx.el.li(
+            rx.el.button(
+                rx.el.span(item.label, class_name="dash-row-title"),
+                rx.el.span(
+                    rx.cond(item.is_default, rx.el.span("Default", class_name="badge")),
+                    rx.cond(~item.active, rx.el.span("Inactive", class_name="badge badge-muted")),
+                    rx.el.span(item.updated, class_name="dash-hint"),
+                    class_name="dash-row-meta",
+                ),
+                type="button",
+                on_click=S.select(item.id),
+                class_name=rx.cond(item.id == S.selected_id, "dash-row dash-row-open", "dash-row"),
+                aria_current=rx.cond(item.id == S.selected_id, "true", "false"),
+            )
+        )
+
+    return rx.el.section(
+        rx.el.div(
+            rx.el.h2("Configurations", class_name="section-title"),
+            rx.el.button(
+                "New configuration",
+                type="button",
+                on_click=S.new,
+                class_name="dash-button dash-button-quiet",
+                data_testid="new-configuration",
+            ),
+            class_name="dash-section-head",
+        ),
+        rx.el.ul(rx.foreach(S.rows, row), class_name="dash-rows"),
+        class_name="dash-card",
+    )
+
+
+def business_section() -> rx.Component:
+    form = S.form
+    return rx.el.fieldset(
+        rx.el.legend("Business"),
+        text_field(
+            "Business name",
+            "business_name",
+            errors=S.errors,
+            default_value=form.business_name,
+            max_length=100,
+        ),
+        text_field(
+            "Headline",
+            "headline",
+            errors=S.errors,
+            default_value=form.headline,
+            hint="Up to 60 characters, shown beside your name.",
+        ),
+        text_field(
+            "Terms of service URL",
+            "terms_of_service_url",
+            errors=S.errors,
+            default_value=form.terms_of_service_url,
+            type="url",
+        ),
+        text_field(
+            "Privacy policy URL",
+            "privacy_policy_url",
+            errors=S.errors,
+            default_value=form.privacy_policy_url,
+            type="url",
+        ),
+        text_field(
+            "Default return URL",
+            "default_return_url",
+            errors=S.errors,
+            default_value=form.default_return_url,
+            hint="Where “Return to …” leads when a session names no return URL.",
+            type="url",
+        ),
+        text_field(
+            "Internal name",
+            "name",
+            errors=S.errors,
+            default_value=form.name,
+            hint="Only you see it.",
+        ),
+        checkbox("Active", "active", form.active),
+        field_error(S.errors, "active"),
+        class_name="dash-fieldset",
+    )
+
+
+def customer_section() -> rx.Component:
+    form = S.form
+    return rx.el.fieldset(
+        rx.el.legend("Billing information"),
+        checkbox(
+            "Customers can update their billing information",
+            "customer_update_enabled",
+            form.customer_update_enabled,
+        ),
+        rx.el.div(
+            *[
+                checkbox(_label(f), f"customer_{f}", form.customer_fields[f])
+                for f in CUSTOMER_FIELDS
+            ],
+            class_name="dash-checks",
+        ),
+        field_error(S.errors, "customer_update"),
+        checkbox(
+            "Customers can manage payment methods",
+            "payment_method_update_enabled",
+            form.payment_method_update_enabled,
+        ),
+        checkbox("Show invoice history", "invoice_history_enabled", form.invoice_history_enabled),
+        class_name="dash-fieldset",
+    )
+
+
+def cancel_section() -> rx.Component:
+    form = S.form
+    return rx.el.fieldset(
+        rx.el.legend("Cancellations"),
+        checkbox("Customers can cancel subscriptions", "cancel_enabled", form.cancel_enabled),
+        rx.el.div(
+            select_field(
+                "When",
+                "cancel_mode",
+                [
+                    ("at_period_end", "At the end of the billing period"),
+                    ("immediately", "Immediately"),
+                ],
+                form.cancel_mode,
+            ),
+            select_field(
+                "Prorations on immediate cancellation",
+                "cancel_proration",
+                [PRORATIONS[0], PRORATIONS[1]],
+                form.cancel_proration,
+            ),
+            class_name="dash-grid",
+        ),
+        checkbox("Ask for a cancellation reason", "reasons_enabled", form.reasons_enabled),
+        rx.el.div(
+            *[
+                checkbox(_label(r), f"reason_{r}", form.reasons[r])
+                for r in ALL_CANCELLATION_REASONS
+            ],
+            class_name="dash-checks",
+        ),
+        field_error(S.errors, "reasons"),
+        checkbox("Offer a coupon before cancelling", "retention_enabled", form.retention_enabled),
+        text_field(
+            "Retention coupon",
+            "retention_coupon",
+            errors=S.errors,
+            default_value=form.retention_coupon,
+            placeholder="coupon id",
+        ),
+        class_name="dash-fieldset",
+    )
+
+
+def update_section() -> rx.Component:
+    form = S.form
+    return rx.el.fieldset(
+        rx.el.legend("Plan changes"),
+        checkbox("Customers can switch plans", "update_enabled", form.update_enabled),
+        rx.el.div(
+            *[
+                checkbox(_label(u), f"allowed_{u}", form.allowed_updates[u])
+                for u in ALLOWED_UPDATES
+            ],
+            class_name="dash-checks",
+        ),
+        field_error(S.errors, "allowed_updates"),
+        rx.el.div(
+            rx.el.label("Products and prices", html_for="field-products", class_name="dash-label"),
+            rx.el.textarea(
+                id="field-products",
+                name="products",
+                default_value=form.products,
+                rows=4,
+                placeholder="prod_basic: price_basic_monthly, price_basic_yearly",
+                class_name="dash-input dash-mono",
+            ),
+            rx.el.p(
+                "One product per line. At most one price per billing interval and currency.",
+                class_name="dash-hint",
+            ),
+            field_error(S.errors, "products"),
+            class_name="dash-field",
+        ),
+        rx.el.div(
+            select_field("Prorations", "update_proration", PRORATIONS, form.update_proration),
+            select_field(
+                "Changes during a trial",
+                "trial_update_behavior",
+                [("end_trial", "End the trial"), ("continue_trial", "Continue the trial")],
+                form.trial_update_behavior,
+            ),
+            text_field(
+                "Minimum quantity",
+                "quantity_minimum",
+                default_value=form.quantity_minimum,
+                inputmode="numeric",
+            ),
+            text_field(
+                "Maximum quantity",
+                "quantity_maximum",
+                default_value=form.quantity_maximum,
+                inputmode="numeric",
+                placeholder="No limit",
+            ),
+            class_name="dash-grid",
+        ),
+        field_error(S.errors, "quantity"),
+        rx.el.p("Wait for the end of the period when a change", class_name="dash-label"),
+        rx.el.div(
+            *[
+                checkbox(_label(c), f"schedule_{c}", form.schedule_conditions[c])
+                for c in SCHEDULE_CONDITIONS
+            ],
+            class_name="dash-checks",
+        ),
+        class_name="dash-fieldset",
+    )
+
+
+def configuration_form() -> rx.Component:
+    """The form for the open configuration (re-mounted when another one opens)."""
+    return rx.el.form(
+        rx.el.div(
+            rx.el.h2(
+                rx.cond(S.selected_id == "", "New configuration", S.form.business_name),
+                class_name="section-title",
+            ),
+            rx.cond(
+                S.selected_id != "",
+                rx.el.code(S.selected_id, class_name="dash-hint"),
+            ),
+            class_name="dash-section-head",
+        ),
+        business_section(),
+        customer_section(),
+        cancel_section(),
+        update_section(),
+        field_error(S.errors, "form"),
+        rx.el.div(
+            rx.el.button(
+                "Save configuration",
+                type="submit",
+                class_name="dash-button",
+                data_testid="save-configuration",
+            ),
+            rx.cond(
+                S.selected_id != "",
+                rx.el.button(
+                    "Make default",
+                    type="button",
+                    on_click=S.make_default,
+                    class_name="dash-button dash-button-quiet",
+                ),
+            ),
+            notice(S.notice),
+            class_name="dash-actions",
+        ),
+        key=S.form_version,
+        on_submit=S.save,
+        class_name="dash-card dash-form",
+        aria_label="Configuration",
+        no_validate=True,
+    )
+
+
+@dashboard_page("/dashboard", title="Portal configurations", on_load=S.load)
+def configurations() -> rx.Component:
+    """The list beside the form."""
+    return rx.el.div(configuration_list(), configuration_form(), class_name="dash-two")

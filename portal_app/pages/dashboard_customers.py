@@ -1,0 +1,149 @@
+"""The customers page: find a customer, then create a portal link for them."""
+
+import reflex as rx
+
+from portal_app.components.dashboard import field_error, select_field, text_field
+from portal_app.pages.dashboard_layout import dashboard_page
+from portal_app.state.dashboard_customers import CustomerRow, DashboardCustomersState
+
+S = DashboardCustomersState
+FLOWS = [
+    ("", "Portal home"),
+    ("payment_method_update", "Update payment method"),
+    ("subscription_update", "Update a subscription"),
+    ("subscription_cancel", "Cancel a subscription"),
+]
+
+
+def search_form() -> rx.Component:
+    return rx.el.form(
+        rx.el.label("Search by email or name", html_for="customer-query", class_name="dash-label"),
+        rx.el.div(
+            rx.el.input(
+                id="customer-query",
+                name="query",
+                type="search",
+                max_length=200,
+                class_name="dash-input",
+            ),
+            rx.el.button("Search", type="submit", class_name="dash-button dash-button-quiet"),
+            class_name="dash-inline",
+        ),
+        on_submit=S.search,
+        role="search",
+    )
+
+
+def results() -> rx.Component:
+    def row(customer: CustomerRow) -> rx.Component:
+        return rx.el.tr(
+            rx.el.td(customer.name),
+            rx.el.td(customer.email),
+            rx.el.td(rx.el.code(customer.id)),
+            rx.el.td(
+                rx.el.button(
+                    "Create link",
+                    type="button",
+                    on_click=S.choose(customer.id),
+                    class_name="dash-button dash-button-quiet",
+                    aria_label="Create a portal link for " + customer.email,
+                )
+            ),
+        )
+
+    return rx.cond(
+        S.has_results,
+        rx.el.div(
+            rx.el.table(
+                rx.el.thead(
+                    rx.el.tr(
+                        rx.el.th("Name"),
+                        rx.el.th("Email"),
+                        rx.el.th("Id"),
+                        rx.el.th(rx.el.span("Action", class_name="sr-only")),
+                    )
+                ),
+                rx.el.tbody(rx.foreach(S.results, row)),
+                class_name="dash-table",
+            ),
+            class_name="dash-table-wrap",
+        ),
+        rx.el.p(
+            rx.cond(S.searched, "No customer matches that search.", "No customers yet."),
+            class_name="muted",
+        ),
+    )
+
+
+def link_form() -> rx.Component:
+    return rx.el.form(
+        rx.el.h2("Portal link", class_name="section-title"),
+        text_field(
+            "Customer id",
+            "customer",
+            errors=S.errors,
+            default_value=S.customer_id,
+            placeholder="cus_…",
+            key=S.customer_id,
+        ),
+        rx.el.div(
+            select_field("Open at", "flow_type", FLOWS, ""),
+            text_field(
+                "Subscription id",
+                "subscription",
+                errors=S.errors,
+                placeholder="sub_…",
+            ),
+            class_name="dash-grid",
+        ),
+        field_error(S.errors, "flow_type"),
+        text_field(
+            "Return URL", "return_url", errors=S.errors, type="url", placeholder="https://…"
+        ),
+        field_error(S.errors, "configuration"),
+        field_error(S.errors, "form"),
+        rx.el.button(
+            "Create portal link", type="submit", class_name="dash-button", data_testid="create-link"
+        ),
+        on_submit=S.create_link,
+        class_name="dash-form",
+        aria_label="Portal link",
+        no_validate=True,
+    )
+
+
+def created_link() -> rx.Component:
+    return rx.cond(
+        S.link_url != "",
+        rx.el.div(
+            rx.el.label(
+                "Single-use link (expires in 5 minutes)",
+                html_for="created-link",
+                class_name="dash-label",
+            ),
+            rx.el.input(
+                id="created-link",
+                value=S.link_url,
+                read_only=True,
+                class_name="dash-input dash-mono",
+                data_testid="session-url",
+            ),
+            rx.el.button(
+                "Copy",
+                type="button",
+                on_click=rx.set_clipboard(S.link_url),
+                class_name="dash-button dash-button-quiet",
+            ),
+            class_name="dash-field",
+        ),
+    )
+
+
+@dashboard_page("/dashboard/customers", title="Customers", on_load=S.load)
+def customers() -> rx.Component:
+    """Search and results beside the link form."""
+    return rx.el.div(
+        rx.el.section(search_form(), results(), class_name="dash-card dash-stack"),
+        rx.el.section(link_form(), created_link(), class_name="dash-card dash-stack"),
+        class_name="dash-two dash-two-even",
+    )

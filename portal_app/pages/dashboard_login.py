@@ -1,0 +1,60 @@
+"""The merchant's sign-in form."""
+
+import reflex as rx
+
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState
+
+
+@rx.page(
+    route=LOGIN_ROUTE,
+    title="Sign in · Dashboard",
+    on_load=DashboardAuthState.skip_login_when_signed_in,
+)
+def dashboard_login() -> rx.Component:
+    """Email and password; one generic error whatever was wrong."""
+    return rx.el.main(
+        rx.el.form(
+            rx.el.h1("Sign in to your dashboard", class_name="dash-title"),
+            rx.el.div(
+                rx.el.label("Email", html_for="login-email", class_name="dash-label"),
+                rx.el.input(
+                    id="login-email",
+                    name="email",
+                    type="email",
+                    auto_complete="username",
+                    required=True,
+                    max_length=320,
+                    class_name="dash-input",
+                ),
+                class_name="dash-field",
+            ),
+            rx.el.div(
+                rx.el.label("Password", html_for="login-password", class_name="dash-label"),
+                rx.el.input(
+                    id="login-password",
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                    max_length=256,
+                    class_name="dash-input",
+                ),
+                class_name="dash-field",
+            ),
+            rx.cond(
+                DashboardAuthState.login_error != "",
+                rx.el.p(
+                    DashboardAuthState.login_error,
+                    class_name="field-error",
+                    role="alert",
+                    data_testid="login-error",
+                ),
+            ),
+            rx.el.button("Sign in", type="submit", class_name="dash-button"),
+            on_submit=DashboardAuthState.log_in,
+            class_name="dash-card dash-login-card",
+            aria_label="Sign in",
+        ),
+        class_name="dash-login",
+        id="main",
+    )

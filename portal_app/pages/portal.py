@@ -1,0 +1,57 @@
+"""The customer portal home: everything about the signed-in customer's billing."""
+
+import reflex as rx
+
+from portal_app.components.portal_sections import (
+    billing_section,
+    invoices_section,
+    payment_methods_section,
+    subscriptions_section,
+)
+from portal_app.pages.layout import portal_page
+from portal_app.state.portal import PortalState
+
+
+def signed_out_notice() -> rx.Component:
+    return rx.el.section(
+        rx.el.h1("You are signed out", class_name="section-title"),
+        rx.el.p(PortalState.page_error, class_name="muted", role="status"),
+        rx.el.p(
+            "To manage your billing, open the link from the business again.", class_name="muted"
+        ),
+        class_name="card stack",
+        data_testid="signed-out",
+    )
+
+
+@portal_page("/portal", title="Billing", on_load=PortalState.load)
+def portal() -> rx.Component:
+    """The sections the configuration enables, stacked."""
+    return rx.cond(
+        PortalState.signed_in,
+        rx.fragment(
+            rx.el.div(
+                rx.el.h1("Billing", class_name="page-title"),
+                rx.el.button(
+                    "Sign out",
+                    on_click=PortalState.logout,
+                    class_name="button-link",
+                    data_testid="logout",
+                ),
+                class_name="row-between",
+            ),
+            rx.cond(
+                PortalState.page_error != "",
+                rx.el.p(PortalState.page_error, class_name="field-error", role="alert"),
+            ),
+            subscriptions_section(),
+            rx.cond(PortalState.features.payment_methods, payment_methods_section()),
+            rx.cond(PortalState.features.billing_info, billing_section()),
+            rx.cond(PortalState.features.invoice_history, invoices_section()),
+        ),
+        rx.cond(
+            PortalState.loaded,
+            signed_out_notice(),
+            rx.el.p("Loading…", class_name="muted", role="status"),
+        ),
+    )

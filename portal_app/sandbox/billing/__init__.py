@@ -1,0 +1,1 @@
+"""Billing semantics: periods, proration, invoices, payments, discounts, the clock's work."""

@@ -1,0 +1,39 @@
+"""Moving the sandbox clock: everything due on the way happens in time order."""
+
+from sqlmodel import col, select
+
+from portal_app.sandbox.billing import schedules, subscriptions
+from portal_app.sandbox.clock import set_sandbox_now
+from portal_app.sandbox.context import Ctx
+from portal_app.sandbox.models import SandboxObject
+
+MAX_STEPS = 10_000
+
+
+def advance_to(ctx: Ctx, target: int) -> None:
+    """Process renewals, trial ends, cancellations and schedule phases up to `target`."""
+    for _ in range(MAX_STEPS):
+        row = ctx.session.exec(
+            select(SandboxObject)
+            .where(
+                col(SandboxObject.due_at).is_not(None),
+                col(SandboxObject.due_at) <= target,
+                col(SandboxObject.object).in_(["subscription", "subscription_schedule"]),
+            )
+            # A schedule's phase change comes before the renewal due at the same moment.
+            .order_by(
+                col(SandboxObject.due_at), col(SandboxObject.object).desc(), col(SandboxObject.seq)
+            )
+            .limit(1)
+        ).first()
+        if row is None:
+            break
+        ctx.now = max(ctx.now, int(row.due_at or 0))
+        if row.object == "subscription_schedule":
+            schedules.process_due(ctx, row.id)
+        else:
+            subscriptions.process_due(ctx, row.id)
+    else:
+        raise RuntimeError("the sandbox clock did not settle; a due date failed to move")
+    ctx.now = target
+    set_sandbox_now(ctx.store, target)

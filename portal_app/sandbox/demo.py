@@ -1,0 +1,187 @@
+"""Demo data for `python -m portal_app.cli init --demo`, written straight into the sandbox.
+
+Catalogue (usd): Starter 900/month or 9000/year, Pro 2900/month or 29000/year,
+Enterprise 9900/month or 99000/year, and "Team seats" at 1200 per seat per month.
+Coupons: `SAVE20` is a promotion code for 20% off for 3 months; the coupon `RETENTION50`
+(50% off once) is there for cancellation offers.
+
+Customers (sign in to the portal with the email and the one-time code from the outbox):
+- jenny.rosen@example.com, "Jenny Rosen": Pro monthly, active, default Visa ending 4242,
+  three paid invoices and one open invoice (an onboarding workshop), an EU VAT id.
+  An older customer record with the same email (no subscription) exists too.
+- trial@example.com, "Tom Trial": Starter monthly, trialing for 14 days, Mastercard 4444.
+- past.due@example.com, "Pat Pastdue": Pro monthly, past_due: the last renewal failed on the
+  card 4000 0000 0000 0341, whose invoice is open.
+- canceling@example.com, "Cara Cancel": Starter yearly, active, cancels at period end.
+- team@example.com, "Northwind Traders": 5 x Team seats monthly, Visa 4242.
+
+Its events stay pending, so the first server start delivers them and fills the mirror.
+"""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from portal_app.db import get_engine
+from portal_app.sandbox.billing import subscriptions
+from portal_app.sandbox.billing.clockwork import advance_to
+from portal_app.sandbox.clock import sandbox_now
+from portal_app.sandbox.context import Ctx
+from portal_app.sandbox.endpoints import catalog, coupons, customers, invoices, payment_methods
+from portal_app.sandbox.store import Store
+
+DAY = 86400
+_STATE_KEY = "demo"
+
+CATALOGUE = [
+    ("prod_starter", "Starter", "For individuals getting started.", 900, 9000),
+    ("prod_pro", "Pro", "For growing teams that need more.", 2900, 29000),
+    ("prod_enterprise", "Enterprise", "For organisations at scale.", 9900, 99000),
+]
+
+
+def load_demo() -> bool:
+    """Load the demo once; returns False when it was already loaded."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        store = Store(session)
+        store.lock_for_write()
+        if store.state(_STATE_KEY).get("loaded"):
+            return False
+        now = sandbox_now(store)
+        _load(Ctx(session, now - 95 * DAY), now)
+        store.set_state(_STATE_KEY, {"loaded": True, "at": now})
+        session.commit()
+    return True
+
+
+def _customer(ctx: Ctx, email: str, name: str, card: str | None) -> dict[str, Any]:
+    customer = customers.create_customer(ctx, {"email": email, "name": name})
+    if card is not None:
+        pm = payment_methods.attach_payment_method(ctx, {"customer": customer["id"]}, card)
+        customer = customers.update_customer(
+            ctx, {"invoice_settings": {"default_payment_method": pm["id"]}}, customer["id"]
+        )
+    return customer
+
+
+def _subscribe(ctx: Ctx, customer: dict[str, Any], price: str, **extra: Any) -> dict[str, Any]:
+    params = {"customer": customer["id"], "items": [{"price": price, **extra.pop("item", {})}]}
+    return subscriptions.create_subscription(ctx, {**params, **extra})
+
+
+def _load(ctx: Ctx, now: int) -> None:
+    _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", None)
+    ctx.now = now - 65 * DAY
+    prices: dict[str, str] = {}
+    for product_id, name, description, monthly, yearly in CATALOGUE:
+        catalog.create_product(ctx, {"id": product_id, "name": name, "description": description})
+        for interval, amount in (("month", monthly), ("year", yearly)):
+            price = catalog.create_price(
+                ctx,
+                {
+                    "product": product_id,
+                    "unit_amount": str(amount),
+                    "currency": "usd",
+                    "recurring": {"interval": interval},
+                    "lookup_key": f"{name.lower()}_{interval}ly",
+                },
+            )
+            prices[f"{name.lower()}_{interval}"] = price["id"]
+        catalog.update_product(ctx, {"default_price": prices[f"{name.lower()}_month"]}, product_id)
+    catalog.create_product(
+        ctx,
+        {
+            "id": "prod_team_seats",
+            "name": "Team seats",
+            "unit_label": "seat",
+            "description": "Pay per member of your team.",
+        },
+    )
+    seats = catalog.create_price(
+        ctx,
+        {
+            "product": "prod_team_seats",
+            "unit_amount": "1200",
+            "currency": "usd",
+            "recurring": {"interval": "month"},
+            "lookup_key": "team_seats_monthly",
+        },
+    )
+    coupon = coupons.create_coupon(
+        ctx,
+        {
+            "id": "SAVE20_3M",
+            "name": "20% off for 3 months",
+            "percent_off": "20",
+            "duration": "repeating",
+            "duration_in_months": "3",
+        },
+    )
+    coupons.create_promotion_code(
+        ctx, {"promotion": {"type": "coupon", "coupon": coupon["id"]}, "code": "SAVE20"}
+    )
+    coupons.create_coupon(
+        ctx,
+        {
+            "id": "RETENTION50",
+            "name": "50% off your next invoice",
+            "percent_off": "50",
+            "duration": "once",
+        },
+    )
+
+    jenny = _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
+    customers.update_customer(
+        ctx,
+        {
+            "address": {
+                "line1": "27 Fredrick Ave",
+                "city": "Brothers",
+                "postal_code": "97712",
+                "state": "OR",
+                "country": "US",
+            },
+            "phone": "+15555550123",
+        },
+        jenny["id"],
+    )
+    customers.create_tax_id(ctx, {"type": "eu_vat", "value": "DE123456789"}, jenny["id"])
+    _subscribe(ctx, jenny, prices["pro_month"])
+    past_due = _customer(ctx, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
+    _subscribe(ctx, past_due, prices["pro_month"])
+    failing = payment_methods.attach_payment_method(
+        ctx, {"customer": past_due["id"]}, "pm_card_chargeCustomerFail"
+    )
+    customers.update_customer(
+        ctx, {"invoice_settings": {"default_payment_method": failing["id"]}}, past_due["id"]
+    )
+    team = _customer(ctx, "team@example.com", "Northwind Traders", "pm_card_visa")
+    _subscribe(ctx, team, seats["id"], item={"quantity": "5"})
+
+    advance_to(ctx, now)
+
+    trial = _customer(ctx, "trial@example.com", "Tom Trial", "pm_card_mastercard")
+    _subscribe(ctx, trial, prices["starter_month"], trial_period_days="14")
+    cara = _customer(ctx, "canceling@example.com", "Cara Cancel", "pm_card_visa")
+    sub = _subscribe(ctx, cara, prices["starter_year"])
+    subscriptions.update_subscription(
+        ctx,
+        {
+            "cancel_at_period_end": "true",
+            "cancellation_details": {"feedback": "switched_service", "comment": "Moving on."},
+        },
+        sub["id"],
+    )
+    invoices.create_invoice_item(
+        ctx,
+        {
+            "customer": jenny["id"],
+            "amount": "25000",
+            "currency": "usd",
+            "description": "Onboarding workshop",
+        },
+    )
+    workshop = invoices.create_invoice(
+        ctx, {"customer": jenny["id"], "collection_method": "send_invoice", "days_until_due": "14"}
+    )
+    invoices.finalize_invoice(ctx, {}, workshop["id"])

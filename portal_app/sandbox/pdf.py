@@ -1,0 +1,78 @@
+"""Invoice PDFs made with fpdf2 (core fonts, so text is kept to Latin-1)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fpdf import FPDF
+
+from portal_app.sandbox.billing.periods import money_label
+
+
+def _text(value: Any) -> str:
+    return str(value or "").replace("\u00d7", "x").encode("latin-1", "replace").decode("latin-1")
+
+
+def _date(ts: int | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%d %b %Y") if ts else "-"
+
+
+def invoice_pdf(invoice: dict[str, Any]) -> bytes:
+    """A one-page (or longer) PDF of an invoice: header, customer, lines and totals."""
+    currency = invoice["currency"]
+    pdf = FPDF(format="A4")
+    pdf.set_title(_text(f"Invoice {invoice['number'] or invoice['id']}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.cell(0, 12, "Invoice", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    rows = [
+        ("Invoice number", invoice["number"] or "(draft)"),
+        (
+            "Date of issue",
+            _date(invoice["status_transitions"]["finalized_at"] or invoice["created"]),
+        ),
+        ("Status", invoice["status"]),
+        ("Billed to", invoice["customer_name"] or invoice["customer_email"] or invoice["customer"]),
+        ("Email", invoice["customer_email"] or "-"),
+    ]
+    for label, value in rows:
+        pdf.cell(45, 6, _text(label))
+        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(120, 7, "Description", border="B")
+    pdf.cell(20, 7, "Qty", border="B", align="R")
+    pdf.cell(0, 7, "Amount", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    for line in invoice["lines"]["data"]:
+        period = line["period"]
+        description = _text(line["description"])
+        if period["start"] != period["end"]:
+            description += f" ({_date(period['start'])} - {_date(period['end'])})"
+        pdf.cell(120, 6, description[:80])
+        pdf.cell(20, 6, str(line["quantity"]), align="R")
+        pdf.cell(
+            0,
+            6,
+            _text(money_label(line["amount"], currency)),
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(4)
+    discount = sum(d["amount"] for d in invoice["total_discount_amounts"])
+    totals = [("Subtotal", invoice["subtotal"])]
+    if discount:
+        totals.append(("Discount", -discount))
+    totals += [
+        ("Total", invoice["total"]),
+        ("Amount paid", invoice["amount_paid"]),
+        ("Amount due", invoice["amount_remaining"]),
+    ]
+    pdf.set_font("Helvetica", "B", 10)
+    for label, amount in totals:
+        pdf.cell(140, 6, label, align="R")
+        pdf.cell(
+            0, 6, _text(money_label(amount, currency)), align="R", new_x="LMARGIN", new_y="NEXT"
+        )
+    return bytes(pdf.output())

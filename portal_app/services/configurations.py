@@ -1,0 +1,636 @@
+"""Portal configurations: create, update, read, list, the default, the login link.
+
+Input arrives as nested mappings in the shape of Stripe's parameters (the API's parsed form
+body, or the dashboard's form), is merged into the stored document and validated as a whole,
+so the same rules apply whichever way a merchant edits. Errors name the offending parameter
+in Stripe's bracket syntax (`features[subscription_update][products]`).
+"""
+
+import re
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, col, select
+
+from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
+from portal_app.models.mirror_catalog import MirrorPrice
+from portal_app.services.branding import FONT_STACKS, SHAPE_RADII
+from portal_app.settings import get_settings
+
+MAX_PRODUCTS = 10
+MAX_HEADLINE = 60
+MAX_BUSINESS_NAME = 100
+MAX_URL = 2000
+MIN_BUTTON_CONTRAST = 4.5
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FONTS = tuple(FONT_STACKS)
+SHAPES = tuple(SHAPE_RADII)
+_LIST_FIELDS = {
+    "allowed_updates",
+    "conditions",
+    "default_allowed_updates",
+    "options",
+    "prices",
+    "products",
+}
+_TOP_LEVEL = {
+    "active",
+    "branding",
+    "business_name",
+    "business_profile",
+    "default_return_url",
+    "features",
+    "login_page",
+    "metadata",
+    "name",
+}
+
+
+class ConfigurationError(ValueError):
+    """A refused change; `param` names the field in Stripe's bracket syntax."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+@dataclass(frozen=True)
+class PriceFacts:
+    """What the one-price-per-interval rule needs to know about a price."""
+
+    product: str
+    interval: str
+    interval_count: int
+    currency: str
+
+
+PriceLookup = Callable[[Session, Sequence[str]], Mapping[str, PriceFacts]]
+
+
+def mirror_price_facts(session: Session, price_ids: Sequence[str]) -> dict[str, PriceFacts]:
+    """Interval and currency of the recurring, live prices among `price_ids`, from the mirror."""
+    statement = select(MirrorPrice).where(
+        col(MirrorPrice.id).in_(list(price_ids)), col(MirrorPrice.deleted).is_(False)
+    )
+    return {
+        price.id: PriceFacts(
+            product=price.product,
+            interval=price.recurring_interval,
+            interval_count=price.recurring_interval_count or 1,
+            currency=price.currency,
+        )
+        for price in session.exec(statement)
+        if price.recurring_interval
+    }
+
+
+class BusinessProfile(BaseModel):
+    headline: str | None = None
+    privacy_policy_url: str | None = None
+    terms_of_service_url: str | None = None
+
+
+class Branding(BaseModel):
+    """Portal extension: how the portal looks."""
+
+    logo_url: str = ""
+    icon_url: str = ""
+    background_color: str = "#ffffff"
+    button_color: str = "#0f62fe"
+    font: str = "system"
+    shape: str = "rounded"
+
+
+class LoginPage(BaseModel):
+    enabled: bool = False
+    url: str | None = None
+
+
+class ConfigurationView(BaseModel):
+    """The typed view of one configuration that services, the API and the dashboard share."""
+
+    id: str
+    is_default: bool
+    active: bool
+    name: str | None
+    business_name: str
+    business_profile: BusinessProfile
+    default_return_url: str | None
+    features: ConfigurationFeatures
+    branding: Branding
+    login_page: LoginPage
+    metadata: dict[str, str]
+    livemode: bool = False
+    created: int
+    updated: int
+
+
+def _unix(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp())
+
+
+def login_url(token: str) -> str:
+    """The no-code login link customers open."""
+    return f"{get_settings().public_url.rstrip('/')}/login/{token}"
+
+
+def view_of(config: PortalConfiguration) -> ConfigurationView:
+    """The typed view of a stored configuration."""
+    enabled = config.login_page_enabled and config.login_page_token is not None
+    return ConfigurationView(
+        id=config.id,
+        is_default=config.is_default,
+        active=config.active,
+        name=config.name,
+        business_name=config.business_name,
+        business_profile=BusinessProfile(
+            headline=config.headline or None,
+            privacy_policy_url=config.privacy_policy_url or None,
+            terms_of_service_url=config.terms_of_service_url or None,
+        ),
+        default_return_url=config.default_return_url or None,
+        features=ConfigurationFeatures.model_validate(config.features or {}),
+        branding=Branding(
+            logo_url=config.logo_url,
+            icon_url=config.icon_url,
+            background_color=config.background_color,
+            button_color=config.button_color,
+            font=config.font,
+            shape=config.shape,
+        ),
+        login_page=LoginPage(
+            enabled=enabled,
+            url=login_url(config.login_page_token) if enabled and config.login_page_token else None,
+        ),
+        metadata=dict(config.stripe_metadata or {}),
+        created=_unix(config.created),
+        updated=_unix(config.updated),
+    )
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21)."""
+    lighter, darker = sorted((_relative_luminance(first), _relative_luminance(second)))[::-1]
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def button_contrast_warning(button_color: str) -> str | None:
+    """A warning when white button text would be hard to read on this colour."""
+    if not HEX_COLOUR.match(button_color or ""):
+        return None
+    ratio = contrast_ratio(button_color, "#ffffff")
+    if ratio >= MIN_BUTTON_CONTRAST:
+        return None
+    return (
+        f"White text on {button_color.lower()} has a contrast ratio of {ratio:.1f}:1; "
+        f"choose a darker colour (at least {MIN_BUTTON_CONTRAST}:1) so every customer can "
+        "read the buttons."
+    )
+
+
+def _document(config: PortalConfiguration) -> dict[str, Any]:
+    """The stored configuration as a nested document in the shape of the parameters."""
+    view = view_of(config)
+    return {
+        "name": view.name,
+        "active": view.active,
+        "business_name": view.business_name,
+        "business_profile": view.business_profile.model_dump(),
+        "default_return_url": view.default_return_url,
+        "features": view.features.model_dump(mode="json"),
+        "branding": view.branding.model_dump(),
+        "login_page": {"enabled": config.login_page_enabled},
+        "metadata": view.metadata,
+    }
+
+
+def _merge(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Stripe's update semantics: nested objects (and metadata keys) merge, the rest replaces."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if key == "metadata" and value == "":
+            merged[key] = {}
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _unset_empty(value: Any, key: str = "") -> Any:
+    """Stripe's empty string unsets a field: an empty list for lists, null for the rest."""
+    if isinstance(value, Mapping):
+        return {k: _unset_empty(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unset_empty(v) for v in value]
+    if value == "":
+        return [] if key in _LIST_FIELDS else None
+    return value
+
+
+def _param_of(loc: Sequence[Any], root: str) -> str:
+    parts = [str(part) for part in loc]
+    return root + "".join(f"[{part}]" for part in parts)
+
+
+def _optional_text(value: Any, param: str, max_length: int) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"Invalid string: {param} must be text.", param)
+    text = value.strip()
+    if len(text) > max_length:
+        raise ConfigurationError(f"{param} must be at most {max_length} characters long.", param)
+    return text
+
+
+def _optional_url(value: Any, param: str) -> str:
+    url = _optional_text(value, param, MAX_URL)
+    if url and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+        raise ConfigurationError(
+            "Enter a full web address starting with http:// or https://.", param
+        )
+    return url
+
+
+def _colour(value: Any, param: str) -> str:
+    if not isinstance(value, str) or not HEX_COLOUR.match(value.strip()):
+        raise ConfigurationError("Enter a colour as #rrggbb, for example #0f62fe.", param)
+    return value.strip().lower()
+
+
+def _bool(value: Any, param: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ConfigurationError(f"Invalid boolean: {param} must be true or false.", param)
+
+
+def _check_keys(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"Invalid object: {param} must be an object.", param or None)
+    for key in value:
+        if key not in allowed:
+            name = f"{param}[{key}]" if param else str(key)
+            raise ConfigurationError(f"Received unknown parameter: {name}", name)
+    return value
+
+
+def _features(value: Any) -> ConfigurationFeatures:
+    try:
+        return ConfigurationFeatures.model_validate(_unset_empty(value))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = _param_of(first["loc"], "features")
+        if first["type"] == "extra_forbidden":
+            raise ConfigurationError(f"Received unknown parameter: {param}", param) from exc
+        raise ConfigurationError(f"Invalid value for {param}: {first['msg']}.", param) from exc
+
+
+def _check_features(
+    features: ConfigurationFeatures, facts: Mapping[str, PriceFacts] | None
+) -> None:
+    update = features.subscription_update
+    base = "features[subscription_update]"
+    if len(update.products) > MAX_PRODUCTS:
+        raise ConfigurationError(
+            f"At most {MAX_PRODUCTS} products can be offered for plan changes.", f"{base}[products]"
+        )
+    seen: set[str] = set()
+    for index, entry in enumerate(update.products):
+        if entry.product in seen:
+            raise ConfigurationError(
+                f"{entry.product} is listed twice.", f"{base}[products][{index}][product]"
+            )
+        seen.add(entry.product)
+        check_one_price_per_interval(
+            product=entry.product,
+            prices=entry.prices,
+            facts=facts,
+            param=f"{base}[products][{index}][prices]",
+        )
+    if update.enabled and not update.products:
+        raise ConfigurationError(
+            "Choose at least one product customers may switch to, or turn plan changes off.",
+            f"{base}[products]",
+        )
+    if update.enabled and not update.default_allowed_updates:
+        raise ConfigurationError(
+            "Choose at least one kind of change (price, quantity or promotion code).",
+            f"{base}[default_allowed_updates]",
+        )
+    quantity = update.quantity
+    if quantity.maximum is not None and quantity.maximum < quantity.minimum:
+        raise ConfigurationError(
+            "The maximum quantity cannot be lower than the minimum.", f"{base}[quantity][maximum]"
+        )
+    cancel = features.subscription_cancel
+    cancel_base = "features[subscription_cancel]"
+    if cancel.cancellation_reason.enabled and not cancel.cancellation_reason.options:
+        raise ConfigurationError(
+            "Choose at least one cancellation reason, or stop asking for one.",
+            f"{cancel_base}[cancellation_reason][options]",
+        )
+    if cancel.retention.enabled and not (cancel.retention.coupon or "").strip():
+        raise ConfigurationError(
+            "Enter the coupon to offer before a customer cancels.",
+            f"{cancel_base}[retention][coupon]",
+        )
+
+
+def check_one_price_per_interval(
+    *,
+    product: str,
+    prices: Sequence[str],
+    facts: Mapping[str, PriceFacts] | None,
+    param: str,
+) -> None:
+    """At most one price per product for each billing interval and currency.
+
+    `facts` is None when no price catalogue is available; the rule is then not checkable.
+    """
+    if len(set(prices)) != len(prices):
+        raise ConfigurationError("A price is listed twice.", param)
+    if facts is None:
+        return
+    by_interval: dict[tuple[str, int, str], str] = {}
+    for price in prices:
+        fact = facts.get(price)
+        if fact is None:
+            raise ConfigurationError(f"No such price: '{price}'", param)
+        if fact.product != product:
+            raise ConfigurationError(f"{price} is a price of {fact.product}, not {product}.", param)
+        key = (fact.interval, fact.interval_count, fact.currency.lower())
+        if key in by_interval:
+            every = (
+                fact.interval
+                if fact.interval_count == 1
+                else f"{fact.interval_count} {fact.interval}s"
+            )
+            raise ConfigurationError(
+                f"Choose at most one price per billing interval and currency: "
+                f"{by_interval[key]} and {price} are both billed every {every} "
+                f"in {fact.currency.upper()}.",
+                param,
+            )
+        by_interval[key] = price
+
+
+def _apply(
+    config: PortalConfiguration,
+    document: Mapping[str, Any],
+    *,
+    facts: Mapping[str, PriceFacts] | None,
+) -> None:
+    """Validate the whole document and write it onto the row (nothing written on error)."""
+    _check_keys(document, _TOP_LEVEL, "")
+    profile = _check_keys(
+        document.get("business_profile") or {},
+        {"headline", "privacy_policy_url", "terms_of_service_url"},
+        "business_profile",
+    )
+    branding = _check_keys(
+        document.get("branding") or {},
+        {"logo_url", "icon_url", "background_color", "button_color", "font", "shape"},
+        "branding",
+    )
+    login_page = _check_keys(document.get("login_page") or {}, {"enabled"}, "login_page")
+    metadata = document.get("metadata") or {}
+    if not isinstance(metadata, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(k) <= 40 and len(v) <= 500
+        for k, v in metadata.items()
+    ):
+        raise ConfigurationError(
+            "Metadata must map keys (up to 40 characters) to text values (up to 500).",
+            "metadata",
+        )
+    if len(metadata) > 50:
+        raise ConfigurationError("Metadata can hold at most 50 keys.", "metadata")
+
+    business_name = _optional_text(
+        document.get("business_name"), "business_name", MAX_BUSINESS_NAME
+    )
+    if not business_name:
+        raise ConfigurationError("Enter the business name customers will see.", "business_name")
+    headline = _optional_text(profile.get("headline"), "business_profile[headline]", MAX_HEADLINE)
+    terms = _optional_url(
+        profile.get("terms_of_service_url"), "business_profile[terms_of_service_url]"
+    )
+    privacy = _optional_url(
+        profile.get("privacy_policy_url"), "business_profile[privacy_policy_url]"
+    )
+    return_url = _optional_url(document.get("default_return_url"), "default_return_url")
+    logo_url = _optional_url(branding.get("logo_url"), "branding[logo_url]")
+    icon_url = _optional_url(branding.get("icon_url"), "branding[icon_url]")
+    background = _colour(branding.get("background_color", "#ffffff"), "branding[background_color]")
+    button = _colour(branding.get("button_color", "#0f62fe"), "branding[button_color]")
+    font = branding.get("font", "system")
+    if font not in FONTS:
+        raise ConfigurationError(f"Choose a font from: {', '.join(FONTS)}.", "branding[font]")
+    shape = branding.get("shape", "rounded")
+    if shape not in SHAPES:
+        raise ConfigurationError(f"Choose a shape from: {', '.join(SHAPES)}.", "branding[shape]")
+    name = _optional_text(document.get("name"), "name", 256) or None
+    active = _bool(document.get("active", True), "active")
+    login_enabled = _bool(login_page.get("enabled", False), "login_page[enabled]")
+    features = _features(document.get("features") or {})
+    _check_features(features, facts)
+    if config.is_default and not active:
+        raise ConfigurationError("The default configuration cannot be deactivated.", "active")
+
+    config.name = name
+    config.active = active
+    config.business_name = business_name
+    config.headline = headline
+    config.terms_of_service_url = terms
+    config.privacy_policy_url = privacy
+    config.default_return_url = return_url
+    config.logo_url, config.icon_url = logo_url, icon_url
+    config.background_color, config.button_color = background, button
+    config.font, config.shape = font, shape
+    config.features = features.model_dump(mode="json")
+    config.stripe_metadata = {k: v for k, v in metadata.items() if v != ""}
+    config.login_page_enabled = login_enabled
+    if login_enabled and config.login_page_token is None:
+        config.login_page_token = secrets.token_urlsafe(24)
+
+
+def _products_of(document: Mapping[str, Any]) -> Any:
+    return ((document.get("features") or {}).get("subscription_update") or {}).get("products")
+
+
+def _facts_for(
+    session: Session, document: Mapping[str, Any], price_lookup: PriceLookup | None
+) -> Mapping[str, PriceFacts] | None:
+    if price_lookup is None:
+        return None
+    products = ((document.get("features") or {}).get("subscription_update") or {}).get(
+        "products"
+    ) or []
+    ids = [
+        price
+        for entry in products
+        if isinstance(entry, Mapping)
+        for price in entry.get("prices") or []
+        if isinstance(price, str)
+    ]
+    return price_lookup(session, ids) if ids else {}
+
+
+def default_configuration(*, session: Session) -> PortalConfiguration | None:
+    """The configuration portal sessions use when none is named."""
+    statement = select(PortalConfiguration).where(col(PortalConfiguration.is_default).is_(True))
+    return session.exec(statement).first()
+
+
+def create_configuration(
+    *,
+    session: Session,
+    fields: Mapping[str, Any],
+    price_lookup: PriceLookup | None = mirror_price_facts,
+    now: datetime | None = None,
+) -> ConfigurationView:
+    """A new configuration; the first one becomes the default.
+
+    Without `business_name` the default configuration's is used, so a plain Stripe client
+    (which knows nothing of the portal's branding) can still create configurations.
+    """
+    now = now or datetime.now(UTC)
+    current_default = default_configuration(session=session)
+    document: dict[str, Any] = {"features": {}}
+    if current_default is not None:
+        document["business_name"] = current_default.business_name
+    document = _merge(document, fields)
+    config = PortalConfiguration(
+        business_name="", is_default=current_default is None, created=now, updated=now
+    )
+    _apply(config, document, facts=_facts_for(session, document, price_lookup))
+    session.add(config)
+    session.flush()
+    return view_of(config)
+
+
+def update_configuration(
+    *,
+    session: Session,
+    configuration_id: str,
+    fields: Mapping[str, Any],
+    price_lookup: PriceLookup | None = mirror_price_facts,
+    now: datetime | None = None,
+) -> ConfigurationView:
+    """Apply a partial update (nested objects merge, as in Stripe's API)."""
+    config = get_configuration_row(session=session, configuration_id=configuration_id)
+    before = _document(config)
+    document = _merge(before, fields)
+    # Only a changed product list is re-checked: an archived price must not block other edits.
+    products_changed = _products_of(document) != _products_of(before)
+    facts = _facts_for(session, document, price_lookup) if products_changed else None
+    _apply(config, document, facts=facts)
+    config.updated = now or datetime.now(UTC)
+    session.add(config)
+    session.flush()
+    return view_of(config)
+
+
+def get_configuration_row(*, session: Session, configuration_id: str) -> PortalConfiguration:
+    """The stored configuration, or ConfigurationError naming `configuration`."""
+    config = session.get(PortalConfiguration, configuration_id) if configuration_id else None
+    if config is None:
+        raise ConfigurationError(f"No such configuration: '{configuration_id}'", "configuration")
+    return config
+
+
+def get_configuration(*, session: Session, configuration_id: str) -> ConfigurationView:
+    """The typed view of one configuration."""
+    return view_of(get_configuration_row(session=session, configuration_id=configuration_id))
+
+
+def list_configurations(
+    *,
+    session: Session,
+    limit: int = 10,
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+    is_default: bool | None = None,
+    active: bool | None = None,
+) -> tuple[list[ConfigurationView], bool]:
+    """A page of configurations, newest first, and whether more follow (Stripe's cursors)."""
+    statement = select(PortalConfiguration)
+    if is_default is not None:
+        statement = statement.where(col(PortalConfiguration.is_default).is_(is_default))
+    if active is not None:
+        statement = statement.where(col(PortalConfiguration.active).is_(active))
+    created, ident = col(PortalConfiguration.created), col(PortalConfiguration.id)
+    if starting_after:
+        anchor = get_configuration_row(session=session, configuration_id=starting_after)
+        statement = statement.where(
+            (created < anchor.created) | ((created == anchor.created) & (ident < anchor.id))
+        )
+    elif ending_before:
+        anchor = get_configuration_row(session=session, configuration_id=ending_before)
+        statement = statement.where(
+            (created > anchor.created) | ((created == anchor.created) & (ident > anchor.id))
+        )
+        rows = list(session.exec(statement.order_by(created, ident).limit(limit + 1)))
+        has_more = len(rows) > limit
+        return [view_of(row) for row in reversed(rows[:limit])], has_more
+    rows = list(session.exec(statement.order_by(created.desc(), ident.desc()).limit(limit + 1)))
+    return [view_of(row) for row in rows[:limit]], len(rows) > limit
+
+
+def make_default(
+    *, session: Session, configuration_id: str, now: datetime | None = None
+) -> ConfigurationView:
+    """Make this active configuration the default; the previous default stops being one."""
+    config = get_configuration_row(session=session, configuration_id=configuration_id)
+    if not config.active:
+        raise ConfigurationError(
+            "Activate the configuration before making it the default.", "active"
+        )
+    for other in session.exec(
+        select(PortalConfiguration).where(col(PortalConfiguration.is_default).is_(True))
+    ):
+        if other.id != config.id:
+            other.is_default = False
+            session.add(other)
+    session.flush()
+    config.is_default = True
+    config.updated = now or datetime.now(UTC)
+    session.add(config)
+    session.flush()
+    return view_of(config)
+
+
+def set_login_link(*, session: Session, enabled: bool) -> ConfigurationView:
+    """Turn the default configuration's no-code login link on or off (takes effect at once)."""
+    config = default_configuration(session=session)
+    if config is None:
+        raise ConfigurationError("Create a portal configuration first.", "configuration")
+    return update_configuration(
+        session=session, configuration_id=config.id, fields={"login_page": {"enabled": enabled}}
+    )
+
+
+def configuration_for_login_token(*, session: Session, token: str) -> PortalConfiguration | None:
+    """The active configuration whose enabled login link carries this token, else None."""
+    if not token or len(token) > 128:
+        return None
+    config = session.exec(
+        select(PortalConfiguration).where(PortalConfiguration.login_page_token == token)
+    ).first()
+    if config is None or not config.active or not config.login_page_enabled:
+        return None
+    return config

@@ -1,0 +1,367 @@
+"""Portal-session links for a customer: the merchant API's and the dashboard's way in.
+
+Validates Stripe's `billing_portal.session` parameters (customer, configuration, locale,
+return_url, flow_data) against the configuration, stores the session and returns the
+one-time link. Errors name the offending parameter as Stripe does.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from portal_app.auth.portal_sessions import create_session
+from portal_app.models.configuration import ConfigurationFeatures
+from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.models.portal_session import PortalSession
+from portal_app.services.configurations import (
+    ConfigurationError,
+    default_configuration,
+    get_configuration_row,
+)
+from portal_app.settings import get_settings
+
+CustomerCheck = Callable[[Session, str], bool]
+
+LOCALES = frozenset(
+    [
+        "auto",
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "en-AU",
+        "en-CA",
+        "en-GB",
+        "en-IE",
+        "en-IN",
+        "en-NZ",
+        "en-SG",
+        "es",
+        "es-419",
+        "et",
+        "fi",
+        "fil",
+        "fr",
+        "fr-CA",
+        "hr",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "ko",
+        "lt",
+        "lv",
+        "ms",
+        "mt",
+        "nb",
+        "nl",
+        "pl",
+        "pt",
+        "pt-BR",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sv",
+        "th",
+        "tr",
+        "vi",
+        "zh",
+        "zh-HK",
+        "zh-TW",
+    ]
+)
+FLOW_TYPES = (
+    "payment_method_update",
+    "subscription_cancel",
+    "subscription_update",
+    "subscription_update_confirm",
+)
+AFTER_COMPLETION_TYPES = ("hosted_confirmation", "portal_homepage", "redirect")
+_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def mirror_customer_exists(session: Session, customer_id: str) -> bool:
+    """True when the mirror holds this customer and it is not deleted."""
+    customer = session.get(MirrorCustomer, customer_id)
+    return customer is not None and not customer.deleted
+
+
+class PortalLink(BaseModel):
+    """A created portal session in Stripe's `billing_portal.session` shape."""
+
+    id: str
+    object: str = "billing_portal.session"
+    configuration: str
+    created: int
+    customer: str
+    customer_account: None = None
+    flow: dict[str, Any] | None
+    livemode: bool = False
+    locale: str | None
+    on_behalf_of: None = None
+    return_url: str | None
+    url: str
+
+
+def _object(value: Any, param: str, allowed: set[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"Invalid object: {param} must be an object.", param)
+    for key in value:
+        if key not in allowed:
+            raise ConfigurationError(
+                f"Received unknown parameter: {param}[{key}]", f"{param}[{key}]"
+            )
+    return value
+
+
+def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"Missing required param: {param}.", param)
+    if not value.startswith(prefix) or not _ID.match(value):
+        raise ConfigurationError(
+            f"Invalid {param}: expected an id starting with '{prefix}'.", param
+        )
+    return value
+
+
+def _url(value: Any, param: str, *, required: bool = False) -> str | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"Missing required param: {param}.", param)
+    if len(value) > 2000 or not _URL.match(value):
+        raise ConfigurationError(f"Not a valid URL: {param} must start with http(s)://", param)
+    return value
+
+
+def _after_completion(value: Any) -> dict[str, Any]:
+    param = "flow_data[after_completion]"
+    data = _object(
+        value or {"type": "portal_homepage"}, param, {"type", "redirect", "hosted_confirmation"}
+    )
+    kind = data.get("type")
+    if kind not in AFTER_COMPLETION_TYPES:
+        raise ConfigurationError(
+            f"Invalid {param}[type]: must be one of {', '.join(AFTER_COMPLETION_TYPES)}.",
+            f"{param}[type]",
+        )
+    result: dict[str, Any] = {"type": kind, "hosted_confirmation": None, "redirect": None}
+    if kind == "redirect":
+        redirect = _object(data.get("redirect") or {}, f"{param}[redirect]", {"return_url"})
+        result["redirect"] = {
+            "return_url": _url(
+                redirect.get("return_url"), f"{param}[redirect][return_url]", required=True
+            )
+        }
+    elif kind == "hosted_confirmation":
+        hosted = _object(
+            data.get("hosted_confirmation") or {},
+            f"{param}[hosted_confirmation]",
+            {"custom_message"},
+        )
+        message = hosted.get("custom_message")
+        if message is not None and (not isinstance(message, str) or len(message) > 500):
+            raise ConfigurationError(
+                "The custom message must be text of at most 500 characters.",
+                f"{param}[hosted_confirmation][custom_message]",
+            )
+        result["hosted_confirmation"] = {"custom_message": message or None}
+    return result
+
+
+def _subscription_cancel(value: Any) -> dict[str, Any]:
+    param = "flow_data[subscription_cancel]"
+    data = _object(value or {}, param, {"subscription", "retention"})
+    retention = None
+    if data.get("retention") not in (None, ""):
+        raw = _object(data["retention"], f"{param}[retention]", {"type", "coupon_offer"})
+        if raw.get("type") != "coupon_offer":
+            raise ConfigurationError(
+                "Invalid retention type: must be coupon_offer.", f"{param}[retention][type]"
+            )
+        offer = _object(
+            raw.get("coupon_offer") or {}, f"{param}[retention][coupon_offer]", {"coupon"}
+        )
+        coupon = offer.get("coupon")
+        if not isinstance(coupon, str) or not _ID.match(coupon):
+            raise ConfigurationError(
+                f"Missing required param: {param}[retention][coupon_offer][coupon].",
+                f"{param}[retention][coupon_offer][coupon]",
+            )
+        retention = {"coupon_offer": {"coupon": coupon}, "type": "coupon_offer"}
+    return {
+        "retention": retention,
+        "subscription": _id(data.get("subscription"), f"{param}[subscription]", "sub_"),
+    }
+
+
+def _subscription_update_confirm(value: Any) -> dict[str, Any]:
+    param = "flow_data[subscription_update_confirm]"
+    data = _object(value or {}, param, {"subscription", "items", "discounts"})
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        raise ConfigurationError(f"Missing required param: {param}[items].", f"{param}[items]")
+    clean_items = []
+    for index, item in enumerate(items):
+        where = f"{param}[items][{index}]"
+        entry = _object(item, where, {"id", "price", "quantity"})
+        quantity = entry.get("quantity")
+        if quantity is not None:
+            try:
+                quantity = int(quantity)
+            except (TypeError, ValueError) as exc:
+                raise ConfigurationError("Invalid integer.", f"{where}[quantity]") from exc
+            if quantity < 1:
+                raise ConfigurationError("The quantity must be at least 1.", f"{where}[quantity]")
+        clean_items.append(
+            {
+                "id": _id(entry.get("id"), f"{where}[id]", "si_"),
+                "price": _id(entry.get("price"), f"{where}[price]", "price_", required=False),
+                **({"quantity": quantity} if quantity is not None else {}),
+            }
+        )
+    discounts = None
+    if data.get("discounts") not in (None, ""):
+        if not isinstance(data["discounts"], list):
+            raise ConfigurationError("Invalid array.", f"{param}[discounts]")
+        discounts = []
+        for index, raw in enumerate(data["discounts"]):
+            where = f"{param}[discounts][{index}]"
+            entry = _object(raw, where, {"coupon", "promotion_code"})
+            discounts.append(
+                {
+                    "coupon": _id(entry.get("coupon"), f"{where}[coupon]", "", required=False),
+                    "promotion_code": _id(
+                        entry.get("promotion_code"),
+                        f"{where}[promotion_code]",
+                        "promo_",
+                        required=False,
+                    ),
+                }
+            )
+    return {
+        "discounts": discounts,
+        "items": clean_items,
+        "subscription": _id(data.get("subscription"), f"{param}[subscription]", "sub_"),
+    }
+
+
+def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str, Any]:
+    """Stripe's `flow` object for these `flow_data` parameters, checked against the features."""
+    data = _object(
+        flow_data,
+        "flow_data",
+        {"type", "after_completion", *FLOW_TYPES},
+    )
+    kind = data.get("type")
+    if kind not in FLOW_TYPES:
+        raise ConfigurationError(
+            f"Invalid flow_data[type]: must be one of {', '.join(FLOW_TYPES)}.", "flow_data[type]"
+        )
+    enabled = {
+        "payment_method_update": features.payment_method_update.enabled,
+        "subscription_cancel": features.subscription_cancel.enabled,
+        "subscription_update": features.subscription_update.enabled,
+        "subscription_update_confirm": features.subscription_update.enabled,
+    }
+    if not enabled[kind]:
+        feature = "subscription_update" if kind.startswith("subscription_update") else kind
+        raise ConfigurationError(
+            f"The {kind} flow needs features[{feature}] enabled on the configuration.",
+            "flow_data[type]",
+        )
+    flow: dict[str, Any] = {
+        "after_completion": _after_completion(data.get("after_completion")),
+        "subscription_cancel": None,
+        "subscription_update": None,
+        "subscription_update_confirm": None,
+        "type": kind,
+    }
+    if kind == "subscription_cancel":
+        flow["subscription_cancel"] = _subscription_cancel(data.get(kind))
+    elif kind == "subscription_update":
+        sub = _object(data.get(kind) or {}, "flow_data[subscription_update]", {"subscription"})
+        flow["subscription_update"] = {
+            "subscription": _id(
+                sub.get("subscription"), "flow_data[subscription_update][subscription]", "sub_"
+            )
+        }
+    elif kind == "subscription_update_confirm":
+        flow["subscription_update_confirm"] = _subscription_update_confirm(data.get(kind))
+    return flow
+
+
+def _unix(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp())
+
+
+def link_of(row: PortalSession, token: str) -> PortalLink:
+    """Stripe's session object for a stored session and its one-time token."""
+    return PortalLink(
+        id=row.id,
+        configuration=row.configuration_id,
+        created=_unix(row.created),
+        customer=row.customer,
+        flow=row.flow,
+        locale=row.locale,
+        return_url=row.return_url,
+        url=f"{get_settings().public_url.rstrip('/')}/session/{token}",
+    )
+
+
+def create_portal_link(
+    *,
+    session: Session,
+    customer: Any,
+    configuration: Any = None,
+    locale: Any = None,
+    return_url: Any = None,
+    flow_data: Any = None,
+    customer_exists: CustomerCheck | None = mirror_customer_exists,
+    now: datetime | None = None,
+) -> PortalLink:
+    """Validate Stripe's session parameters and create the one-time portal link."""
+    customer_id = _id(customer, "customer", "cus_")
+    assert customer_id is not None  # noqa: S101  (required=True never returns None)
+    if customer_exists is not None and not customer_exists(session, customer_id):
+        raise ConfigurationError(f"No such customer: '{customer_id}'", "customer")
+    if configuration in (None, ""):
+        config = default_configuration(session=session)
+        if config is None:
+            raise ConfigurationError(
+                "Create a default portal configuration before creating sessions.", "configuration"
+            )
+    else:
+        if not isinstance(configuration, str):
+            raise ConfigurationError("Invalid configuration id.", "configuration")
+        config = get_configuration_row(session=session, configuration_id=configuration)
+    if not config.active:
+        raise ConfigurationError(f"The configuration {config.id} is not active.", "configuration")
+    if locale not in (None, "") and locale not in LOCALES:
+        raise ConfigurationError(f"Invalid locale: {locale!s:.20}", "locale")
+    clean_return_url = _url(return_url, "return_url")
+    flow = None
+    if flow_data not in (None, ""):
+        features = ConfigurationFeatures.model_validate(config.features or {})
+        flow = normalize_flow(flow_data, features)
+    row, token = create_session(
+        session=session,
+        customer=customer_id,
+        configuration_id=config.id,
+        locale=locale or None,
+        return_url=clean_return_url,
+        flow=flow,
+        now=now,
+    )
+    return link_of(row, token)

@@ -1,0 +1,246 @@
+"""The customer portal's home page as display rows: text already formatted, flags decided.
+
+Built from the mirror (`billing.views`) and the session's configuration; no Stripe calls.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from portal_app.billing.views import (
+    CustomerOverview,
+    InvoiceView,
+    PaymentMethodView,
+    PlanView,
+    SubscriptionView,
+    customer_overview,
+)
+from portal_app.i18n.format import day, money, price_phrase
+from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
+from portal_app.models.portal_session import PortalSession
+from portal_app.services.subscription_rules import update_blockers
+
+STATUS_LABELS = {
+    "active": ("Active", "success"),
+    "trialing": ("Trial", "info"),
+    "past_due": ("Past due", "danger"),
+    "unpaid": ("Unpaid", "danger"),
+    "paused": ("Paused", "neutral"),
+    "incomplete": ("Incomplete", "warning"),
+}
+INVOICE_STATUS = {
+    "paid": ("Paid", "success"),
+    "open": ("Due", "warning"),
+    "void": ("Void", "neutral"),
+    "uncollectible": ("Uncollectible", "danger"),
+}
+
+
+@dataclass
+class SubscriptionRow:
+    id: str = ""
+    title: str = ""
+    price_line: str = ""
+    quantity_line: str = ""
+    status_label: str = ""
+    status_tone: str = ""
+    timeline: str = ""
+    scheduled_change: str = ""
+    can_update: bool = False
+    can_cancel: bool = False
+    can_renew: bool = False
+    can_cancel_scheduled_change: bool = False
+    blocked_reason: str = ""
+
+
+@dataclass
+class PaymentMethodRow:
+    id: str = ""
+    brand: str = ""
+    last4: str = ""
+    expiry: str = ""
+    is_default: bool = False
+
+
+@dataclass
+class BillingRow:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    tax_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InvoiceRow:
+    id: str = ""
+    date: str = ""
+    number: str = ""
+    amount: str = ""
+    status_label: str = ""
+    status_tone: str = ""
+    summary: str = ""
+    view_url: str = ""
+    pdf_url: str = ""
+    payable: bool = False
+
+
+@dataclass
+class Features:
+    """What the configuration lets the customer do, as flags the page can branch on."""
+
+    update_subscription: bool = False
+    cancel_subscription: bool = False
+    payment_methods: bool = False
+    billing_info: bool = False
+    invoice_history: bool = False
+
+
+@dataclass
+class PortalHome:
+    subscriptions: list[SubscriptionRow]
+    payment_methods: list[PaymentMethodRow]
+    billing: BillingRow
+    invoices: list[InvoiceRow]
+    invoices_cursor: str
+    features: Features
+
+
+def features_of(config: PortalConfiguration) -> ConfigurationFeatures:
+    """The typed feature settings of a stored configuration."""
+    return ConfigurationFeatures.model_validate(config.features or {})
+
+
+def portal_home(
+    *, session: Session, portal_session: PortalSession, config: PortalConfiguration, locale: str
+) -> PortalHome:
+    """Everything the home page shows for the session's customer."""
+    overview = customer_overview(session=session, customer_id=portal_session.customer)
+    features = features_of(config)
+    blockers = update_blockers(
+        session=session, subscription_ids=[s.id for s in overview.subscriptions]
+    )
+    flags = Features(
+        update_subscription=features.subscription_update.enabled
+        and bool(features.subscription_update.products),
+        cancel_subscription=features.subscription_cancel.enabled,
+        payment_methods=features.payment_method_update.enabled,
+        billing_info=features.customer_update.enabled,
+        invoice_history=features.invoice_history.enabled,
+    )
+    return PortalHome(
+        subscriptions=[
+            subscription_row(s, flags, blockers.get(s.id, ""), locale)
+            for s in overview.subscriptions
+        ],
+        payment_methods=[payment_method_row(pm) for pm in overview.payment_methods],
+        billing=billing_row(overview),
+        invoices=[invoice_row(i, locale) for i in overview.invoices.invoices],
+        invoices_cursor=overview.invoices.next_cursor or "",
+        features=flags,
+    )
+
+
+def plan_price_line(plan: PlanView, locale: str) -> str:
+    """`$29.00 per month`, with `per seat` when the product has a unit label."""
+    if plan.unit_amount is None:
+        return ""
+    return price_phrase(
+        plan.unit_amount, plan.currency, plan.interval, plan.interval_count, plan.unit_label, locale
+    )
+
+
+def subscription_row(
+    sub: SubscriptionView, flags: Features, blocked_reason: str, locale: str
+) -> SubscriptionRow:
+    item = sub.items[0] if sub.items else None
+    title = " + ".join(i.plan.product_name or "Subscription" for i in sub.items) or "Subscription"
+    label, tone = STATUS_LABELS.get(sub.status, (sub.status.replace("_", " ").title(), "neutral"))
+    if sub.cancel_at_period_end or sub.cancel_at:
+        label, tone = "Cancels " + day(sub.cancel_at or sub.current_period_end, locale), "warning"
+    if sub.cancel_at_period_end or sub.cancel_at:
+        timeline = f"Cancels on {day(sub.cancel_at or sub.current_period_end, locale)}"
+    elif sub.status == "trialing" and sub.trial_end:
+        timeline = f"Trial ends on {day(sub.trial_end, locale)}"
+    elif sub.current_period_end:
+        timeline = f"Renews on {day(sub.current_period_end, locale)}"
+    else:
+        timeline = ""
+    scheduled = ""
+    if sub.scheduled_change:
+        change = sub.scheduled_change
+        name = change.plan.product_name or "a new plan"
+        scheduled = f"Changes to {name} ({plan_price_line(change.plan, locale)}) on " + day(
+            change.effective_at, locale
+        )
+    unit = item.plan.unit_label if item else None
+    quantity = item.quantity if item else 0
+    quantity_line = ""
+    if item and (quantity != 1 or unit):
+        quantity_line = f"{quantity} {unit + ('s' if quantity != 1 else '') if unit else 'units'}"
+    cancelling = sub.cancel_at_period_end or sub.cancel_at is not None
+    return SubscriptionRow(
+        id=sub.id,
+        title=title,
+        price_line=plan_price_line(item.plan, locale) if item else "",
+        quantity_line=quantity_line,
+        status_label=label,
+        status_tone=tone,
+        timeline=timeline,
+        scheduled_change=scheduled,
+        can_update=flags.update_subscription and not blocked_reason and not cancelling,
+        can_cancel=flags.cancel_subscription and not cancelling,
+        can_renew=sub.cancel_at_period_end,
+        can_cancel_scheduled_change=bool(sub.scheduled_change) and not cancelling,
+        blocked_reason=blocked_reason if flags.update_subscription else "",
+    )
+
+
+def payment_method_row(pm: PaymentMethodView) -> PaymentMethodRow:
+    expiry = f"{pm.exp_month:02d}/{pm.exp_year}" if pm.exp_month and pm.exp_year else ""
+    return PaymentMethodRow(
+        id=pm.id,
+        brand=(pm.brand or pm.type).replace("_", " ").title(),
+        last4=pm.last4 or "",
+        expiry=expiry,
+        is_default=pm.is_default,
+    )
+
+
+def billing_row(overview: CustomerOverview) -> BillingRow:
+    billing = overview.billing
+    address = billing.address or {}
+    city_line = " ".join(
+        part
+        for part in (address.get("postal_code"), address.get("city"), address.get("state"))
+        if part
+    )
+    lines = [
+        line
+        for line in (address.get("line1"), address.get("line2"), city_line, address.get("country"))
+        if line
+    ]
+    return BillingRow(
+        name=billing.name or "",
+        email=billing.email or "",
+        phone=billing.phone or "",
+        address_lines=lines,
+        tax_ids=[f"{t.type.replace('_', ' ').upper()} {t.value}" for t in billing.tax_ids],
+    )
+
+
+def invoice_row(invoice: InvoiceView, locale: str) -> InvoiceRow:
+    status = invoice.status or ""
+    label, tone = INVOICE_STATUS.get(status, (status.title(), "neutral"))
+    return InvoiceRow(
+        id=invoice.id,
+        date=day(invoice.created, locale),
+        number=invoice.number or "",
+        amount=money(invoice.total, invoice.currency, locale),
+        status_label=label,
+        status_tone=tone,
+        summary=invoice.summary,
+        view_url=invoice.hosted_invoice_url or "",
+        pdf_url=invoice.invoice_pdf or "",
+        payable=invoice.payable,
+    )

@@ -1,0 +1,107 @@
+"""The dashboard's API keys page: create (secret shown once), list, revoke."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
+from portal_app.db import session_scope
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+
+
+@dataclass
+class ApiKeyRow:
+    """A key as the list shows it: never the secret or its hash."""
+
+    id: str
+    name: str
+    prefix: str
+    created: str
+    last_used: str
+    revoked: bool
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "Never"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.strftime("%d %b %Y, %H:%M UTC")
+
+
+class DashboardApiKeysState(rx.State):
+    """The merchant's keys and, right after creating one, its secret (once)."""
+
+    keys: list[ApiKeyRow] = []
+    new_secret: str = ""
+    notice: str = ""
+
+    @rx.var
+    def has_keys(self) -> bool:
+        """Whether the merchant has any key, live or revoked."""
+        return bool(self.keys)
+
+    def _reload(self, merchant_id: str) -> None:
+        with session_scope() as session:
+            rows = list_api_keys(session=session, merchant_id=merchant_id)
+            self.keys = [
+                ApiKeyRow(
+                    id=row.id,
+                    name=row.name or "Secret key",
+                    prefix=row.prefix + "…",
+                    created=_when(row.created),
+                    last_used=_when(row.last_used_at),
+                    revoked=row.revoked_at is not None,
+                )
+                for row in rows
+            ]
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the list; a secret shown earlier is gone for good."""
+        merchant = await signed_in_merchant(self)
+        if merchant is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.new_secret = self.notice = ""
+        self._reload(merchant.id)
+        return None
+
+    @rx.event
+    async def create(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """A new secret key, shown this once."""
+        merchant = await signed_in_merchant(self)
+        if merchant is None:
+            return rx.redirect(LOGIN_ROUTE)
+        name = form_data.get("name") if isinstance(form_data, dict) else None
+        with session_scope() as session:
+            _row, secret = create_api_key(
+                session=session,
+                merchant_id=merchant.id,
+                name=name if isinstance(name, str) else "",
+            )
+        self.new_secret = secret
+        self.notice = ""
+        self._reload(merchant.id)
+        return None
+
+    @rx.event
+    async def dismiss_secret(self) -> None:
+        """Hide the new secret (it cannot be shown again)."""
+        self.new_secret = ""
+
+    @rx.event
+    async def revoke(self, key_id: str) -> EventSpec | None:
+        """Revoke one of the merchant's own keys; requests with it fail from now on."""
+        merchant = await signed_in_merchant(self)
+        if merchant is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not isinstance(key_id, str):
+            return None
+        with session_scope() as session:
+            revoked = revoke_api_key(session=session, merchant_id=merchant.id, key_id=key_id)
+        self.notice = "Key revoked." if revoked else ""
+        self.new_secret = ""
+        self._reload(merchant.id)
+        return None

@@ -1,0 +1,114 @@
+"""The dashboard's customers page: find a customer and create a portal-session link."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.db import session_scope
+from portal_app.services.configurations import ConfigurationError
+from portal_app.services.customer_directory import MAX_QUERY, search_customers
+from portal_app.services.portal_links import create_portal_link
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+
+FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
+
+
+@dataclass
+class CustomerRow:
+    """One search result."""
+
+    id: str
+    name: str
+    email: str
+
+
+class DashboardCustomersState(rx.State):
+    """Search results, the chosen customer and the link created for them."""
+
+    query: str = ""
+    results: list[CustomerRow] = []
+    searched: bool = False
+    customer_id: str = ""
+    link_url: str = ""
+    errors: dict[str, str] = {}
+
+    @rx.var
+    def has_results(self) -> bool:
+        """Whether the search found anyone."""
+        return bool(self.results)
+
+    def _search(self, query: str) -> None:
+        with session_scope() as session:
+            found = search_customers(session=session, query=query)
+        self.results = [CustomerRow(id=c.id, name=c.name, email=c.email) for c in found]
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the first customers, no link shown."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.query, self.link_url, self.customer_id, self.errors = "", "", "", {}
+        self.searched = False
+        self._search("")
+        return None
+
+    @rx.event
+    async def search(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """Search the mirror by email, name or id."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        query = form_data.get("query") if isinstance(form_data, dict) else None
+        self.query = query.strip()[:MAX_QUERY] if isinstance(query, str) else ""
+        self.searched = True
+        self._search(self.query)
+        return None
+
+    @rx.event
+    async def choose(self, customer_id: str) -> EventSpec | None:
+        """Pick a customer from the results for the link form."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
+            self.customer_id = customer_id
+            self.link_url, self.errors = "", {}
+        return None
+
+    @rx.event
+    async def create_link(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """Create a one-time portal link for the customer, optionally into a flow."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.link_url = ""
+        data = form_data if isinstance(form_data, dict) else {}
+        customer = data.get("customer")
+        flow_type = data.get("flow_type") or ""
+        subscription = data.get("subscription") or ""
+        return_url = data.get("return_url") or None
+        if flow_type not in FLOW_CHOICES:
+            self.errors = {"flow_type": "Choose one of the listed flows."}
+            return None
+        flow_data: dict[str, Any] | None = None
+        if flow_type:
+            flow_data = {"type": flow_type}
+            if flow_type != "payment_method_update":
+                flow_data[flow_type] = {"subscription": subscription}
+        try:
+            with session_scope() as session:
+                link = create_portal_link(
+                    session=session,
+                    customer=customer,
+                    return_url=return_url,
+                    flow_data=flow_data,
+                )
+        except ConfigurationError as exc:
+            param = exc.param or ""
+            field = "subscription" if param.endswith("[subscription]") else param
+            field = "flow_type" if field.startswith("flow_data") else field
+            self.errors = {field or "form": exc.message}
+            return None
+        self.errors = {}
+        self.customer_id = link.customer
+        self.link_url = link.url
+        return None

@@ -1,0 +1,79 @@
+"""The dashboard's login-link page: the no-code link customers use to sign in by email."""
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.db import session_scope
+from portal_app.services.configurations import (
+    ConfigurationError,
+    default_configuration,
+    set_login_link,
+    view_of,
+)
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+
+
+class DashboardLoginLinkState(rx.State):
+    """Whether the link is on, and its URL while it is."""
+
+    enabled: bool = False
+    url: str = ""
+    error: str = ""
+    notice: str = ""
+
+    def _show(self, enabled: bool, url: str | None) -> None:
+        self.enabled = enabled
+        self.url = url or ""
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the default configuration's login page."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.error = self.notice = ""
+        with session_scope() as session:
+            config = default_configuration(session=session)
+            if config is None:
+                self.error = "Create a portal configuration first."
+                return None
+            page = view_of(config).login_page
+        self._show(page.enabled, page.url)
+        return None
+
+    async def _switch(self, enabled: bool) -> EventSpec | None:
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        try:
+            with session_scope() as session:
+                page = set_login_link(session=session, enabled=enabled).login_page
+        except ConfigurationError as exc:
+            self.error = exc.message
+            return None
+        self.error = ""
+        self._show(page.enabled, page.url)
+        self.notice = (
+            "The login link is active."
+            if enabled
+            else "The login link now answers “not available”."
+        )
+        return None
+
+    @rx.event
+    async def activate(self) -> EventSpec | None:
+        """Turn the link on (the same URL as before, if it was on once)."""
+        return await self._switch(True)
+
+    @rx.event
+    async def deactivate(self) -> EventSpec | None:
+        """Turn the link off; it stops working at once."""
+        return await self._switch(False)
+
+    @rx.event
+    async def copy_url(self) -> EventSpec | None:
+        """Put the link on the clipboard."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.url:
+            return None
+        self.notice = "Copied."
+        return rx.set_clipboard(self.url)

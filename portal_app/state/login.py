@@ -1,0 +1,114 @@
+"""The no-code login link: email → one-time code → portal session."""
+
+import reflex as rx
+
+from portal_app.auth.login_codes import LoginError, request_code, verify_code
+from portal_app.db import session_scope
+from portal_app.services.branding import brand_for
+from portal_app.services.configurations import configuration_for_login_token
+from portal_app.state.brand import BrandState
+from portal_app.state.customer_session import CustomerSessionState
+
+MAX_FIELD = 320
+
+
+def _text(form_data: object, key: str) -> str:
+    """A form field as bounded text, whatever the client sent."""
+    value = form_data.get(key, "") if isinstance(form_data, dict) else ""
+    return str(value)[:MAX_FIELD] if isinstance(value, str | int) else ""
+
+
+class LoginState(rx.State):
+    """Two steps on one page; the configuration comes from the link's token, server-side."""
+
+    step: str = "email"  # email, code or unavailable
+    email: str = ""
+    email_error: str = ""
+    code_error: str = ""
+    notice: str = ""
+    _configuration_id: str = ""
+    _business_name: str = ""
+
+    def _token(self) -> str:
+        return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+
+    @rx.event
+    async def load(self) -> None:
+        """Check the link is active, brand the page, prefill `?prefilled_email=`."""
+        self.email_error = self.code_error = self.notice = ""
+        with session_scope() as db:
+            config = configuration_for_login_token(session=db, token=self._token())
+            if config is None:
+                self.step = "unavailable"
+                return
+            self._configuration_id = config.id
+            self._business_name = config.business_name
+            brand = await self.get_state(BrandState)
+            brand.brand = brand_for(config)
+        self.step = "email"
+        prefilled = self.router.url.query_parameters.get("prefilled_email", "")
+        self.email = str(prefilled)[:MAX_FIELD]
+
+    @rx.event
+    def send_code(self, form_data: dict) -> None:
+        """Send a code; the answer is the same whether or not the email is a customer's."""
+        self._send(_text(form_data, "email"))
+
+    def _send(self, email: str) -> None:
+        self.email_error = self.code_error = ""
+        if not self._configuration_id:
+            self.step = "unavailable"
+            return
+        try:
+            with session_scope() as db:
+                sent = request_code(
+                    session=db,
+                    email=email,
+                    configuration_id=self._configuration_id,
+                    business_name=self._business_name,
+                    client=self.router.session.client_ip or "unknown",
+                )
+        except LoginError as exc:
+            self.email = email
+            self.email_error = str(exc)
+            return
+        self.email = sent.email
+        self.step = "code"
+        self.notice = f"If {sent.email} has an account, we sent it a 6-digit code."
+
+    @rx.event
+    def resend(self) -> None:
+        """Ask for a new code for the same email (the 60-second rule applies)."""
+        self._send(self.email)
+        if self.email_error:
+            self.code_error, self.email_error = self.email_error, ""
+            self.step = "code"
+
+    @rx.event
+    def change_email(self) -> None:
+        """Back to the email step."""
+        self.step = "email"
+        self.code_error = self.notice = ""
+
+    @rx.event
+    async def verify(self, form_data: dict):
+        """Check the code and open the portal in this tab."""
+        self.code_error = ""
+        if not self._configuration_id or not self.email:
+            self.step = "email"
+            return None
+        try:
+            with session_scope() as db:
+                row = verify_code(
+                    session=db,
+                    email=self.email,
+                    code=_text(form_data, "code"),
+                    client=self.router.session.client_ip or "unknown",
+                )
+                session_id = row.id
+        except LoginError as exc:
+            self.code_error = str(exc)
+            return None
+        customer = await self.get_state(CustomerSessionState)
+        customer._session_id = session_id
+        return rx.redirect("/portal", replace=True)

@@ -1,0 +1,221 @@
+"""Updating a subscription: choose a plan and quantity → review the preview → confirm."""
+
+import dataclasses
+import secrets
+from typing import Any
+
+import reflex as rx
+
+from portal_app.auth.portal_sessions import SessionError
+from portal_app.billing.errors import BillingError
+from portal_app.billing.gateway import get_gateway
+from portal_app.db import session_scope
+from portal_app.i18n.format import day_from_unix, money, price_phrase
+from portal_app.models.configuration import PortalConfiguration
+from portal_app.services.customer_actions import ActionRefused, Actor
+from portal_app.services.plan_change import (
+    apply_change,
+    check_change,
+    plan_options,
+    preview_change,
+)
+from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.portal import PortalState
+
+
+@dataclasses.dataclass
+class ChoiceRow:
+    price_id: str = ""
+    name: str = ""
+    price_line: str = ""
+    is_current: bool = False
+
+
+def _field(form_data: Any, key: str) -> str:
+    value = form_data.get(key, "") if isinstance(form_data, dict) else ""
+    return str(value)[:100] if isinstance(value, str | int) else ""
+
+
+class PlanChangeState(rx.State):
+    """One subscription update at a time; everything is re-checked on confirm."""
+
+    subscription_id: str = ""
+    step: str = ""  # choose, review
+    choices: list[ChoiceRow] = []
+    selected_price: str = ""
+    quantity: int = 1
+    quantity_min: int = 1
+    quantity_max: int = 1
+    quantity_enabled: bool = False
+    promotion_enabled: bool = False
+    promotion_code: str = ""
+    review_lines: list[str] = []
+    terms_url: str = ""
+    error: str = ""
+    promotion_error: str = ""
+    confirmation: str = ""
+    busy: bool = False
+    _proration_date: int = 0
+    _nonce: str = ""
+
+    async def _actor(self) -> tuple[Actor, PortalConfiguration]:
+        customer = await self.get_state(CustomerSessionState)
+        with session_scope() as db:
+            portal_session = customer._portal_session(db)
+            config = customer._configuration(db, portal_session)
+            return customer._actor(db), config
+
+    @rx.event
+    async def open(self, subscription_id: str) -> None:
+        """List the plans this subscription may switch to."""
+        self.error = self.promotion_error = self.confirmation = ""
+        try:
+            actor, config = await self._actor()
+            with session_scope() as db:
+                options = plan_options(session=db, actor=actor, subscription_id=subscription_id)
+        except (SessionError, ActionRefused) as exc:
+            self.error = str(exc)
+            return
+        settings = actor.features.subscription_update
+        self.subscription_id = subscription_id
+        self.choices = [
+            ChoiceRow(
+                price_id=c.price_id,
+                name=c.product_name,
+                price_line=price_phrase(
+                    c.unit_amount, c.currency, c.interval, c.interval_count, c.unit_label
+                ),
+                is_current=c.is_current,
+            )
+            for c in options.choices
+        ]
+        self.selected_price = next((c.price_id for c in options.choices if c.is_current), "")
+        self.quantity = options.quantity
+        self.quantity_enabled = "quantity" in settings.default_allowed_updates
+        self.quantity_min = settings.quantity.minimum
+        self.quantity_max = settings.quantity.maximum or 10_000
+        self.promotion_enabled = "promotion_code" in settings.default_allowed_updates
+        self.promotion_code = ""
+        self.terms_url = config.terms_of_service_url
+        self.step = "choose"
+        self._nonce = secrets.token_hex(8)
+
+    @rx.event
+    def close(self) -> None:
+        """Leave without changing anything."""
+        self.subscription_id = self.step = self.error = self.promotion_error = ""
+
+    @rx.event
+    def select_price(self, price_id: str) -> None:
+        """Remember the chosen price (checked again on review and confirm)."""
+        if any(c.price_id == price_id for c in self.choices):
+            self.selected_price = price_id
+
+    @rx.event
+    async def review(self, form_data: dict) -> None:
+        """Check the choice and show what it will cost before the customer commits."""
+        self.error = self.promotion_error = ""
+        price_id = _field(form_data, "price") or self.selected_price
+        quantity = _field(form_data, "quantity") or str(self.quantity)
+        code = _field(form_data, "promotion_code")
+        try:
+            actor, _ = await self._actor()
+            with session_scope() as db:
+                request = check_change(
+                    session=db,
+                    actor=actor,
+                    subscription_id=self.subscription_id,
+                    price_id=price_id,
+                    quantity=quantity,
+                    promotion_code=code,
+                )
+            preview = await preview_change(gateway=get_gateway(), actor=actor, request=request)
+        except ActionRefused as exc:
+            if "promotion code" in str(exc):
+                self.promotion_error = str(exc)
+            else:
+                self.error = str(exc)
+            return
+        except SessionError as exc:
+            self.error = str(exc)
+            return
+        except BillingError as exc:
+            self.error = exc.user_message
+            return
+        self.selected_price, self.quantity, self.promotion_code = price_id, request.quantity, code
+        self._proration_date = preview.proration_date
+        name = next((c.name for c in self.choices if c.price_id == price_id), "the new plan")
+        lines = []
+        if preview.scheduled:
+            lines.append(
+                f"Your plan changes to {name} on {day_from_unix(preview.effective_at)}. "
+                "Nothing is charged today."
+            )
+        elif preview.amount_due_now > 0:
+            lines.append(
+                f"You will be charged {money(preview.amount_due_now, preview.currency)} today."
+            )
+        elif preview.proration_total < 0:
+            lines.append(
+                f"You will be credited {money(-preview.proration_total, preview.currency)} "
+                "on your next invoice."
+            )
+        elif preview.proration_total > 0:
+            lines.append(
+                f"{money(preview.proration_total, preview.currency)} for the rest of this period "
+                "will be added to your next invoice."
+            )
+        else:
+            lines.append("Nothing is charged today.")
+        lines.append(
+            f"Your next invoice on {day_from_unix(preview.next_invoice_at)} will be "
+            f"{money(preview.next_invoice_total, preview.currency)}."
+        )
+        self.review_lines = lines
+        self.step = "review"
+
+    @rx.event
+    def back(self) -> None:
+        """Return to the plan choice."""
+        self.step = "choose"
+        self.error = ""
+
+    @rx.event
+    async def confirm(self):
+        """Make the change (re-checked); a double click reuses the same intent."""
+        if self.busy or self.step != "review":
+            return
+        self.busy, self.error = True, ""
+        yield
+        try:
+            actor, _ = await self._actor()
+            with session_scope() as db:
+                request = check_change(
+                    session=db,
+                    actor=actor,
+                    subscription_id=self.subscription_id,
+                    price_id=self.selected_price,
+                    quantity=self.quantity,
+                    promotion_code=self.promotion_code,
+                )
+            await apply_change(
+                gateway=get_gateway(),
+                actor=actor,
+                request=request,
+                proration_date=self._proration_date,
+                nonce=self._nonce,
+            )
+        except (SessionError, ActionRefused) as exc:
+            self.error = str(exc)
+        except BillingError as exc:
+            self.error = exc.user_message
+        else:
+            self.confirmation = (
+                "Your plan change is scheduled."
+                if request.scheduled
+                else "Your plan has been updated."
+            )
+            self.subscription_id = self.step = ""
+        finally:
+            self.busy = False
+        yield PortalState.load

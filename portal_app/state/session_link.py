@@ -1,0 +1,29 @@
+"""Arriving through a portal-session link from the merchant's app."""
+
+import reflex as rx
+
+from portal_app.auth.portal_sessions import SessionError, redeem_link
+from portal_app.db import session_scope
+from portal_app.state.customer_session import CustomerSessionState
+
+
+class SessionLinkState(rx.State):
+    """Redeems the link's token once and moves the tab into the portal."""
+
+    error: str = ""
+
+    @rx.event
+    async def redeem(self):
+        """Exchange the token in the URL for a session kept server-side, then open the portal."""
+        token = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        try:
+            with session_scope() as db:
+                row = redeem_link(session=db, token=token)
+                session_id = row.id
+        except SessionError as exc:
+            self.error = str(exc)
+            return None
+        customer = await self.get_state(CustomerSessionState)
+        customer._session_id = session_id
+        self.error = ""
+        return rx.redirect("/portal", replace=True)

@@ -1,0 +1,526 @@
+"""Every gateway operation against the embedded sandbox, faults, and the mirror it feeds."""
+
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import time
+from collections.abc import Iterator
+from typing import Any, cast
+
+import httpx
+import pytest
+import stripe
+from sqlmodel import Session, select
+
+from portal_app.billing.errors import (
+    CardDeclined,
+    InvalidRequest,
+    RateLimited,
+    StripeUnavailable,
+)
+from portal_app.billing.gateway import Gateway, build_client
+from portal_app.billing.sync import apply_event, full_sync, record
+from portal_app.db import get_engine, session_scope
+from portal_app.models.mirror import (
+    MirrorCustomer,
+    MirrorPaymentMethod,
+    MirrorSubscription,
+    MirrorSubscriptionItem,
+    MirrorTaxId,
+)
+from portal_app.settings import get_settings
+
+# The stripe SDK hands httpx its form body as `data=`; httpx 0.28 deprecates that spelling.
+pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
+
+
+@pytest.fixture
+def sandbox(api_server: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the sandbox's test helpers; faults are cleared after each test."""
+    settings = get_settings()
+    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
+    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as client:
+        if client.get("/v1/test_helpers/clock").status_code == 404:
+            pytest.skip("the sandbox is not mounted under /sandbox yet")
+        yield client
+        client.delete("/v1/test_helpers/faults")
+
+
+@pytest.fixture
+def gateway(sandbox: httpx.Client) -> Gateway:
+    """A gateway of its own per test (its HTTP pool belongs to the test's event loop)."""
+    return Gateway(build_client(timeout=1.5))
+
+
+@pytest.fixture
+def setup_client(sandbox: httpx.Client) -> stripe.StripeClient:
+    """A raw client for arranging sandbox state the portal itself never creates."""
+    return build_client()
+
+
+async def new_customer(setup_client: stripe.StripeClient, **params: Any) -> dict[str, Any]:
+    email = f"{secrets.token_hex(5)}@example.com"
+    customer = await setup_client.v1.customers.create_async(cast(Any, {"email": email, **params}))
+    return customer.to_dict()
+
+
+async def customer_with_card(setup_client: stripe.StripeClient, card: str = "pm_card_visa"):
+    customer = await new_customer(setup_client)
+    pm = await setup_client.v1.payment_methods.attach_async(card, {"customer": customer["id"]})
+    await setup_client.v1.customers.update_async(
+        customer["id"], {"invoice_settings": {"default_payment_method": pm.id}}
+    )
+    return customer, pm.to_dict()
+
+
+async def new_plan(setup_client: stripe.StripeClient, amount: int, interval: str = "month"):
+    product = await setup_client.v1.products.create_async({"name": f"Plan {amount}"})
+    price = await setup_client.v1.prices.create_async(
+        {
+            "product": product.id,
+            "unit_amount": amount,
+            "currency": "usd",
+            "recurring": {"interval": interval},
+        }
+    )
+    return price.to_dict()
+
+
+async def new_subscription(setup_client: stripe.StripeClient, customer_id: str, price_id: str):
+    sub = await setup_client.v1.subscriptions.create_async(
+        {"customer": customer_id, "items": [{"price": price_id, "quantity": 1}]}
+    )
+    return sub.to_dict()
+
+
+def fault(sandbox: httpx.Client, mode: str, count: int, **extra: Any) -> None:
+    response = sandbox.post("/v1/test_helpers/faults", data={"mode": mode, "count": count, **extra})
+    assert response.status_code == 200, response.text
+
+
+def keep(obj: dict[str, Any]) -> None:
+    with session_scope() as session:
+        record(session=session, obj=obj)
+
+
+def mirrored(model: Any, object_id: str) -> Any:
+    with Session(get_engine()) as session:
+        return session.get(model, object_id)
+
+
+async def test_customer_details_update_once_per_intent(gateway, setup_client) -> None:
+    customer = await new_customer(setup_client, name="Before")
+    intent = f"bps_test:{customer['id']}:details:{secrets.token_hex(4)}"
+    changes = {
+        "name": "Ada Lovelace",
+        "phone": "+441234567890",
+        "address": {"line1": "1 Analytical St", "city": "London", "country": "GB"},
+        "shipping": {"name": "Ada", "address": {"line1": "2 Engine Rd", "country": "GB"}},
+        "preferred_locales": ["en-GB"],
+    }
+    updated = await gateway.update_customer(
+        customer_id=customer["id"], changes=changes, intent=intent
+    )
+    keep(updated)
+    row = mirrored(MirrorCustomer, customer["id"])
+    assert (row.name, row.address["city"], row.preferred_locales) == (
+        "Ada Lovelace",
+        "London",
+        ["en-GB"],
+    )
+    await gateway.update_customer(
+        customer_id=customer["id"], changes={"name": "Later"}, intent=intent + ":2"
+    )
+    replayed = await gateway.update_customer(
+        customer_id=customer["id"], changes=changes, intent=intent
+    )
+    assert replayed["name"] == "Ada Lovelace"  # the stored answer, not a second change
+    assert (await gateway.retrieve_customer(customer_id=customer["id"]))["name"] == "Later"
+    found = await gateway.find_customers_by_email(email=customer["email"])
+    assert [c["id"] for c in found] == [customer["id"]]
+    assert gateway.stats.writes["customers.update"] == 3
+    assert gateway.stats.reads["customers.retrieve"] == 1
+
+
+async def test_tax_ids_add_list_remove(gateway, setup_client) -> None:
+    customer = await new_customer(setup_client)
+    intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
+    tax_id = await gateway.add_tax_id(
+        customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
+    )
+    keep(tax_id)
+    assert [t["id"] async for t in gateway.iter_tax_ids(customer_id=customer["id"])] == [
+        tax_id["id"]
+    ]
+    removed = await gateway.remove_tax_id(
+        customer_id=customer["id"], tax_id=tax_id["id"], intent=intent
+    )
+    keep(removed)
+    assert mirrored(MirrorTaxId, tax_id["id"]).deleted
+    with pytest.raises(InvalidRequest) as raised:
+        await gateway.add_tax_id(
+            customer_id=customer["id"], type="eu_vat", value="nope", intent=intent + ":bad"
+        )
+    assert raised.value.user_message
+
+
+async def test_catalogue_products_and_prices(gateway) -> None:
+    run = secrets.token_hex(4)
+    product = await gateway.create_product(
+        name="Team",
+        intent=f"catalogue:{run}:product",
+        images=["https://example.com/team.png"],
+        statement_descriptor="ACME TEAM",
+        unit_label="seat",
+        tax_code="txcd_10103001",
+    )
+    assert (product["unit_label"], product["images"]) == ("seat", ["https://example.com/team.png"])
+    price = await gateway.create_price(
+        product_id=product["id"],
+        unit_amount=1200,
+        currency="usd",
+        interval="month",
+        interval_count=3,
+        intent=f"catalogue:{run}:price",
+    )
+    assert price["recurring"]["interval_count"] == 3
+    renamed = await gateway.update_product(
+        product_id=product["id"], changes={"name": "Team Plus"}, intent=f"catalogue:{run}:rename"
+    )
+    assert renamed["name"] == "Team Plus"
+    prices = [p["id"] async for p in gateway.iter_prices(product_id=product["id"])]
+    assert prices == [price["id"]]
+    assert not (await gateway.archive_price(price_id=price["id"], intent=f"{run}:a"))["active"]
+    assert not (await gateway.archive_product(product_id=product["id"], intent=f"{run}:b"))[
+        "active"
+    ]
+    assert product["id"] in [p["id"] async for p in gateway.iter_products(active=False)]
+
+
+async def test_payment_methods_setup_default_and_detach(gateway, setup_client) -> None:
+    customer, pm = await customer_with_card(setup_client)
+    run = secrets.token_hex(4)
+    setup_intent = await gateway.create_setup_intent(customer_id=customer["id"], intent=run)
+    assert setup_intent["client_secret"] and setup_intent["customer"] == customer["id"]
+    second = await setup_client.v1.payment_methods.attach_async(
+        "pm_card_mastercard", {"customer": customer["id"]}
+    )
+    cards = [c["id"] async for c in gateway.iter_cards(customer_id=customer["id"])]
+    assert set(cards) == {pm["id"], second.id}
+    updated = await gateway.set_default_payment_method(
+        customer_id=customer["id"], payment_method_id=second.id, intent=f"{run}:default"
+    )
+    keep(updated)
+    assert mirrored(MirrorCustomer, customer["id"]).default_payment_method == second.id
+    detached = await gateway.detach_payment_method(payment_method_id=pm["id"], intent=run)
+    keep(detached)
+    assert mirrored(MirrorPaymentMethod, pm["id"]).customer is None
+
+
+async def test_subscription_lifecycle(gateway, setup_client) -> None:
+    customer, _ = await customer_with_card(setup_client)
+    basic, pro = await new_plan(setup_client, 1000), await new_plan(setup_client, 3000)
+    sub = await new_subscription(setup_client, customer["id"], basic["id"])
+    item_id = sub["items"]["data"][0]["id"]
+    run = f"bps_test:{sub['id']}:{secrets.token_hex(4)}"
+    listed = [s["id"] async for s in gateway.iter_subscriptions(customer_id=customer["id"])]
+    assert listed == [sub["id"]]
+    proration_date = int(time.time())
+    preview = await gateway.preview_subscription_change(
+        customer_id=customer["id"],
+        subscription_id=sub["id"],
+        item_id=item_id,
+        price_id=pro["id"],
+        quantity=2,
+        proration_behavior="always_invoice",
+        proration_date=proration_date,
+    )
+    assert preview["object"] == "invoice" and preview["amount_due"] > 0
+    switched = await gateway.update_subscription_item(
+        subscription_id=sub["id"],
+        item_id=item_id,
+        price_id=pro["id"],
+        quantity=2,
+        proration_behavior="always_invoice",
+        proration_date=proration_date,
+        intent=f"{run}:switch",
+    )
+    keep(switched)
+    assert switched["items"]["data"][0]["quantity"] == 2
+    canceling = await gateway.cancel_subscription(
+        subscription_id=sub["id"],
+        at_period_end=True,
+        feedback="too_expensive",
+        comment="Cheaper elsewhere",
+        intent=f"{run}:cancel",
+    )
+    assert canceling["cancel_at_period_end"]
+    assert canceling["cancellation_details"]["feedback"] == "too_expensive"
+    renewed = await gateway.renew_subscription(subscription_id=sub["id"], intent=f"{run}:renew")
+    assert not renewed["cancel_at_period_end"]
+    keep(renewed)
+    assert not mirrored(MirrorSubscription, sub["id"]).cancel_at_period_end
+    ended = await gateway.cancel_subscription(
+        subscription_id=sub["id"], at_period_end=False, intent=f"{run}:end"
+    )
+    keep(ended)
+    assert mirrored(MirrorSubscription, sub["id"]).status == "canceled"
+    retrieved = await gateway.retrieve_subscription(subscription_id=sub["id"])
+    assert retrieved["status"] == "canceled"
+
+
+async def test_a_downgrade_waits_for_the_period_end(gateway, setup_client) -> None:
+    customer, _ = await customer_with_card(setup_client)
+    pro, basic = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
+    sub = await new_subscription(setup_client, customer["id"], pro["id"])
+    run = f"{sub['id']}:{secrets.token_hex(4)}"
+    schedule = await gateway.schedule_change_at_period_end(
+        subscription_id=sub["id"],
+        price_id=basic["id"],
+        quantity=1,
+        interval="month",
+        interval_count=1,
+        intent=f"{run}:downgrade",
+    )
+    assert len(schedule["phases"]) == 2
+    assert schedule["phases"][1]["items"][0]["price"] in (basic["id"], {"id": basic["id"]})
+    assert schedule["phases"][1]["start_date"] == schedule["phases"][0]["end_date"]
+    keep(schedule)
+    schedules = [
+        s["id"] async for s in gateway.iter_subscription_schedules(customer_id=customer["id"])
+    ]
+    assert schedule["id"] in schedules
+    released = await gateway.release_schedule(schedule_id=schedule["id"], intent=f"{run}:keep")
+    assert released["status"] == "released"
+
+
+async def test_invoices_list_retrieve_and_pay(gateway, setup_client) -> None:
+    customer, pm = await customer_with_card(setup_client, card="pm_card_chargeCustomerFail")
+    price = await new_plan(setup_client, 2500)
+    sub = await setup_client.v1.subscriptions.create_async(
+        {
+            "customer": customer["id"],
+            "items": [{"price": price["id"]}],
+            "payment_behavior": "allow_incomplete",
+        }
+    )
+    invoices = [i async for i in gateway.iter_invoices(customer_id=customer["id"])]
+    assert [i["id"] for i in invoices] == [sub.latest_invoice]
+    invoice = await gateway.retrieve_invoice(invoice_id=str(sub.latest_invoice))
+    assert invoice["status"] == "open"
+    assert invoice["hosted_invoice_url"] and invoice["invoice_pdf"]
+    run = f"{invoice['id']}:{secrets.token_hex(4)}"
+    with pytest.raises(CardDeclined) as declined:
+        await gateway.pay_invoice(
+            invoice_id=invoice["id"], payment_method_id=pm["id"], intent=f"{run}:1"
+        )
+    assert declined.value.user_message == "Your card was declined."
+    assert declined.value.decline_code == "generic_decline"
+    good = await setup_client.v1.payment_methods.attach_async(
+        "pm_card_visa", {"customer": customer["id"]}
+    )
+    paid = await gateway.pay_invoice(
+        invoice_id=invoice["id"], payment_method_id=good.id, intent=f"{run}:2"
+    )
+    assert paid["status"] == "paid"
+
+
+async def test_coupons_and_promotion_codes(gateway, setup_client) -> None:
+    code = f"SAVE{secrets.token_hex(3).upper()}"
+    coupon = await setup_client.v1.coupons.create_async({"percent_off": 20, "duration": "once"})
+    await setup_client.v1.promotion_codes.create_async(
+        {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code}
+    )
+    assert (await gateway.retrieve_coupon(coupon_id=coupon.id))["percent_off"] == 20
+    found = await gateway.find_promotion_code(code=code)
+    assert found is not None and found["code"] == code
+    assert await gateway.find_promotion_code(code="NO-SUCH-CODE") is None
+    assert coupon.id in [c["id"] async for c in gateway.iter_coupons()]
+    assert found["id"] in [p["id"] async for p in gateway.iter_promotion_codes()]
+
+
+async def test_a_rate_limit_is_reported_not_retried(gateway, setup_client, sandbox) -> None:
+    customer = await new_customer(setup_client)
+    fault(sandbox, "429", 1)
+    with pytest.raises(RateLimited) as raised:
+        await gateway.retrieve_customer(customer_id=customer["id"])
+    assert "try again" in raised.value.user_message
+    assert (await gateway.retrieve_customer(customer_id=customer["id"]))["id"] == customer["id"]
+
+
+async def test_one_server_error_is_retried_with_the_same_key(gateway, setup_client, sandbox):
+    customer = await new_customer(setup_client)
+    fault(sandbox, "500", 1)
+    intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
+    tax_id = await gateway.add_tax_id(
+        customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
+    )
+    again = await gateway.add_tax_id(
+        customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
+    )
+    assert again["id"] == tax_id["id"]
+    assert [t["id"] async for t in gateway.iter_tax_ids(customer_id=customer["id"])] == [
+        tax_id["id"]
+    ]
+
+
+@pytest.mark.parametrize("mode", ["500", "timeout"])
+async def test_an_outage_is_reported_and_a_retry_makes_one_change(
+    gateway, setup_client, sandbox, mode
+) -> None:
+    customer = await new_customer(setup_client)
+    fault(sandbox, mode, 3, delay_ms=3000)  # more than the SDK's two retries
+    intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
+    with pytest.raises(StripeUnavailable) as raised:
+        await gateway.add_tax_id(
+            customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
+        )
+    assert raised.value.user_message == StripeUnavailable.user_message
+    assert "sk_" not in str(raised.value)
+    for _ in range(2):
+        await gateway.add_tax_id(
+            customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
+        )
+    tax_ids = [t async for t in gateway.iter_tax_ids(customer_id=customer["id"])]
+    assert len(tax_ids) == 1
+
+
+def _events_for(sandbox: httpx.Client, object_id: str) -> list[dict[str, Any]]:
+    events = sandbox.get("/v1/events", params={"limit": 100}).json()["data"]
+    return [e for e in events if e["data"]["object"].get("id") == object_id]
+
+
+def _post_signed(event: dict[str, Any]) -> httpx.Response:
+    settings = get_settings()
+    body = json.dumps(event).encode()
+    timestamp = int(time.time())
+    secret = (settings.webhook_secret or "").encode()
+    digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return httpx.post(
+        f"{settings.internal_url}/api/stripe/webhook",
+        content=body,
+        headers={"Stripe-Signature": f"t={timestamp},v1={digest}"},
+    )
+
+
+async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> None:
+    customer = await new_customer(setup_client, name="v0")
+    for n in range(1, 4):
+        # A minute apart on the sandbox clock, so each snapshot has its own second.
+        sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 60})
+        await setup_client.v1.customers.update_async(customer["id"], {"name": f"v{n}"})
+    assert sandbox.post("/v1/test_helpers/deliver_events").status_code == 200
+    assert mirrored(MirrorCustomer, customer["id"]).name == "v3"
+
+    events = _events_for(sandbox, customer["id"])
+    assert len(events) == 4
+    for event in events:
+        replay = _post_signed(event)
+        assert replay.status_code == 200 and replay.json()["duplicate"] is True
+
+    shuffled = [{**e, "id": f"evt_re_{secrets.token_hex(6)}"} for e in events]
+    random.Random(7).shuffle(shuffled)
+    with Session(get_engine()) as session:
+        stale = session.get(MirrorCustomer, customer["id"])
+        session.delete(stale)
+        session.flush()
+        for event in shuffled + shuffled[::-1]:
+            apply_event(session=session, event=event)
+        assert session.get(MirrorCustomer, customer["id"]).name == "v3"
+        session.rollback()
+
+
+async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_client, sandbox):
+    customer, _ = await customer_with_card(setup_client)
+    pro, basic = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
+    sub = await new_subscription(setup_client, customer["id"], pro["id"])
+    schedule = await gateway.schedule_change_at_period_end(
+        subscription_id=sub["id"],
+        price_id=basic["id"],
+        quantity=1,
+        interval="month",
+        interval_count=1,
+        intent=f"{sub['id']}:downgrade",
+    )
+    # A second change while one is booked reuses the schedule.
+    rebooked = await gateway.schedule_change_at_period_end(
+        subscription_id=sub["id"],
+        schedule_id=schedule["id"],
+        price_id=basic["id"],
+        quantity=2,
+        interval="month",
+        interval_count=1,
+        intent=f"{sub['id']}:downgrade:2",
+    )
+    assert rebooked["id"] == schedule["id"]
+    assert rebooked["phases"][1]["items"][0]["quantity"] == 2
+    period_end = sub["items"]["data"][0]["current_period_end"]
+    sandbox.post("/v1/test_helpers/clock/advance", data={"to": period_end + 60})
+    assert sandbox.post("/v1/test_helpers/deliver_events").status_code == 200
+    with Session(get_engine()) as session:
+        items = session.exec(
+            select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub["id"])
+        ).all()
+        assert [(i.price, i.quantity) for i in items] == [(basic["id"], 2)]
+
+
+async def test_cancelling_a_schedule_cancels_its_subscription(gateway, setup_client) -> None:
+    customer, _ = await customer_with_card(setup_client)
+    price, other = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
+    sub = await new_subscription(setup_client, customer["id"], price["id"])
+    schedule = await gateway.schedule_change_at_period_end(
+        subscription_id=sub["id"],
+        price_id=other["id"],
+        quantity=1,
+        interval="month",
+        interval_count=1,
+        intent=f"{sub['id']}:change",
+    )
+    canceled = await gateway.cancel_schedule(schedule_id=schedule["id"], intent=f"{sub['id']}:x")
+    assert canceled["status"] == "canceled"
+    keep(await gateway.retrieve_subscription(subscription_id=sub["id"]))
+    assert mirrored(MirrorSubscription, sub["id"]).status == "canceled"
+
+
+async def test_a_promotion_code_applies_to_a_plan_change(gateway, setup_client) -> None:
+    customer, _ = await customer_with_card(setup_client)
+    price = await new_plan(setup_client, 4000)
+    sub = await new_subscription(setup_client, customer["id"], price["id"])
+    coupon = await setup_client.v1.coupons.create_async({"percent_off": 50, "duration": "once"})
+    code = f"HALF{secrets.token_hex(3).upper()}"
+    await setup_client.v1.promotion_codes.create_async(
+        {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code}
+    )
+    promotion = await gateway.find_promotion_code(code=code)
+    assert promotion is not None
+    updated = await gateway.update_subscription_item(
+        subscription_id=sub["id"],
+        item_id=sub["items"]["data"][0]["id"],
+        price_id=price["id"],
+        quantity=1,
+        proration_behavior="none",
+        promotion_code_id=promotion["id"],
+        intent=f"{sub['id']}:promo:{code}",
+    )
+    assert len(updated["discounts"]) == 1
+    keep(updated)
+    assert len(mirrored(MirrorSubscription, sub["id"]).discounts) == 1
+
+
+async def test_full_sync_copies_the_sandbox_into_the_mirror(gateway, setup_client) -> None:
+    customer, pm = await customer_with_card(setup_client)
+    price = await new_plan(setup_client, 1500)
+    sub = await new_subscription(setup_client, customer["id"], price["id"])
+    await setup_client.v1.customers.tax_ids.create_async(
+        customer["id"], {"type": "eu_vat", "value": "DE123456789"}
+    )
+    with Session(get_engine(), expire_on_commit=False) as session:
+        counts = await full_sync(session=session, gateway=gateway)
+    for kind in ("customer", "product", "price", "subscription", "invoice", "payment_method"):
+        assert counts[kind] >= 1, kind
+    assert counts["tax_id"] >= 1
+    assert gateway.stats.total_writes == 0
+    assert mirrored(MirrorSubscription, sub["id"]).customer == customer["id"]
+    assert mirrored(MirrorPaymentMethod, pm["id"]).customer == customer["id"]

@@ -1,0 +1,94 @@
+"""Fixtures for merchant tests: a clean configuration table, a merchant and an API key."""
+
+from collections.abc import Callable, Iterator
+from functools import partial
+
+import pytest
+from sqlmodel import Session, delete
+
+from portal_app.auth.api_keys import create_api_key
+from portal_app.auth.merchants import create_merchant
+from portal_app.db import get_engine, session_scope
+from portal_app.models import (
+    Merchant,
+    MerchantApiKey,
+    MerchantLoginThrottle,
+    MerchantSession,
+    PortalConfiguration,
+    PortalSession,
+)
+from portal_app.models.mirror_catalog import MirrorPrice
+from portal_app.models.mirror_customer import MirrorCustomer
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def db(db_tables: None) -> Iterator[Session]:
+    """A session on an emptied portal-owned schema (rolled back state is not kept)."""
+    with Session(get_engine()) as session:
+        for table in (
+            PortalSession,
+            PortalConfiguration,
+            MerchantApiKey,
+            MerchantSession,
+            MerchantLoginThrottle,
+            Merchant,
+            MirrorPrice,
+            MirrorCustomer,
+        ):
+            session.exec(delete(table))  # type: ignore[call-overload]
+        session.commit()
+        yield session
+
+
+@pytest.fixture
+def merchant(db: Session) -> Merchant:
+    created = create_merchant(session=db, email="owner@example.com", password=PASSWORD)
+    db.commit()
+    return created
+
+
+@pytest.fixture
+def api_key(merchant: Merchant) -> str:
+    with session_scope() as session:
+        _row, secret = create_api_key(session=session, merchant_id=merchant.id, name="tests")
+    return secret
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def add_price(db: Session) -> Callable[..., None]:
+    """Put a recurring price into the mirror."""
+    return partial(_add_price, db)
+
+
+@pytest.fixture
+def add_customer(db: Session) -> Callable[..., None]:
+    """Put a customer into the mirror."""
+    return partial(_add_customer, db)
+
+
+def _add_price(
+    session: Session, price_id: str, product: str, interval: str = "month", currency: str = "usd"
+) -> None:
+    session.add(
+        MirrorPrice(
+            id=price_id,
+            product=product,
+            currency=currency,
+            unit_amount=1000,
+            recurring_interval=interval,
+            recurring_interval_count=1,
+        )
+    )
+    session.commit()
+
+
+def _add_customer(session: Session, customer_id: str, email: str, name: str) -> None:
+    session.add(MirrorCustomer(id=customer_id, email=email, name=name))
+    session.commit()
