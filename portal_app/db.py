@@ -1,5 +1,6 @@
 """The database engine and sessions shared by services, the API and the sandbox."""
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -48,5 +49,6 @@ def session_scope() -> Iterator[Session]:
 def create_tables() -> None:
     """Create every table the portal and the sandbox own (idempotent)."""
     # Importing the model modules registers their tables with SQLModel's metadata.
-
+    for module in ("portal_app.models", "portal_app.sandbox.models"):
+        importlib.import_module(module)
     SQLModel.metadata.create_all(get_engine())

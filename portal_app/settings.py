@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         return f"{self.internal_url.rstrip('/')}/sandbox"
 
     @property
+    def sandbox_public_url(self) -> str:
+        """The sandbox as the customer's browser reaches it (for the sandbox card form)."""
+        return f"{self.public_url.rstrip('/')}/sandbox"
+
+    @property
     def sandbox_api_key(self) -> str:
         """The test secret key the gateway presents to the sandbox, derived from the secret key."""
         return f"sk_test_{self._derive('sandbox-api-key')}"

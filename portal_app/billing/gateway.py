@@ -605,6 +605,13 @@ class Gateway:
             lambda options: self._v1.setup_intents.create_async(params, options),
         )
 
+    async def retrieve_setup_intent(self, *, setup_intent_id: str) -> dict[str, Any]:
+        """A SetupIntent with its payment method expanded (to check what the browser did)."""
+        return await self._read(
+            "setup_intents.retrieve",
+            self._v1.setup_intents.retrieve_async(setup_intent_id, {"expand": ["payment_method"]}),
+        )
+
     def iter_cards(self, *, customer_id: str) -> AsyncIterator[dict[str, Any]]:
         return self._pages(
             "payment_methods.list",

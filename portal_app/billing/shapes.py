@@ -224,5 +224,3 @@ MIRRORED: dict[str, tuple[type[MirrorRow], Callable[[dict[str, Any]], dict[str, 
     "coupon": (MirrorCoupon, coupon_fields),
     "promotion_code": (MirrorPromotionCode, promotion_code_fields),
 }
-
-

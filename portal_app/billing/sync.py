@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -21,19 +21,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from portal_app.billing.gateway import Gateway, get_gateway
+from portal_app.billing.shapes import MIRRORED, ref
 from portal_app.db import create_tables, session_scope
 from portal_app.models.mirror import (
-    MirrorCoupon,
-    MirrorCustomer,
-    MirrorInvoice,
-    MirrorPaymentMethod,
     MirrorPrice,
-    MirrorProduct,
-    MirrorPromotionCode,
     MirrorSubscription,
     MirrorSubscriptionItem,
-    MirrorSubscriptionSchedule,
-    MirrorTaxId,
     ProcessedWebhookEvent,
 )
 from portal_app.models.mirror_columns import MirrorRow, from_unix

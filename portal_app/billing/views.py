@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, or_, select
 
-from portal_app.billing.sync import ref
+from portal_app.billing.shapes import ref
 from portal_app.models.mirror import (
     MirrorCustomer,
     MirrorInvoice,

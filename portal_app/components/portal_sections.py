@@ -11,6 +11,7 @@ import reflex as rx
 from portal_app.components.cancel_panel import cancel_panel
 from portal_app.components.plan_change_panel import plan_change_panel
 from portal_app.state.cancel import CancelState
+from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.plan_change import PlanChangeState
 from portal_app.state.portal import PortalState
 
@@ -119,8 +120,86 @@ def payment_method_item(pm: Any) -> rx.Component:
         rx.el.span("•••• ", pm.last4, class_name="pm-last4"),
         rx.cond(pm.expiry != "", rx.el.span("Expires ", pm.expiry, class_name="muted small")),
         rx.cond(pm.is_default, rx.el.span("Default", class_name="badge badge-neutral")),
+        rx.el.span(
+            rx.cond(
+                ~pm.is_default,
+                rx.el.button(
+                    "Make default",
+                    on_click=PaymentMethodsState.make_default(pm.id),
+                    class_name="button-link",
+                    aria_label="Make card ending " + pm.last4.to(str) + " the default",
+                    data_testid="pm-make-default",
+                ),
+            ),
+            rx.el.button(
+                "Remove",
+                on_click=PaymentMethodsState.remove(pm.id),
+                class_name="button-link danger-link",
+                aria_label="Remove card ending " + pm.last4.to(str),
+                data_testid="pm-remove",
+            ),
+            class_name="pm-actions",
+        ),
         class_name="pm-row",
         data_testid="payment-method",
+    )
+
+
+def card_form() -> rx.Component:
+    """Card fields with no binding to the portal: the browser sends them to the payment service."""
+    return rx.el.div(
+        rx.el.h3("Add a card", class_name="item-title"),
+        rx.el.label("Name on card", html_for="card-name", class_name="label"),
+        rx.el.input(id="card-name", autocomplete="cc-name", class_name="input"),
+        rx.el.label("Card number", html_for="card-number", class_name="label"),
+        rx.el.input(
+            id="card-number",
+            inputmode="numeric",
+            autocomplete="cc-number",
+            placeholder="1234 1234 1234 1234",
+            class_name="input",
+            data_testid="card-number",
+        ),
+        rx.el.div(
+            rx.el.div(
+                rx.el.label("Expiry (MM/YY)", html_for="card-exp", class_name="label"),
+                rx.el.input(
+                    id="card-exp",
+                    autocomplete="cc-exp",
+                    placeholder="MM / YY",
+                    class_name="input",
+                    data_testid="card-exp",
+                ),
+                class_name="stack-tight",
+            ),
+            rx.el.div(
+                rx.el.label("CVC", html_for="card-cvc", class_name="label"),
+                rx.el.input(
+                    id="card-cvc",
+                    inputmode="numeric",
+                    autocomplete="cc-csc",
+                    class_name="input",
+                    data_testid="card-cvc",
+                ),
+                class_name="stack-tight",
+            ),
+            class_name="row-gap",
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Save card",
+                on_click=PaymentMethodsState.submit_card,
+                disabled=PaymentMethodsState.busy,
+                class_name="button",
+                data_testid="card-save",
+            ),
+            rx.el.button(
+                "Cancel", on_click=PaymentMethodsState.close_add, class_name="button-secondary"
+            ),
+            class_name="row-gap",
+        ),
+        class_name="panel",
+        data_testid="card-form",
     )
 
 
@@ -129,11 +208,34 @@ def payment_methods_section() -> rx.Component:
         "Payment methods",
         "payment-methods",
         rx.cond(
+            PaymentMethodsState.notice != "",
+            rx.el.p(PaymentMethodsState.notice, class_name="success", role="status"),
+        ),
+        rx.cond(
             PortalState.payment_methods.length() > 0,  # type: ignore[attr-defined]
             rx.el.ul(
                 rx.foreach(PortalState.payment_methods, payment_method_item), class_name="list"
             ),
             rx.el.p("No payment method on file.", class_name="muted"),
+        ),
+        rx.cond(
+            PaymentMethodsState.error != "",
+            rx.el.p(
+                PaymentMethodsState.error,
+                class_name="field-error",
+                role="alert",
+                data_testid="pm-error",
+            ),
+        ),
+        rx.cond(
+            PaymentMethodsState.adding,
+            card_form(),
+            rx.el.button(
+                "+ Add payment method",
+                on_click=PaymentMethodsState.open_add,
+                class_name="button-secondary",
+                data_testid="pm-add",
+            ),
         ),
     )
 

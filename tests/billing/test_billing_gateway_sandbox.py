@@ -411,7 +411,8 @@ async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> No
         # A minute apart on the sandbox clock, so each snapshot has its own second.
         sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 60})
         await setup_client.v1.customers.update_async(customer["id"], {"name": f"v{n}"})
-    assert sandbox.post("/v1/test_helpers/deliver_events").status_code == 200
+    delivered = sandbox.post("/v1/test_helpers/deliver_events")
+    assert delivered.status_code == 200, delivered.text
     assert mirrored(MirrorCustomer, customer["id"]).name == "v3"
 
     events = _events_for(sandbox, customer["id"])
@@ -458,7 +459,8 @@ async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_clie
     assert rebooked["phases"][1]["items"][0]["quantity"] == 2
     period_end = sub["items"]["data"][0]["current_period_end"]
     sandbox.post("/v1/test_helpers/clock/advance", data={"to": period_end + 60})
-    assert sandbox.post("/v1/test_helpers/deliver_events").status_code == 200
+    delivered = sandbox.post("/v1/test_helpers/deliver_events")
+    assert delivered.status_code == 200, delivered.text
     with Session(get_engine()) as session:
         items = session.exec(
             select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub["id"])
@@ -524,3 +526,15 @@ async def test_full_sync_copies_the_sandbox_into_the_mirror(gateway, setup_clien
     assert gateway.stats.total_writes == 0
     assert mirrored(MirrorSubscription, sub["id"]).customer == customer["id"]
     assert mirrored(MirrorPaymentMethod, pm["id"]).customer == customer["id"]
+
+
+def test_the_sync_command_reports_what_it_copied(sandbox, capsys) -> None:
+    from portal_app.billing.gateway import get_gateway
+    from portal_app.cli import main
+
+    try:
+        assert main(["sync"]) == 0
+    finally:
+        # The cached gateway's connections belong to the loop the command ran; drop them.
+        get_gateway.cache_clear()
+    assert capsys.readouterr().out.startswith("Synced ")

@@ -85,3 +85,37 @@ def test_cancel_with_a_reason_then_renew(app_server, page: Page) -> None:
     )
     assert reason.startswith("too_expensive Budget cuts")
     assert "subscription.cancel" in reason and "subscription.renew" in reason
+
+
+def add_card(page: Page, number: str) -> None:
+    section = page.get_by_test_id("payment-methods")
+    section.get_by_test_id("pm-add").click()
+    form = page.get_by_test_id("card-form")
+    form.get_by_label("Card number").fill(number)
+    form.get_by_label("Expiry (MM/YY)").fill("12 / 34")
+    form.get_by_label("CVC").fill("123")
+    form.get_by_test_id("card-save").click()
+
+
+def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) -> None:
+    open_portal(page, app_server, "canceling@example.com")
+    section = page.get_by_test_id("payment-methods")
+    cards = section.get_by_test_id("payment-method")
+    expect(cards).to_have_count(1)
+    cards.first.get_by_test_id("pm-remove").click()
+    expect(section.get_by_test_id("pm-error")).to_contain_text("Add a new payment method first")
+
+    add_card(page, "4000 0000 0000 0002")
+    expect(section.get_by_test_id("pm-error")).to_contain_text("declined")
+    expect(cards).to_have_count(1)
+    page.get_by_role("button", name="Cancel", exact=True).click()
+
+    add_card(page, "5555 5555 5555 4444")
+    expect(section.get_by_role("status")).to_contain_text("Your card was added.")
+    expect(cards).to_have_count(2)
+    mastercard = cards.filter(has_text="4444")
+    mastercard.get_by_test_id("pm-make-default").click()
+    expect(mastercard).to_contain_text("Default")
+    cards.filter(has_text="4242").get_by_test_id("pm-remove").click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("4444")

@@ -301,3 +301,61 @@ def test_send_invoice_collection_and_invoice_actions(
     assert uncollectible.status == "uncollectible"
     listed = client.v1.invoices.list(params={"customer": customer.id, "status": "uncollectible"})
     assert [i.id for i in listed.data] == [opened.id]
+
+
+def test_downgrade_credit_goes_to_the_balance_and_pays_the_next_invoice(
+    client: stripe.StripeClient, customer: Any, helpers: Helpers
+) -> None:
+    """3 seats at 1000, cut to 1 halfway: -1500 + 500 = -1000 credit; renewal of 1000 is free."""
+    seat = price(client, 1000, "Seats")
+    sub = subscribe(client, customer, seat.id, items=[{"price": seat.id, "quantity": 3}])
+    item = sub["items"].data[0]
+    updated = client.v1.subscriptions.update(
+        sub.id,
+        params={
+            "items": [{"id": item.id, "quantity": 1}],
+            "proration_behavior": "always_invoice",
+            "proration_date": item.current_period_start + PERIOD // 2,
+            "expand": ["latest_invoice"],
+        },
+    )
+    credit_note = updated.latest_invoice
+    assert (credit_note.total, credit_note.amount_due, credit_note.ending_balance) == (
+        -1000,
+        0,
+        -1000,
+    )
+    assert client.v1.customers.retrieve(customer.id).balance == -1000
+    helpers.advance(to=item.current_period_end + 1)
+    renewal = client.v1.invoices.retrieve(client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert (renewal.total, renewal.starting_balance, renewal.amount_due) == (1000, -1000, 0)
+    assert renewal.status == "paid"
+    assert client.v1.customers.retrieve(customer.id).balance == 0
+
+
+def test_failed_payment_is_retried_with_the_new_default_card(
+    client: stripe.StripeClient, helpers: Helpers
+) -> None:
+    customer = client.v1.customers.create(params={"email": "dunning@example.com"})
+    failing = client.v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", params={"customer": customer.id}
+    )
+    client.v1.customers.update(
+        customer.id, params={"invoice_settings": {"default_payment_method": failing.id}}
+    )
+    plan = price(client, 3000)
+    sub = subscribe(client, customer, plan.id, trial_period_days=1)
+    helpers.advance(to=sub.trial_end + 1)
+    past_due = client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    assert past_due.status == "past_due"
+    retry_at = past_due.latest_invoice.next_payment_attempt
+    assert retry_at == sub.trial_end + 3 * DAY
+    visa = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.update(
+        customer.id, params={"invoice_settings": {"default_payment_method": visa.id}}
+    )
+    helpers.advance(to=retry_at + 1)
+    recovered = client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    assert recovered.latest_invoice.status == "paid"
+    assert recovered.latest_invoice.attempt_count == 2
+    assert recovered.status == "active"

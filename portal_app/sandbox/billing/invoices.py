@@ -12,6 +12,9 @@ from portal_app.sandbox.context import Ctx
 from portal_app.sandbox.errors import invalid_request
 from portal_app.sandbox.store import new_object_id
 
+MAX_PAYMENT_ATTEMPTS = 4
+RETRY_AFTER_SECONDS = 3 * 86400
+
 # Stripe writes "1 \u00d7 Pro" (a multiplication sign) in line descriptions.
 TIMES = "\u00d7"
 
@@ -387,7 +390,7 @@ def _mark_paid(ctx: Ctx, invoice: dict[str, Any], before: dict[str, Any]) -> Non
         }
     )
     invoice["status_transitions"] = {**invoice["status_transitions"], "paid_at": ctx.now}
-    ctx.store.save(invoice, status="paid")
+    ctx.store.save(invoice, status="paid", due_at=None)
     events.record(ctx, "invoice.paid", invoice, before)
     events.record(ctx, "invoice.payment_succeeded", invoice, before)
     events.record(ctx, "invoice.updated", invoice, before)
@@ -429,8 +432,12 @@ def pay(ctx: Ctx, invoice: dict[str, Any], payment_method: str | None = None) ->
     if decline_code is None:
         _mark_paid(ctx, invoice, before)
         return None
-    invoice["next_payment_attempt"] = None
-    ctx.store.save(invoice)
+    # Like Stripe's retries: try the (possibly updated) default card again a few days later.
+    retry = invoice["collection_method"] == "charge_automatically" and (
+        invoice["attempt_count"] < MAX_PAYMENT_ATTEMPTS
+    )
+    invoice["next_payment_attempt"] = ctx.now + RETRY_AFTER_SECONDS if retry else None
+    ctx.store.save(invoice, due_at=invoice["next_payment_attempt"])
     events.record(ctx, "invoice.payment_failed", invoice)
     events.record(ctx, "invoice.updated", invoice, {"attempt_count": invoice["attempt_count"] - 1})
     return decline_code
@@ -446,7 +453,7 @@ def void(ctx: Ctx, invoice: dict[str, Any]) -> dict[str, Any]:
     before = {"status": invoice["status"]}
     invoice.update({"status": "void", "amount_remaining": 0, "next_payment_attempt": None})
     invoice["status_transitions"] = {**invoice["status_transitions"], "voided_at": ctx.now}
-    ctx.store.save(invoice, status="void")
+    ctx.store.save(invoice, status="void", due_at=None)
     events.record(ctx, "invoice.voided", invoice, before)
     events.record(ctx, "invoice.updated", invoice, before)
     return invoice
@@ -464,7 +471,7 @@ def mark_uncollectible(ctx: Ctx, invoice: dict[str, Any]) -> dict[str, Any]:
         **invoice["status_transitions"],
         "marked_uncollectible_at": ctx.now,
     }
-    ctx.store.save(invoice, status="uncollectible")
+    ctx.store.save(invoice, status="uncollectible", due_at=None)
     events.record(ctx, "invoice.marked_uncollectible", invoice, before)
     events.record(ctx, "invoice.updated", invoice, before)
     return invoice

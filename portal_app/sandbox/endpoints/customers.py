@@ -5,6 +5,7 @@ import secrets
 from typing import Any
 
 from portal_app.sandbox import events, tax_ids
+from portal_app.sandbox.billing.subscriptions import ENDED, cancel_now
 from portal_app.sandbox.endpoints import Ctx, RouteSpec, address_from, empty_address
 from portal_app.sandbox.endpoints.payment_methods import attach_payment_method
 from portal_app.sandbox.errors import ApiError, invalid_request, not_found
@@ -122,11 +123,9 @@ def update_customer(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]
 
 def delete_customer(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]:
     """`DELETE /v1/customers/{id}`: cancels its subscriptions, then forgets it."""
-    from portal_app.sandbox.billing.subscriptions import cancel_now
-
     customer = ctx.store.get(id, "customer")
     for row in ctx.store.rows("subscription", customer=id):
-        if row.data["status"] not in ("canceled", "incomplete_expired"):
+        if row.data["status"] not in ENDED:
             cancel_now(ctx, row.data["id"], invoice_now=False, prorate=False)
     ctx.store.delete(id)
     events.record(ctx, "customer.deleted", customer)

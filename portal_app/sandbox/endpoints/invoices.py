@@ -72,7 +72,7 @@ def pay_invoice(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]:
         before = {"status": "open"}
         invoice.update({"status": "paid", "amount_remaining": 0})
         invoice["status_transitions"] = {**invoice["status_transitions"], "paid_at": ctx.now}
-        ctx.store.save(invoice, status="paid")
+        ctx.store.save(invoice, status="paid", due_at=None)
         events.record(ctx, "invoice.paid", invoice, before)
         events.record(ctx, "invoice.updated", invoice, before)
         subscriptions.mark_active_after_payment(ctx, invoice)

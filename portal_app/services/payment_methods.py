@@ -1,0 +1,159 @@
+"""Saving, choosing and removing the customer's cards.
+
+Card details never reach the portal: the browser confirms the SetupIntent with Stripe (or the
+sandbox) using its client secret, and the portal only checks the result by id.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal_app.billing.gateway import Gateway
+from portal_app.billing.sync import record
+from portal_app.db import session_scope
+from portal_app.models.mirror_billing import MirrorSubscription
+from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
+from portal_app.services.customer_actions import ActionRefused, Actor, audit
+
+LIVE_STATUSES = ("active", "trialing", "past_due", "unpaid")
+LAST_CARD = (
+    "This is your only payment method and you have an active subscription. "
+    "Add a new payment method first, then remove this one."
+)
+
+
+@dataclass(frozen=True)
+class CardSetup:
+    """What the browser needs to confirm a new card with Stripe."""
+
+    setup_intent_id: str
+    client_secret: str
+
+
+def _enabled(actor: Actor) -> None:
+    if not actor.features.payment_method_update.enabled:
+        raise ActionRefused("Payment methods cannot be changed here.")
+
+
+def own_payment_method(
+    *, session: Session, actor: Actor, payment_method_id: object
+) -> MirrorPaymentMethod:
+    """The customer's own saved payment method, or ActionRefused."""
+    if not isinstance(payment_method_id, str) or not payment_method_id.startswith("pm_"):
+        raise ActionRefused("That payment method was not found.")
+    row = session.get(MirrorPaymentMethod, payment_method_id)
+    if row is None or row.customer != actor.customer or row.deleted:
+        raise ActionRefused("That payment method was not found.")
+    return row
+
+
+async def start_card_setup(*, gateway: Gateway, actor: Actor, nonce: str) -> CardSetup:
+    """A SetupIntent for the customer; its client secret goes to the browser's card form."""
+    _enabled(actor)
+    result = await gateway.create_setup_intent(
+        customer_id=actor.customer, intent=f"{actor.session_id}:setup_intent:{nonce}"
+    )
+    return CardSetup(setup_intent_id=str(result["id"]), client_secret=str(result["client_secret"]))
+
+
+async def finish_card_setup(
+    *, gateway: Gateway, actor: Actor, setup_intent_id: object, nonce: str
+) -> str:
+    """Check the browser's confirmation with Stripe and store the new card; returns its id.
+
+    The first card of a customer without a default becomes the default.
+    """
+    _enabled(actor)
+    if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
+        raise ActionRefused("The card could not be saved. Please try again.")
+    intent = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent_id)
+    if intent.get("customer") != actor.customer:
+        raise ActionRefused("The card could not be saved. Please try again.")
+    if intent.get("status") != "succeeded":
+        error = intent.get("last_setup_error") or {}
+        raise ActionRefused(str(error.get("message") or "The card could not be saved."))
+    payment_method: dict[str, Any] = intent["payment_method"]
+    with session_scope() as db:
+        record(session=db, obj=payment_method)
+        customer = db.get(MirrorCustomer, actor.customer)
+        needs_default = customer is not None and not customer.default_payment_method
+        audit(
+            db,
+            actor,
+            "payment_method.attach",
+            payment_method["id"],
+            {},
+            {"id": payment_method["id"]},
+        )
+    if needs_default:
+        updated = await gateway.set_default_payment_method(
+            customer_id=actor.customer,
+            payment_method_id=payment_method["id"],
+            intent=f"{actor.session_id}:default:{payment_method['id']}:{nonce}",
+        )
+        with session_scope() as db:
+            record(session=db, obj=updated)
+    return str(payment_method["id"])
+
+
+async def make_default(
+    *, gateway: Gateway, actor: Actor, payment_method_id: object, nonce: str
+) -> None:
+    """Charge this card for future invoices."""
+    _enabled(actor)
+    with session_scope() as db:
+        pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
+        customer = db.get(MirrorCustomer, actor.customer)
+        before = {"default_payment_method": customer.default_payment_method if customer else None}
+        pm_id = pm.id
+    updated = await gateway.set_default_payment_method(
+        customer_id=actor.customer,
+        payment_method_id=pm_id,
+        intent=f"{actor.session_id}:default:{pm_id}:{nonce}",
+    )
+    with session_scope() as db:
+        record(session=db, obj=updated)
+        audit(
+            db,
+            actor,
+            "customer.default_payment_method",
+            actor.customer,
+            before,
+            {"default_payment_method": pm_id},
+        )
+
+
+def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -> str:
+    """Why this card may not be removed now ("" when it may)."""
+    others = session.exec(
+        select(MirrorPaymentMethod.id).where(
+            MirrorPaymentMethod.customer == actor.customer,
+            col(MirrorPaymentMethod.deleted).is_(False),
+            MirrorPaymentMethod.id != payment_method_id,
+        )
+    ).first()
+    live = session.exec(
+        select(MirrorSubscription.id).where(
+            MirrorSubscription.customer == actor.customer,
+            col(MirrorSubscription.status).in_(LIVE_STATUSES),
+        )
+    ).first()
+    return LAST_CARD if others is None and live is not None else ""
+
+
+async def remove(*, gateway: Gateway, actor: Actor, payment_method_id: object, nonce: str) -> None:
+    """Detach a card, unless it is the last one while a subscription is live."""
+    _enabled(actor)
+    with session_scope() as db:
+        pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
+        refusal = removal_refusal(session=db, actor=actor, payment_method_id=pm.id)
+        if refusal:
+            raise ActionRefused(refusal)
+        pm_id, before = pm.id, {"brand": pm.card_brand, "last4": pm.card_last4}
+    detached = await gateway.detach_payment_method(
+        payment_method_id=pm_id, intent=f"{actor.session_id}:detach:{pm_id}:{nonce}"
+    )
+    with session_scope() as db:
+        record(session=db, obj=detached)
+        audit(db, actor, "payment_method.detach", pm_id, before, {})
