@@ -127,9 +127,9 @@ def main() -> int:
     ]
     rows = [(name, *_measure(call)) for name, call in calls]
     baseline = rows[0][1]
-    print(f"{'call':34} {'median ms':>10} {'p95 ms':>8} {'vs baseline':>11}")
+    print(f"{'call':34} {'median ms':>10} {'p95 ms':>8} {'vs baseline':>12}")
     for name, median, p95 in rows:
-        print(f"{name:34} {median:10.1f} {p95:8.1f} {median / baseline:11.1f}")
+        print(f"{name:34} {median:10.1f} {p95:8.1f} {median / baseline:12.1f}")
     server.should_exit = True
     return 0
 

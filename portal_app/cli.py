@@ -31,6 +31,43 @@ def init(*, demo: bool) -> None:
 
         if load_demo():
             print("Loaded the sandbox demo customers, catalogue and coupons.")
+            _configure_demo_portal()
+
+
+def _configure_demo_portal() -> None:
+    """Let demo customers switch between the demo plans, with promotion codes and quantities."""
+    from portal_app.sandbox.models import SandboxObject
+    from portal_app.services.configurations import default_configuration, update_configuration
+
+    with session_scope() as session:
+        prices: dict[str, list[str]] = {}
+        for row in session.exec(select(SandboxObject).where(SandboxObject.object == "price")):
+            prices.setdefault(str(row.data["product"]), []).append(row.id)
+        config = default_configuration(session=session)
+        if config is None:
+            return
+        update = {
+            "enabled": True,
+            "default_allowed_updates": ["price", "quantity", "promotion_code"],
+            "proration_behavior": "always_invoice",
+            "products": [
+                {"product": product, "prices": prices[product]}
+                for product in ("prod_starter", "prod_pro", "prod_enterprise", "prod_team_seats")
+                if product in prices
+            ],
+            "schedule_at_period_end": {
+                "conditions": [{"type": "decreasing_item_amount"}, {"type": "shortening_interval"}]
+            },
+            "quantity": {"minimum": 1, "maximum": 50},
+        }
+        # The mirror is empty until the server delivers the sandbox's events, so the catalogue
+        # checks that read it are skipped for this one-off set-up.
+        update_configuration(
+            session=session,
+            configuration_id=config.id,
+            fields={"features": {"subscription_update": update}},
+            price_lookup=None,
+        )
 
 
 DEMO_MERCHANT_EMAIL = "merchant@example.com"

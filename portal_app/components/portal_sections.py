@@ -45,7 +45,20 @@ def subscription_card(sub: Any) -> rx.Component:
         rx.cond(sub.timeline != "", rx.el.p(sub.timeline, class_name="muted")),
         rx.cond(
             sub.scheduled_change != "",
-            rx.el.p(sub.scheduled_change, class_name="notice", data_testid="scheduled-change"),
+            rx.el.div(
+                rx.el.span(sub.scheduled_change),
+                rx.cond(
+                    sub.can_cancel_scheduled_change,
+                    rx.el.button(
+                        "Cancel change",
+                        on_click=PlanChangeState.cancel_scheduled(sub.id),
+                        class_name="button-link",
+                        data_testid="cancel-scheduled-change",
+                    ),
+                ),
+                class_name="notice row-between",
+                data_testid="scheduled-change",
+            ),
         ),
         rx.cond(sub.blocked_reason != "", rx.el.p(sub.blocked_reason, class_name="muted small")),
         rx.el.div(

@@ -12,7 +12,7 @@ from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.format import day_from_unix, money, price_phrase
 from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.customer_actions import ActionRefused, Actor
+from portal_app.services.customer_actions import ActionRefused, Actor, cancel_scheduled_change
 from portal_app.services.plan_change import (
     apply_change,
     check_change,
@@ -219,3 +219,24 @@ class PlanChangeState(rx.State):
         finally:
             self.busy = False
         yield PortalState.load
+
+    @rx.event
+    async def cancel_scheduled(self, subscription_id: str):
+        """Drop a plan change booked for the period end."""
+        self.error = self.confirmation = ""
+        try:
+            actor, _ = await self._actor()
+            await cancel_scheduled_change(
+                gateway=get_gateway(),
+                actor=actor,
+                subscription_id=subscription_id,
+                nonce=secrets.token_hex(8),
+            )
+        except (SessionError, ActionRefused) as exc:
+            self.error = str(exc)
+            return None
+        except BillingError as exc:
+            self.error = exc.user_message
+            return None
+        self.confirmation = "The scheduled change was canceled."
+        return PortalState.load

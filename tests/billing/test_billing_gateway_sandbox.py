@@ -204,6 +204,8 @@ async def test_payment_methods_setup_default_and_detach(gateway, setup_client) -
     run = secrets.token_hex(4)
     setup_intent = await gateway.create_setup_intent(customer_id=customer["id"], intent=run)
     assert setup_intent["client_secret"] and setup_intent["customer"] == customer["id"]
+    fetched = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent["id"])
+    assert fetched["id"] == setup_intent["id"]
     second = await setup_client.v1.payment_methods.attach_async(
         "pm_card_mastercard", {"customer": customer["id"]}
     )

@@ -119,3 +119,84 @@ def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) 
     cards.filter(has_text="4242").get_by_test_id("pm-remove").click()
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("4444")
+
+
+def choose_plan(page: Page, name: str, interval: str) -> None:
+    panel = page.get_by_test_id("plan-panel")
+    option = panel.get_by_test_id("plan-option").filter(has_text=name).filter(has_text=interval)
+    option.get_by_role("radio").check()
+
+
+def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, page: Page) -> None:
+    open_portal(page, app_server, "jenny.rosen@example.com")
+    sub = subscription(page)
+    sub.get_by_test_id("update-subscription").click()
+    panel = page.get_by_test_id("plan-panel")
+    expect(panel.get_by_test_id("plan-option").filter(has_text="Current")).to_contain_text("Pro")
+
+    choose_plan(page, "Enterprise", "per month")
+    panel.get_by_label("Promotion code").fill("NOPE")
+    panel.get_by_test_id("plan-continue").click()
+    expect(panel.get_by_role("alert")).to_contain_text("The promotion code NOPE is not valid.")
+
+    panel.get_by_label("Promotion code").fill("")
+    panel.get_by_test_id("plan-continue").click()
+    review = panel.get_by_test_id("plan-review")
+    expect(review).to_contain_text("You will be charged")
+    expect(review).to_contain_text("Your next invoice on")
+    expect(panel.get_by_role("link", name="terms of service")).to_be_visible()
+    panel.get_by_test_id("plan-confirm").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Your plan has been updated.")
+    ).to_be_visible()
+    expect(sub).to_contain_text("Enterprise")
+    expect(sub).to_contain_text("$99.00 per month")
+
+    sub.get_by_test_id("update-subscription").click()
+    choose_plan(page, "Starter", "per month")
+    panel.get_by_test_id("plan-continue").click()
+    expect(panel.get_by_test_id("plan-review")).to_contain_text("Nothing is charged today.")
+    panel.get_by_test_id("plan-confirm").click()
+    change = sub.get_by_test_id("scheduled-change")
+    expect(change).to_contain_text("Changes to Starter")
+    expect(sub).to_contain_text("Enterprise")
+    change.get_by_test_id("cancel-scheduled-change").click()
+    expect(sub.get_by_test_id("scheduled-change")).to_have_count(0)
+    expect(sub.get_by_test_id("update-subscription")).to_be_visible()
+
+
+def test_email_code_login(app_server, page: Page) -> None:
+    token = app_server.python(
+        "from portal_app.db import session_scope\n"
+        "from portal_app.services.configurations import set_login_link, default_configuration\n"
+        "with session_scope() as s:\n"
+        "    set_login_link(session=s, enabled=True)\n"
+        "    print(default_configuration(session=s).login_page_token)"
+    )
+    link_for(app_server, "past.due@example.com")  # the mirror has the demo customers
+    page.goto(f"{app_server.url}/login/{token}?prefilled_email=past.due@example.com")
+    email = page.get_by_label("Email")
+    expect(email).to_have_value("past.due@example.com")
+    page.get_by_test_id("login-send").click()
+    expect(page.get_by_role("status")).to_contain_text("we sent it a 6-digit code")
+    page.get_by_label("Login code").fill("000000")
+    page.get_by_test_id("login-verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("incorrect or has expired")
+    code = app_server.python(
+        "from sqlmodel import Session, select\n"
+        "from portal_app.db import get_engine\n"
+        "from portal_app.models import OutboxEmail\n"
+        "with Session(get_engine()) as s:\n"
+        "    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == 'past.due@example.com')"
+        ".order_by(OutboxEmail.created.desc())).first()\n"
+        "    print(m.subject.rsplit(' ', 1)[-1])"
+    )
+    page.get_by_label("Login code").fill(code)
+    page.get_by_test_id("login-verify").click()
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    expect(subscription(page)).to_contain_text("Past due")
+
+
+def test_login_link_off_says_not_available(app_server, page: Page) -> None:
+    page.goto(f"{app_server.url}/login/not-a-real-token")
+    expect(page.get_by_test_id("login-card")).to_contain_text("not available")
