@@ -6,10 +6,12 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData, event
 from sqlmodel import Session, SQLModel, create_engine
 
-from portal_app.settings import get_settings
+from portal_app.settings import PROJECT_ROOT, get_settings
 
 
 @lru_cache
@@ -46,9 +48,30 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
-def create_tables() -> None:
-    """Create every table the portal and the sandbox own (idempotent)."""
+def portal_metadata() -> MetaData:
+    """Every table the portal and the sandbox own, as one SQLModel metadata."""
     # Importing the model modules registers their tables with SQLModel's metadata.
     for module in ("portal_app.models", "portal_app.sandbox.models"):
         importlib.import_module(module)
-    SQLModel.metadata.create_all(get_engine())
+    return SQLModel.metadata
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration for this project (alembic.ini beside the package)."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    # The app's logging stays as it is when migrations run inside it.
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def migrate() -> None:
+    """Upgrade the schema to the newest migration (idempotent; concurrent starts are safe)."""
+    config = alembic_config()
+    with get_engine().begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def create_tables() -> None:
+    """Bring the schema up to date; the same as `migrate()`, under the name callers use."""
+    migrate()

@@ -8,8 +8,10 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
 from portal_app.components.plan_change_panel import plan_change_panel
+from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.cancel import CancelState
 from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.plan_change import PlanChangeState
@@ -258,29 +260,74 @@ def billing_section() -> rx.Component:
     return section(
         "Billing information",
         "billing-information",
-        rx.el.dl(
-            rx.el.dt("Name"),
-            rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
-            rx.el.dt("Email"),
-            rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
-            rx.cond(billing.phone != "", rx.fragment(rx.el.dt("Phone"), rx.el.dd(billing.phone))),
-            rx.el.dt("Billing address"),
-            rx.el.dd(
+        rx.cond(
+            BillingDetailsState.notice != "",
+            rx.el.p(BillingDetailsState.notice, class_name="success", role="status"),
+        ),
+        rx.cond(
+            BillingDetailsState.editing,
+            billing_form(),
+            rx.fragment(
+                rx.el.dl(
+                    rx.el.dt("Name"),
+                    rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
+                    rx.el.dt("Email"),
+                    rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
+                    rx.cond(
+                        billing.phone != "",
+                        rx.fragment(rx.el.dt("Phone"), rx.el.dd(billing.phone)),
+                    ),
+                    rx.el.dt("Billing address"),
+                    rx.el.dd(
+                        rx.cond(
+                            billing.address_lines.length() > 0,  # type: ignore[attr-defined]
+                            rx.foreach(billing.address_lines, lambda line: rx.el.div(line)),
+                            "—",
+                        )
+                    ),
+                    rx.cond(
+                        billing.tax_ids.length() > 0,  # type: ignore[attr-defined]
+                        rx.fragment(
+                            rx.el.dt("Tax IDs"),
+                            rx.el.dd(rx.foreach(billing.tax_ids, tax_id_item)),
+                        ),
+                    ),
+                    class_name="details",
+                    data_testid="billing-details",
+                ),
                 rx.cond(
-                    billing.address_lines.length() > 0,  # type: ignore[attr-defined]
-                    rx.foreach(billing.address_lines, lambda line: rx.el.div(line)),
-                    "—",
-                )
-            ),
-            rx.cond(
-                billing.tax_ids.length() > 0,  # type: ignore[attr-defined]
-                rx.fragment(
-                    rx.el.dt("Tax IDs"),
-                    rx.el.dd(rx.foreach(billing.tax_ids, lambda t: rx.el.div(t))),
+                    BillingDetailsState.error != "",
+                    rx.el.p(BillingDetailsState.error, class_name="field-error", role="alert"),
+                ),
+                rx.el.button(
+                    "Update information",
+                    on_click=BillingDetailsState.open,
+                    class_name="button-secondary",
+                    data_testid="billing-edit",
                 ),
             ),
-            class_name="details",
         ),
+        rx.cond(
+            PortalState.features.tax_ids,
+            rx.el.div(tax_id_form(), class_name="tax-ids"),
+        ),
+    )
+
+
+def tax_id_item(tax_id: Any) -> rx.Component:
+    return rx.el.div(
+        rx.el.span(tax_id.label),
+        rx.cond(
+            PortalState.features.tax_ids,
+            rx.el.button(
+                "Remove",
+                on_click=BillingDetailsState.remove_tax_id(tax_id.id),
+                class_name="button-link danger-link",
+                aria_label="Remove tax ID " + tax_id.label.to(str),
+            ),
+        ),
+        class_name="row-gap",
+        data_testid="tax-id",
     )
 
 

@@ -63,12 +63,18 @@ class PaymentMethodRow:
 
 
 @dataclass
+class TaxIdRow:
+    id: str = ""
+    label: str = ""
+
+
+@dataclass
 class BillingRow:
     name: str = ""
     email: str = ""
     phone: str = ""
     address_lines: list[str] = field(default_factory=list)
-    tax_ids: list[str] = field(default_factory=list)
+    tax_ids: list[TaxIdRow] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +99,7 @@ class Features:
     cancel_subscription: bool = False
     payment_methods: bool = False
     billing_info: bool = False
+    tax_ids: bool = False
     invoice_history: bool = False
 
 
@@ -126,6 +133,8 @@ def portal_home(
         cancel_subscription=features.subscription_cancel.enabled,
         payment_methods=features.payment_method_update.enabled,
         billing_info=features.customer_update.enabled,
+        tax_ids=features.customer_update.enabled
+        and "tax_id" in features.customer_update.allowed_updates,
         invoice_history=features.invoice_history.enabled,
     )
     return PortalHome(
@@ -225,7 +234,10 @@ def billing_row(overview: CustomerOverview) -> BillingRow:
         email=billing.email or "",
         phone=billing.phone or "",
         address_lines=lines,
-        tax_ids=[f"{t.type.replace('_', ' ').upper()} {t.value}" for t in billing.tax_ids],
+        tax_ids=[
+            TaxIdRow(id=t.id, label=f"{t.type.replace('_', ' ').upper()} {t.value}")
+            for t in billing.tax_ids
+        ],
     )
 
 

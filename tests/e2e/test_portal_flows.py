@@ -200,3 +200,44 @@ def test_email_code_login(app_server, page: Page) -> None:
 def test_login_link_off_says_not_available(app_server, page: Page) -> None:
     page.goto(f"{app_server.url}/login/not-a-real-token")
     expect(page.get_by_test_id("login-card")).to_contain_text("not available")
+
+
+def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> None:
+    app_server.python(
+        "from portal_app.db import session_scope\n"
+        "from portal_app.services.configurations import default_configuration, "
+        "update_configuration\n"
+        "with session_scope() as s:\n"
+        "    c = default_configuration(session=s)\n"
+        "    update_configuration(session=s, configuration_id=c.id, fields={'features': "
+        "{'customer_update': {'allowed_updates': ['name', 'email', 'address', 'phone', "
+        "'tax_id']}}})"
+    )
+    open_portal(page, app_server, "trial@example.com")
+    section = page.get_by_role("region", name="Billing information")
+    section.get_by_test_id("billing-edit").click()
+    form = section.get_by_test_id("billing-form")
+    form.get_by_label("Country").select_option("FR")
+    form.get_by_label("Address line 1").fill("8 rue de Rivoli")
+    form.get_by_label("City").fill("Paris")
+    form.get_by_label("Postal code").fill("750")
+    form.get_by_label("Phone (optional)").fill("12")
+    form.get_by_test_id("billing-save").click()
+    expect(form).to_contain_text("That postal code does not look right for this country.")
+    expect(form).to_contain_text("Enter a valid phone number")
+    form.get_by_label("Postal code").fill("75001")
+    form.get_by_label("Phone (optional)").fill("06 12 34 56 78")
+    form.get_by_test_id("billing-save").click()
+    details = section.get_by_test_id("billing-details")
+    expect(details).to_contain_text("8 rue de Rivoli")
+    expect(details).to_contain_text("+33612345678")
+
+    section.get_by_label("Tax ID type").select_option("eu_vat")
+    section.get_by_label("Tax ID", exact=True).fill("FR12345")
+    section.get_by_test_id("tax-add").click()
+    expect(section.get_by_role("alert")).to_contain_text("That EU VAT number is not valid")
+    section.get_by_label("Tax ID", exact=True).fill("FR 40 303 265 045")
+    section.get_by_test_id("tax-add").click()
+    expect(section.get_by_test_id("tax-id")).to_contain_text("FR40303265045")
+    section.get_by_test_id("tax-id").get_by_role("button", name="Remove").click()
+    expect(section.get_by_test_id("tax-id")).to_have_count(0)

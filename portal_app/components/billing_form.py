@@ -1,0 +1,168 @@
+"""The billing information form: each field with its label and its own error."""
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.state.billing_details import BillingDetailsState
+
+
+def text_field(
+    label: str, name: str, value: Any, error: Any = "", autocomplete: str = "", **props: Any
+) -> rx.Component:
+    field_id = f"billing-{name}"
+    return rx.el.div(
+        rx.el.label(label, html_for=field_id, class_name="label"),
+        rx.el.input(
+            id=field_id,
+            name=name,
+            default_value=value,
+            autocomplete=autocomplete,
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            aria_describedby=f"{field_id}-error",
+            class_name="input",
+            **props,
+        ),
+        rx.cond(
+            error != "",
+            rx.el.p(error, id=f"{field_id}-error", class_name="field-error", role="alert"),
+        ),
+        class_name="stack-tight",
+    )
+
+
+def country_field() -> rx.Component:
+    errors = BillingDetailsState.errors
+    return rx.el.div(
+        rx.el.label("Country", html_for="billing-country", class_name="label"),
+        rx.el.select(
+            rx.el.option("Choose…", value=""),
+            rx.foreach(
+                BillingDetailsState.country_options,
+                lambda option: rx.el.option(option[1], value=option[0]),
+            ),
+            id="billing-country",
+            name="country",
+            default_value=BillingDetailsState.form.country,
+            autocomplete="country",
+            class_name="input",
+        ),
+        rx.cond(
+            errors.country != "",
+            rx.el.p(errors.country, class_name="field-error", role="alert"),
+        ),
+        class_name="stack-tight",
+    )
+
+
+def billing_form() -> rx.Component:
+    form = BillingDetailsState.form
+    errors = BillingDetailsState.errors
+    return rx.el.form(
+        rx.cond(
+            BillingDetailsState.allow_name,
+            text_field("Name", "name", form.name, errors.name, "name"),
+        ),
+        rx.cond(
+            BillingDetailsState.allow_email,
+            rx.cond(
+                BillingDetailsState.email_locked,
+                rx.el.p(
+                    "Email: ",
+                    form.email,
+                    " (you signed in with this email, so it stays as is)",
+                    class_name="muted small",
+                ),
+                text_field("Email", "email", form.email, errors.email, "email", type="email"),
+            ),
+        ),
+        rx.cond(
+            BillingDetailsState.allow_address,
+            rx.fragment(
+                country_field(),
+                text_field("Address line 1", "line1", form.line1, errors.line1, "address-line1"),
+                text_field("Address line 2 (optional)", "line2", form.line2, "", "address-line2"),
+                rx.el.div(
+                    text_field("City", "city", form.city, errors.city, "address-level2"),
+                    text_field(
+                        "Postal code",
+                        "postal_code",
+                        form.postal_code,
+                        errors.postal_code,
+                        "postal-code",
+                    ),
+                    class_name="row-gap",
+                ),
+                text_field(
+                    "State, province or region",
+                    "state",
+                    form.state,
+                    errors.state,
+                    "address-level1",
+                ),
+            ),
+        ),
+        rx.cond(
+            BillingDetailsState.allow_phone,
+            text_field("Phone (optional)", "phone", form.phone, errors.phone, "tel", type="tel"),
+        ),
+        rx.cond(
+            BillingDetailsState.error != "",
+            rx.el.p(BillingDetailsState.error, class_name="field-error", role="alert"),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Save",
+                type="submit",
+                disabled=BillingDetailsState.busy,
+                class_name="button",
+                data_testid="billing-save",
+            ),
+            rx.el.button(
+                "Cancel",
+                type="button",
+                on_click=BillingDetailsState.close,
+                class_name="button-secondary",
+            ),
+            class_name="row-gap",
+        ),
+        on_submit=BillingDetailsState.save,
+        class_name="panel",
+        data_testid="billing-form",
+    )
+
+
+def tax_id_form() -> rx.Component:
+    return rx.el.form(
+        rx.el.div(
+            rx.el.div(
+                rx.el.label("Tax ID type", html_for="tax-type", class_name="label"),
+                rx.el.select(
+                    rx.foreach(
+                        BillingDetailsState.tax_id_options,
+                        lambda option: rx.el.option(option[1], value=option[0]),
+                    ),
+                    id="tax-type",
+                    name="tax_type",
+                    class_name="input",
+                ),
+                class_name="stack-tight",
+            ),
+            rx.el.div(
+                rx.el.label("Tax ID", html_for="tax-value", class_name="label"),
+                rx.el.input(id="tax-value", name="tax_value", class_name="input"),
+                class_name="stack-tight",
+            ),
+            class_name="row-gap",
+        ),
+        rx.cond(
+            BillingDetailsState.tax_error != "",
+            rx.el.p(BillingDetailsState.tax_error, class_name="field-error", role="alert"),
+        ),
+        rx.el.button(
+            "Add tax ID", type="submit", class_name="button-secondary", data_testid="tax-add"
+        ),
+        on_submit=BillingDetailsState.add_tax_id,
+        reset_on_submit=True,
+        class_name="stack",
+    )

@@ -1,0 +1,407 @@
+"""The merchant's catalogue: products and their prices, as in Stripe's "create a product".
+
+Input is checked here first: a rejected field sends nothing to Stripe. Each change is one
+gateway write keyed on the caller's intent (merchant session + form nonce) plus a digest of
+what is sent, so a double submit makes one change and an edited resubmit a new one. The
+response is stored in the mirror afterwards; no DB transaction is held across the call.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import get_currency_precision
+from sqlmodel import Session, col, select
+
+from portal_app.billing.gateway import Gateway
+from portal_app.billing.sync import record
+from portal_app.db import session_scope
+from portal_app.i18n.format import price_phrase
+from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
+from portal_app.services.tax_codes import TAX_CODES, tax_code_label
+
+MAX_NAME = 250
+MAX_DESCRIPTION = 2000
+MAX_UNIT_LABEL = 12
+DESCRIPTOR_LENGTH = (5, 22)
+DESCRIPTOR_FORBIDDEN = frozenset("<>\\'\"*")
+CURRENCIES = ("usd", "eur", "gbp", "cad", "aud", "jpy", "chf", "sek", "nzd")
+# Stripe's longest billing interval is three years, counted in the interval's own unit.
+INTERVAL_LIMITS = {"day": 1095, "week": 156, "month": 36, "year": 3}
+# Stripe's ceiling for `unit_amount` (eight digits of minor units).
+MAX_MINOR_UNITS = 99_999_999
+AMOUNT_TEXT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
+
+
+class CatalogueInputError(ValueError):
+    """Some fields were rejected; `errors` maps each field to a message fit to show."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class CatalogueNotFound(LookupError):
+    """The id is not a product or price in the mirror (the same answer for any bad id)."""
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """A product's editable fields, validated; empty strings mean "not set"."""
+
+    name: str
+    description: str = ""
+    tax_code: str = ""
+    statement_descriptor: str = ""
+    unit_label: str = ""
+    image: str = ""
+
+    def for_stripe(self) -> dict[str, Any]:
+        """The fields as Stripe's product params (`""` unsets a field on update)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "tax_code": self.tax_code,
+            "statement_descriptor": self.statement_descriptor,
+            "unit_label": self.unit_label,
+            "images": [self.image] if self.image else "",
+        }
+
+
+@dataclass(frozen=True)
+class PriceFields:
+    """A recurring price, validated: amount in integer minor units of `currency`."""
+
+    unit_amount: int
+    currency: str
+    interval: str
+    interval_count: int
+
+
+@dataclass
+class ProductSummary:
+    """A product as the dashboard lists and edits it."""
+
+    id: str
+    name: str
+    description: str
+    active: bool
+    image: str
+    tax_code: str
+    tax_code_label: str
+    statement_descriptor: str
+    unit_label: str
+    active_prices: int
+
+
+@dataclass
+class PriceSummary:
+    """A price as the product's price list shows it."""
+
+    id: str
+    label: str
+    currency: str
+    active: bool
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def statement_descriptor_problem(descriptor: str) -> str | None:
+    """What breaks Stripe's statement descriptor rules, or None when it is fine."""
+    low, high = DESCRIPTOR_LENGTH
+    if not low <= len(descriptor) <= high:
+        return f"Use {low} to {high} characters."
+    if not any(ch.isascii() and ch.isalpha() for ch in descriptor):
+        return "Include at least one letter."
+    if any(ch in DESCRIPTOR_FORBIDDEN for ch in descriptor):
+        return "Leave out the characters < > \\ ' \" *."
+    if not all(" " <= ch <= "~" for ch in descriptor):
+        return "Use Latin letters, digits, spaces and basic punctuation only."
+    return None
+
+
+def product_fields(
+    *,
+    name: object,
+    description: object = "",
+    tax_code: object = "",
+    statement_descriptor: object = "",
+    unit_label: object = "",
+    image: str = "",
+) -> ProductFields:
+    """The form's values checked against Stripe's rules, or CatalogueInputError."""
+    errors: dict[str, str] = {}
+    clean_name = _text(name)
+    if not clean_name:
+        errors["name"] = "Enter a name."
+    elif len(clean_name) > MAX_NAME:
+        errors["name"] = f"Use at most {MAX_NAME} characters."
+    clean_description = _text(description)
+    if len(clean_description) > MAX_DESCRIPTION:
+        errors["description"] = f"Use at most {MAX_DESCRIPTION} characters."
+    clean_tax_code = _text(tax_code)
+    if clean_tax_code and clean_tax_code not in TAX_CODES:
+        errors["tax_code"] = "Choose a tax code from the list."
+    descriptor = _text(statement_descriptor)
+    problem = statement_descriptor_problem(descriptor) if descriptor else None
+    if problem:
+        errors["statement_descriptor"] = problem
+    label = _text(unit_label)
+    if len(label) > MAX_UNIT_LABEL:
+        errors["unit_label"] = f"Use at most {MAX_UNIT_LABEL} characters."
+    if errors:
+        raise CatalogueInputError(errors)
+    return ProductFields(
+        name=clean_name,
+        description=clean_description,
+        tax_code=clean_tax_code,
+        statement_descriptor=descriptor,
+        unit_label=label,
+        image=image,
+    )
+
+
+def minor_units(*, amount: str, currency: str) -> int:
+    """`"12.50", "usd"` → 1250; `"1200", "jpy"` → 1200. ValueError says what is wrong."""
+    text = amount.strip()
+    if not AMOUNT_TEXT.fullmatch(text):
+        raise ValueError("Enter an amount such as 12.50 (digits, with a dot for decimals).")
+    precision = get_currency_precision(currency.upper())
+    scaled = Decimal(text).scaleb(precision)
+    if scaled != scaled.to_integral_value():
+        if precision == 0:
+            raise ValueError(f"{currency.upper()} has no decimals: enter a whole amount.")
+        raise ValueError(f"{currency.upper()} allows at most {precision} decimals.")
+    units = int(scaled)
+    if units <= 0:
+        raise ValueError("Enter an amount above zero.")
+    if units > MAX_MINOR_UNITS:
+        limit = Decimal(MAX_MINOR_UNITS).scaleb(-precision)
+        raise ValueError(f"Enter at most {limit} {currency.upper()}.")
+    return units
+
+
+def price_fields(
+    *, amount: object, currency: object, interval: object, interval_count: object
+) -> PriceFields:
+    """The price form's values checked against Stripe's rules, or CatalogueInputError."""
+    errors: dict[str, str] = {}
+    code = _text(currency).lower()
+    if code not in CURRENCIES:
+        errors["currency"] = "Choose a currency from the list."
+    unit_amount = 0
+    amount_text = _text(amount)
+    if not amount_text:
+        errors["amount"] = "Enter an amount."
+    elif "currency" not in errors:
+        try:
+            unit_amount = minor_units(amount=amount_text, currency=code)
+        except ValueError as exc:
+            errors["amount"] = str(exc)
+    period = _text(interval)
+    count_text = _text(interval_count) or "1"
+    count = int(count_text) if count_text.isascii() and count_text.isdigit() else 0
+    if period not in INTERVAL_LIMITS:
+        errors["interval"] = "Choose day, week, month or year."
+    elif not 1 <= count <= INTERVAL_LIMITS[period]:
+        errors["interval_count"] = (
+            f"Use a whole number from 1 to {INTERVAL_LIMITS[period]} "
+            f"(at most three years between charges)."
+        )
+    if errors:
+        raise CatalogueInputError(errors)
+    return PriceFields(
+        unit_amount=unit_amount, currency=code, interval=period, interval_count=count
+    )
+
+
+def _keyed(intent: str, operation: str, payload: Any) -> str:
+    """The caller's intent narrowed to this exact request, so an edited resubmit is new."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+    return f"{intent}:{operation}:{digest}"
+
+
+def find_product(*, session: Session, product_id: object) -> MirrorProduct:
+    """The mirrored product with this id, or CatalogueNotFound."""
+    row = (
+        session.get(MirrorProduct, product_id)
+        if isinstance(product_id, str) and 0 < len(product_id) <= 255
+        else None
+    )
+    if row is None or row.deleted:
+        raise CatalogueNotFound("That product was not found.")
+    return row
+
+
+def find_price(*, session: Session, price_id: object) -> MirrorPrice:
+    """The mirrored price with this id, or CatalogueNotFound."""
+    row = (
+        session.get(MirrorPrice, price_id)
+        if isinstance(price_id, str) and 0 < len(price_id) <= 255
+        else None
+    )
+    if row is None or row.deleted:
+        raise CatalogueNotFound("That price was not found.")
+    return row
+
+
+async def create_product(*, gateway: Gateway, fields: ProductFields, intent: str) -> str:
+    """A new product from validated fields; its id."""
+    params = {k: v for k, v in fields.for_stripe().items() if v and k != "name"}
+    result = await gateway.create_product(
+        name=fields.name,
+        intent=_keyed(intent, "create", fields.for_stripe()),
+        **params,
+    )
+    with session_scope() as session:
+        record(session=session, obj=result)
+    return str(result["id"])
+
+
+async def update_product(
+    *, gateway: Gateway, product_id: object, fields: ProductFields, intent: str
+) -> bool:
+    """Send what changed (nothing when nothing did); whether a change was made."""
+    with session_scope() as session:
+        stored = _stored_fields(find_product(session=session, product_id=product_id))
+        target = str(product_id)
+    wanted = fields.for_stripe()
+    changes = {k: v for k, v in wanted.items() if v != stored[k]}
+    if not changes:
+        return False
+    result = await gateway.update_product(
+        product_id=target, changes=changes, intent=_keyed(intent, f"update:{target}", changes)
+    )
+    with session_scope() as session:
+        record(session=session, obj=result)
+    return True
+
+
+def _stored_fields(row: MirrorProduct) -> dict[str, Any]:
+    return ProductFields(
+        name=row.name,
+        description=row.description or "",
+        tax_code=row.tax_code or "",
+        statement_descriptor=row.statement_descriptor or "",
+        unit_label=row.unit_label or "",
+        image=row.images[0] if row.images else "",
+    ).for_stripe()
+
+
+async def set_product_active(
+    *, gateway: Gateway, product_id: object, active: bool, intent: str
+) -> None:
+    """Archive (active=False) or restore a product; Stripe keeps archived ones for history."""
+    with session_scope() as session:
+        target = find_product(session=session, product_id=product_id).id
+    result = await gateway.update_product(
+        product_id=target,
+        changes={"active": active},
+        intent=_keyed(intent, f"active:{target}", active),
+    )
+    with session_scope() as session:
+        record(session=session, obj=result)
+
+
+async def create_price(
+    *, gateway: Gateway, product_id: object, price: PriceFields, intent: str
+) -> str:
+    """A recurring price on an active product; its id."""
+    with session_scope() as session:
+        product = find_product(session=session, product_id=product_id)
+        if not product.active:
+            raise CatalogueInputError({"price": "Restore the product before adding prices."})
+        target = product.id
+    result = await gateway.create_price(
+        product_id=target,
+        unit_amount=price.unit_amount,
+        currency=price.currency,
+        interval=price.interval,
+        interval_count=price.interval_count,
+        intent=_keyed(intent, f"price:{target}", asdict(price)),
+    )
+    with session_scope() as session:
+        record(session=session, obj=result)
+    return str(result["id"])
+
+
+async def set_price_active(
+    *, gateway: Gateway, price_id: object, active: bool, intent: str
+) -> None:
+    """Archive (active=False) or restore a price; existing subscriptions keep it."""
+    with session_scope() as session:
+        target = find_price(session=session, price_id=price_id).id
+    result = await gateway.update_price(
+        price_id=target,
+        changes={"active": active},
+        intent=_keyed(intent, f"active:{target}", active),
+    )
+    with session_scope() as session:
+        record(session=session, obj=result)
+
+
+def list_products(*, session: Session) -> list[ProductSummary]:
+    """Every mirrored product, active ones first, newest first within each group."""
+    products = session.exec(
+        select(MirrorProduct).where(col(MirrorProduct.deleted).is_(False))
+    ).all()
+    counts: dict[str, int] = {}
+    for product_id in session.exec(
+        select(MirrorPrice.product).where(
+            col(MirrorPrice.active).is_(True), col(MirrorPrice.deleted).is_(False)
+        )
+    ):
+        counts[product_id] = counts.get(product_id, 0) + 1
+    ordered = sorted(products, key=lambda p: (not p.active, -_timestamp(p.created), p.name))
+    return [_summary(p, counts.get(p.id, 0)) for p in ordered]
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+def _summary(row: MirrorProduct, active_prices: int) -> ProductSummary:
+    return ProductSummary(
+        id=row.id,
+        name=row.name,
+        description=row.description or "",
+        active=row.active,
+        image=row.images[0] if row.images else "",
+        tax_code=row.tax_code or "",
+        tax_code_label=tax_code_label(row.tax_code),
+        statement_descriptor=row.statement_descriptor or "",
+        unit_label=row.unit_label or "",
+        active_prices=active_prices,
+    )
+
+
+def product_prices(*, session: Session, product_id: str) -> list[PriceSummary]:
+    """A product's prices, active first, for its price list."""
+    product = find_product(session=session, product_id=product_id)
+    rows = session.exec(
+        select(MirrorPrice).where(
+            MirrorPrice.product == product.id, col(MirrorPrice.deleted).is_(False)
+        )
+    ).all()
+    ordered = sorted(rows, key=lambda p: (not p.active, -_timestamp(p.created)))
+    return [
+        PriceSummary(
+            id=row.id,
+            label=price_phrase(
+                row.unit_amount or 0,
+                row.currency,
+                row.recurring_interval,
+                row.recurring_interval_count,
+                product.unit_label,
+            ),
+            currency=row.currency.upper(),
+            active=row.active,
+        )
+        for row in ordered
+    ]

@@ -1,0 +1,123 @@
+"""Product images: checked by their content, stored under a random name, served by the portal.
+
+A file is accepted only when Pillow decodes it as a JPEG, PNG or WEBP of sensible size; its
+name and the type the browser claimed are ignored. The stored name is random and carries the
+extension of the format found, so serving it never trusts anything the uploader chose.
+"""
+
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_SIDE = 8_000
+MAX_IMAGE_PIXELS = 16_000_000
+UPLOADS_FOLDER = "uploads"
+FILES_ROUTE = "/files"
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """A format the portal accepts, with the extension and type it is stored and served as."""
+
+    extension: str
+    content_type: str
+
+
+ACCEPTED_FORMATS: dict[str, ImageFormat] = {
+    "JPEG": ImageFormat("jpg", "image/jpeg"),
+    "PNG": ImageFormat("png", "image/png"),
+    "WEBP": ImageFormat("webp", "image/webp"),
+}
+CONTENT_TYPES = {f.extension: f.content_type for f in ACCEPTED_FORMATS.values()}
+STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}\.(jpg|png|webp)$")
+
+
+class ImageRejected(ValueError):
+    """The file is not an image the portal accepts; the message is fit to show the merchant."""
+
+
+def image_format(*, data: bytes) -> ImageFormat:
+    """The accepted format of these bytes, or ImageRejected saying what is wrong."""
+    if not data:
+        raise ImageRejected("The file is empty.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageRejected("The image must be under 2 MB.")
+    found, width, height = _probe(data)
+    _check_dimensions(width=width, height=height)
+    _decode(data)
+    return ACCEPTED_FORMATS[found]
+
+
+def _probe(data: bytes) -> tuple[str, int, int]:
+    """Format and size from the header, after Pillow's structural check."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about large images; the explicit limits decide.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Only the accepted formats' parsers ever see the bytes (a GIF is "not identified").
+            with Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS)) as probe:
+                found, (width, height) = probe.format or "", probe.size
+                probe.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise ImageRejected("This file is not a JPEG, PNG or WEBP image.") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected("This image is damaged or incomplete.") from exc
+    return found, width, height
+
+
+def _decode(data: bytes) -> None:
+    """Decode every pixel: verify() checks structure only, a truncated image still passes it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS)) as image:
+                image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageRejected("This image is damaged or incomplete.") from exc
+
+
+def _check_dimensions(*, width: int, height: int) -> None:
+    if width < 1 or height < 1:
+        raise ImageRejected("This image has no pixels.")
+    if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise ImageRejected(
+            f"The image is too large: at most {MAX_IMAGE_SIDE} pixels on each side "
+            f"and {MAX_IMAGE_PIXELS // 1_000_000} megapixels."
+        )
+
+
+def store_image(*, data: bytes, uploads_dir: Path) -> str:
+    """Check and store the image under a new random name; that name."""
+    found = image_format(data=data)
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(16)}.{found.extension}"
+    partial = uploads_dir / f".{name}.part"
+    partial.write_bytes(data)
+    # A rename is atomic, so the file route never serves a half-written image.
+    partial.replace(uploads_dir / name)
+    return name
+
+
+def stored_image(*, name: str, uploads_dir: Path) -> tuple[Path, str] | None:
+    """The stored file and its content type for a name from a URL, or None.
+
+    Only names this module generates match, so `..`, slashes and hidden files never reach
+    the file system.
+    """
+    if not STORED_NAME.fullmatch(name):
+        return None
+    path = uploads_dir / name
+    if not path.is_file():
+        return None
+    return path, CONTENT_TYPES[name.rsplit(".", 1)[1]]
+
+
+def image_url(*, name: str, public_url: str) -> str:
+    """The absolute URL Stripe and browsers load a stored image from."""
+    return f"{public_url.rstrip('/')}{FILES_ROUTE}/{name}"

@@ -1,0 +1,198 @@
+"""Editing billing information: one form, errors under each field, tax IDs beside it."""
+
+import dataclasses
+import secrets
+
+import reflex as rx
+
+from portal_app.auth.portal_sessions import SessionError
+from portal_app.billing.errors import BillingError
+from portal_app.billing.gateway import get_gateway
+from portal_app.db import session_scope
+from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.services.billing_details import (
+    TAX_ID_TYPES,
+    DetailsForm,
+    add_tax_id,
+    countries,
+    email_locked,
+    form_from,
+    remove_tax_id,
+    save_details,
+)
+from portal_app.services.customer_actions import ActionRefused
+from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.portal import PortalState
+
+COUNTRY_OPTIONS = countries()
+TAX_ID_OPTIONS = [(key, label) for key, (label, _) in TAX_ID_TYPES.items()]
+
+
+@dataclasses.dataclass
+class FieldErrors:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    line1: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+class BillingDetailsState(rx.State):
+    """The edit form's values come from the mirror; the allowed fields from the configuration."""
+
+    editing: bool = False
+    form: DetailsForm = DetailsForm()
+    errors: FieldErrors = FieldErrors()
+    allow_name: bool = False
+    allow_email: bool = False
+    allow_address: bool = False
+    allow_phone: bool = False
+    allow_tax_id: bool = False
+    email_locked: bool = False
+    error: str = ""
+    notice: str = ""
+    tax_error: str = ""
+    busy: bool = False
+    _nonce: str = ""
+
+    @rx.var
+    def country_options(self) -> list[tuple[str, str]]:
+        """Every country, for the address form."""
+        return COUNTRY_OPTIONS
+
+    @rx.var
+    def tax_id_options(self) -> list[tuple[str, str]]:
+        """The tax ID kinds the portal can check."""
+        return TAX_ID_OPTIONS
+
+    @rx.event
+    async def open(self) -> None:
+        """Show the form filled with what Stripe has now."""
+        self.error = self.notice = ""
+        self.errors = FieldErrors()
+        customer = await self.get_state(CustomerSessionState)
+        try:
+            with session_scope() as db:
+                portal_session = customer._portal_session(db)
+                actor = customer._actor(db)
+                row = db.get(MirrorCustomer, portal_session.customer)
+                locked = email_locked(portal_session)
+        except SessionError as exc:
+            self.error = str(exc)
+            return
+        allowed = set(actor.features.customer_update.allowed_updates)
+        if not actor.features.customer_update.enabled or row is None:
+            self.error = "Billing information cannot be changed here."
+            return
+        address = row.address or {}
+        self.form = DetailsForm(
+            name=row.name or "",
+            email=row.email or "",
+            phone=row.phone or "",
+            line1=address.get("line1") or "",
+            line2=address.get("line2") or "",
+            city=address.get("city") or "",
+            state=address.get("state") or "",
+            postal_code=address.get("postal_code") or "",
+            country=address.get("country") or "",
+        )
+        self.allow_name, self.allow_email = "name" in allowed, "email" in allowed
+        self.allow_address, self.allow_phone = "address" in allowed, "phone" in allowed
+        self.allow_tax_id = "tax_id" in allowed
+        self.email_locked = locked
+        self._nonce = secrets.token_hex(8)
+        self.editing = True
+
+    @rx.event
+    def close(self) -> None:
+        """Leave the form without saving."""
+        self.editing = False
+        self.errors = FieldErrors()
+
+    @rx.event
+    async def save(self, form_data: dict):
+        """Validate every field; save only when all are right."""
+        if self.busy:
+            return None
+        self.error = self.notice = ""
+        form = form_from(form_data)
+        customer = await self.get_state(CustomerSessionState)
+        try:
+            with session_scope() as db:
+                portal_session = customer._portal_session(db)
+                actor = customer._actor(db)
+                locked = email_locked(portal_session)
+            self.busy = True
+            checked = await save_details(
+                gateway=get_gateway(),
+                actor=actor,
+                form=form,
+                locked_email=locked,
+                nonce=self._nonce,
+            )
+        except (SessionError, ActionRefused) as exc:
+            self.error = str(exc)
+            return None
+        except BillingError as exc:
+            self.error = exc.user_message
+            return None
+        finally:
+            self.busy = False
+        self.form = form
+        self.errors = FieldErrors(
+            **{k: v for k, v in checked.errors.items() if hasattr(FieldErrors, k)}
+        )
+        if checked.errors:
+            return None
+        self.editing = False
+        self._nonce = secrets.token_hex(8)
+        self.notice = "Your billing information was updated."
+        return PortalState.load
+
+    @rx.event
+    async def add_tax_id(self, form_data: dict):
+        """Add a tax ID after checking its format and checksum."""
+        self.tax_error = self.notice = ""
+        data = form_data if isinstance(form_data, dict) else {}
+        customer = await self.get_state(CustomerSessionState)
+        try:
+            with session_scope() as db:
+                actor = customer._actor(db)
+            await add_tax_id(
+                gateway=get_gateway(),
+                actor=actor,
+                tax_type=data.get("tax_type"),
+                value=data.get("tax_value"),
+                nonce=secrets.token_hex(8),
+            )
+        except (SessionError, ActionRefused) as exc:
+            self.tax_error = str(exc)
+            return None
+        except BillingError as exc:
+            self.tax_error = exc.user_message
+            return None
+        self.notice = "The tax ID was added."
+        return PortalState.load
+
+    @rx.event
+    async def remove_tax_id(self, tax_id: str):
+        """Remove one of the customer's tax IDs."""
+        self.tax_error = self.notice = ""
+        customer = await self.get_state(CustomerSessionState)
+        try:
+            with session_scope() as db:
+                actor = customer._actor(db)
+            await remove_tax_id(
+                gateway=get_gateway(), actor=actor, tax_id=tax_id, nonce=secrets.token_hex(8)
+            )
+        except (SessionError, ActionRefused) as exc:
+            self.tax_error = str(exc)
+            return None
+        except BillingError as exc:
+            self.tax_error = exc.user_message
+            return None
+        self.notice = "The tax ID was removed."
+        return PortalState.load
