@@ -5,9 +5,11 @@ the `alembic` command line runs it with a connection made from the portal's sett
 """
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
+from sqlalchemy.types import TypeDecorator
 
 from portal_app.db import portal_metadata
 from portal_app.settings import get_settings
@@ -20,12 +22,25 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def _render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+    # The portal's own wrapping types (UTCDateTime) are stored as what they wrap, so the
+    # migrations name the plain SQLAlchemy type and never import the portal's code.
+    if (
+        kind == "type"
+        and isinstance(obj, TypeDecorator)
+        and type(obj).__module__.startswith("portal_app")
+    ):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _run(connection: Connection) -> None:
     is_sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=portal_metadata(),
         compare_type=True,
+        render_item=_render_item,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=is_sqlite,
     )

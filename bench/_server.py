@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,13 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_EMAILS = [
+    "jenny.rosen@example.com",
+    "trial@example.com",
+    "past.due@example.com",
+    "canceling@example.com",
+    "team@example.com",
+]
 CLEARED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "PORTAL_SMTP_HOST", "PORTAL_REDIS_URL")
 
 
@@ -33,6 +41,11 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
+
+
+def summary(values: list[float]) -> tuple[float, float]:
+    """(median, p95) of `values` in milliseconds, from seconds."""
+    return statistics.median(values) * 1000, percentile(values, 95) * 1000
 
 
 class BenchServer:
@@ -138,6 +151,23 @@ class BenchServer:
             "        print(create_portal_link(session=s, customer=c.id, return_url=None).url)\n"
         )
         return [url.rstrip("/").rsplit("/", 1)[-1] for url in self.python(code).splitlines()]
+
+    def seed_invoices(self, emails: list[str], count: int) -> None:
+        """Give these customers `count` extra paid invoices in the mirror (for pagination)."""
+        code = (
+            "from datetime import UTC, datetime, timedelta\n"
+            "from portal_app.db import session_scope\n"
+            "from portal_app.models.mirror import MirrorInvoice\n"
+            "from portal_app.services.customers import customer_for_login\n"
+            "start = datetime(2020, 1, 1, tzinfo=UTC)\n"
+            "with session_scope() as s:\n"
+            f"    for email in {emails!r}:\n"
+            "        c = customer_for_login(session=s, email=email).id\n"
+            f"        for n in range({count}):\n"
+            "            s.add(MirrorInvoice(id=f'in_seed_{c}_{n}', customer=c, status='paid',\n"
+            "                currency='usd', total=1000, created=start + timedelta(days=n)))\n"
+        )
+        self.python(code)
 
     def pids(self) -> list[int]:
         """The server's process tree (reflex, granian/uvicorn workers)."""

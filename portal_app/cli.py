@@ -5,14 +5,14 @@ import sys
 
 from sqlmodel import select
 
-from portal_app.db import create_tables, session_scope
+from portal_app.db import migrate, session_scope
 from portal_app.models import PortalConfiguration
 from portal_app.settings import get_settings
 
 
 def init(*, demo: bool) -> None:
-    """Create the schema and, once, a default configuration (and the demo data when asked)."""
-    create_tables()
+    """Apply the migrations, then create once a default configuration (and the demo data)."""
+    migrate()
     with session_scope() as session:
         if session.exec(select(PortalConfiguration)).first() is None:
             session.add(
@@ -91,7 +91,7 @@ def create_merchant_account(*, email: str, password: str | None) -> int:
 
     from portal_app.auth.merchants import create_merchant
 
-    create_tables()
+    migrate()
     if password is None:
         password = getpass.getpass("Password (12+ characters): ")
         if getpass.getpass("Repeat the password: ") != password:

@@ -14,6 +14,7 @@ async def healthz(_request: Request) -> JSONResponse:
 def routes() -> list[BaseRoute]:
     """Every HTTP route the portal serves besides Reflex's own."""
     from portal_app.api.billing_portal import billing_portal_routes
+    from portal_app.api.files import file_routes
     from portal_app.api.openapi import openapi_routes
     from portal_app.api.webhooks import stripe_webhook
     from portal_app.sandbox.app import build_sandbox_app
@@ -24,6 +25,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
         *billing_portal_routes(),
         *openapi_routes(),
+        *file_routes(),
     ]
 
 

@@ -9,7 +9,7 @@ and an email is sent only when a customer matches.
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,7 +20,9 @@ from portal_app.auth.portal_sessions import start_code_session
 from portal_app.models.login_code import LoginCode
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customers import customer_for_login
-from portal_app.services.email import queue_email
+from portal_app.services.email import configuration_brand, queue_rendered
+from portal_app.services.email_templates import LOGIN_CODE
+from portal_app.services.email_templates import login_code as login_code_email
 from portal_app.settings import get_settings
 
 CODE_TTL = timedelta(minutes=10)
@@ -93,15 +95,16 @@ def request_code(
     row.code_hash = _hash(code, row.id)
     session.add(row)
     if customer is not None:
-        queue_email(
-            session=session,
-            kind="login_code",
-            to=address,
-            subject=f"Your {business_name} login code: {code}",
-            text=(
-                f"Your login code for {business_name} is {code}.\n\n"
-                "It expires in 10 minutes. If you did not ask for it, ignore this email."
+        message = login_code_email(
+            brand=replace(
+                configuration_brand(session=session, configuration_id=configuration_id),
+                business_name=business_name,
             ),
+            code=code,
+            valid_minutes=int(CODE_TTL.total_seconds() // 60),
+        )
+        queue_rendered(
+            session=session, kind=LOGIN_CODE, to=address, email=message, expires_at=row.expires_at
         )
     session.flush()
     return CodeSent(email=address, resend_at=now + RESEND_AFTER)

@@ -13,6 +13,7 @@ from portal_app.components.cancel_panel import cancel_panel
 from portal_app.components.plan_change_panel import plan_change_panel
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.cancel import CancelState
+from portal_app.state.invoices import InvoicePaymentState
 from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.plan_change import PlanChangeState
 from portal_app.state.portal import PortalState
@@ -338,15 +339,38 @@ def invoice_item(invoice: Any) -> rx.Component:
         rx.el.td(badge(invoice.status_label, invoice.status_tone)),
         rx.el.td(invoice.summary, class_name="muted hide-narrow"),
         rx.el.td(
-            rx.cond(
-                invoice.view_url != "",
-                rx.el.a(
-                    "View",
-                    href=invoice.view_url,
-                    target="_blank",
-                    rel="noopener",
-                    aria_label="View invoice " + invoice.number.to(str),
+            rx.el.span(
+                rx.cond(
+                    invoice.payable,
+                    rx.el.button(
+                        "Pay",
+                        on_click=InvoicePaymentState.open(invoice.id),
+                        class_name="button-link",
+                        aria_label="Pay invoice " + invoice.number.to(str),
+                        data_testid="invoice-pay",
+                    ),
                 ),
+                rx.cond(
+                    invoice.view_url != "",
+                    rx.el.a(
+                        "View",
+                        href=invoice.view_url,
+                        target="_blank",
+                        rel="noopener",
+                        aria_label="View invoice " + invoice.number.to(str),
+                    ),
+                ),
+                rx.cond(
+                    invoice.pdf_url != "",
+                    rx.el.a(
+                        "PDF",
+                        href=invoice.pdf_url,
+                        target="_blank",
+                        rel="noopener",
+                        aria_label="Download invoice " + invoice.number.to(str) + " as PDF",
+                    ),
+                ),
+                class_name="invoice-actions",
             ),
             class_name="num",
         ),
@@ -354,10 +378,51 @@ def invoice_item(invoice: Any) -> rx.Component:
     )
 
 
+def pay_panel() -> rx.Component:
+    """Choose the card for an open invoice and pay it."""
+    return rx.el.div(
+        rx.el.label("Pay with", html_for="pay-card", class_name="label"),
+        rx.el.select(
+            rx.foreach(
+                PortalState.payment_methods,
+                lambda pm: rx.el.option(pm.brand + " •••• " + pm.last4, value=pm.id),
+            ),
+            id="pay-card",
+            value=InvoicePaymentState.payment_method_id,
+            on_change=InvoicePaymentState.choose,
+            class_name="input input-narrow",
+        ),
+        rx.cond(
+            InvoicePaymentState.error != "",
+            rx.el.p(InvoicePaymentState.error, class_name="field-error", role="alert"),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Pay invoice",
+                on_click=InvoicePaymentState.pay,
+                disabled=InvoicePaymentState.busy,
+                class_name="button",
+                data_testid="invoice-pay-confirm",
+            ),
+            rx.el.button(
+                "Cancel", on_click=InvoicePaymentState.close, class_name="button-secondary"
+            ),
+            class_name="row-gap",
+        ),
+        class_name="panel",
+        data_testid="pay-panel",
+    )
+
+
 def invoices_section() -> rx.Component:
     return section(
         "Invoice history",
         "invoice-history",
+        rx.cond(
+            InvoicePaymentState.notice != "",
+            rx.el.p(InvoicePaymentState.notice, class_name="success", role="status"),
+        ),
+        rx.cond(InvoicePaymentState.invoice_id != "", pay_panel()),
         rx.cond(
             PortalState.invoices.length() > 0,  # type: ignore[attr-defined]
             rx.el.table(

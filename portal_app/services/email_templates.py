@@ -133,7 +133,9 @@ def _html(strings: Strings, brand: BrandView, *, portal_url: str, values: dict[s
     def fill(template: str) -> str:
         return escape(template).format(**safe)
 
-    button_colour = brand.button_color if _HEX_COLOUR.match(brand.button_color) else _FALLBACK_BUTTON
+    button_colour = (
+        brand.button_color if _HEX_COLOUR.match(brand.button_color) else _FALLBACK_BUTTON
+    )
     name = escape(brand.business_name)
     header = (
         f'<img src="{escape(brand.logo_url)}" alt="{name}" height="32" style="height:32px">'
@@ -160,7 +162,7 @@ def _html(strings: Strings, brand: BrandView, *, portal_url: str, values: dict[s
         '<div style="max-width:520px;margin:0 auto;background:#ffffff;border-radius:8px;'
         f'padding:32px"><div style="margin-bottom:24px">{header}</div>'
         f'<h1 style="font-size:20px;margin:0 0 16px">{fill(strings.heading)}</h1>'
-        f'{"".join(parts)}'
+        f"{''.join(parts)}"
         '<p style="margin:24px 0 0;font-size:12px;color:#6b7385">'
         f"{fill(strings.footer)}</p></div></body></html>"
     )

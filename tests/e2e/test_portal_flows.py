@@ -241,3 +241,20 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     expect(section.get_by_test_id("tax-id")).to_contain_text("FR40303265045")
     section.get_by_test_id("tax-id").get_by_role("button", name="Remove").click()
     expect(section.get_by_test_id("tax-id")).to_have_count(0)
+
+
+def test_pay_an_open_invoice_after_a_decline(app_server, page: Page) -> None:
+    open_portal(page, app_server, "past.due@example.com")
+    invoices = page.get_by_role("region", name="Invoice history")
+    open_row = invoices.get_by_test_id("invoice").filter(has_text="Due").first
+    open_row.get_by_test_id("invoice-pay").click()
+    invoices.get_by_test_id("invoice-pay-confirm").click()
+    expect(invoices.get_by_test_id("pay-panel").get_by_role("alert")).to_contain_text("declined")
+
+    add_card(page, "4242 4242 4242 4242")
+    expect(page.get_by_test_id("payment-method")).to_have_count(2)
+    open_row = invoices.get_by_test_id("invoice").filter(has_text="Due").first
+    open_row.get_by_test_id("invoice-pay").click()
+    invoices.get_by_label("Pay with").select_option(label="Visa •••• 4242")
+    invoices.get_by_test_id("invoice-pay-confirm").click()
+    expect(invoices.get_by_role("status")).to_contain_text("the invoice is paid")

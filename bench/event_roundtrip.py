@@ -1,0 +1,124 @@
+"""Event round trips over the websocket with 50 and 200 concurrent customers (goal p95 < 150 ms).
+
+Each simulated customer is its own tab: its own Reflex client token and its own portal
+session, redeemed through the real `/session/[token]` on_load (hydrate, redirect, then the
+`/portal` on_load) over the socket. The five demo customers are shared (each tab has its own
+session); every demo customer gets 60 extra mirrored invoices so "view more" walks real
+keyset pages. Customers click with a random think time (mean 1 s) and measure, per event,
+the time from sending it to the update that answers it. Baseline: `PlanChangeState.close`,
+a handler that touches neither the DB nor Stripe.
+
+Run: `.venv/bin/python bench/event_roundtrip.py [--think 1.0] [--rounds 6]`
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _reflex_ws import PLAN_STATE, PORTAL_STATE, ReflexSocket, open_portal  # noqa: E402
+from _server import DEMO_EMAILS, BenchServer, summary  # noqa: E402
+
+CROWDS = (50, 200)
+CONNECT_PARALLEL = 20
+GOAL_MS = 150
+
+
+class Customer:
+    """One tab on the portal home page."""
+
+    def __init__(self, sock: ReflexSocket, home: dict[str, Any]) -> None:
+        self.sock = sock
+        self.subscription = home[PORTAL_STATE]["subscriptions_rx_state_"][0]["id"]
+        self.cursor = home[PORTAL_STATE]["invoices_cursor_rx_state_"]
+
+    async def timed(self, state: str, handler: str, payload: dict[str, Any]) -> float:
+        """Send one event; seconds until the update carrying `state`'s delta arrives."""
+        started = time.perf_counter()
+        await self.sock.emit(f"{state}.{handler}", payload, "/portal")
+        update = await self.sock.until(lambda u: state in u.get("delta", {}))
+        elapsed = time.perf_counter() - started
+        if handler == "more_invoices":
+            self.cursor = update["delta"][state].get("invoices_cursor_rx_state_", self.cursor)
+        return elapsed
+
+    async def step(self, kind: str) -> float:
+        if kind == "baseline: close":
+            return await self.timed(PLAN_STATE, "close", {})
+        if kind == "open plan switch":
+            return await self.timed(PLAN_STATE, "open", {"subscription_id": self.subscription})
+        if not self.cursor:  # history exhausted: reload the home page (not timed)
+            home = await self.sock.load("/portal")
+            self.cursor = home[PORTAL_STATE]["invoices_cursor_rx_state_"]
+        return await self.timed(PORTAL_STATE, "more_invoices", {})
+
+
+KINDS = ("baseline: close", "open plan switch", "more invoices")
+
+
+async def connect_all(port: int, tokens: list[str]) -> list[Customer]:
+    gate = asyncio.Semaphore(CONNECT_PARALLEL)
+
+    async def one(token: str) -> Customer:
+        async with gate:
+            return Customer(*await open_portal("127.0.0.1", port, token))
+
+    return await asyncio.gather(*(one(t) for t in tokens))
+
+
+async def crowd_run(
+    port: int, tokens: list[str], think: float, rounds: int
+) -> tuple[dict[str, list[float]], float]:
+    """Connect every customer, then let each click `rounds` times per kind, interleaved."""
+    started = time.perf_counter()
+    customers = await connect_all(port, tokens)
+    setup = time.perf_counter() - started
+    timings: dict[str, list[float]] = defaultdict(list)
+
+    async def browse(customer: Customer) -> None:
+        plan = [kind for _ in range(rounds) for kind in KINDS]
+        random.shuffle(plan)
+        for kind in plan:
+            await asyncio.sleep(random.expovariate(1 / think) if think else 0)
+            timings[kind].append(await customer.step(kind))
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(browse(c) for c in customers)), 150)
+    finally:
+        await asyncio.gather(*(c.sock.close() for c in customers))
+    return timings, setup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
+    parser.add_argument("--rounds", type=int, default=6, help="clicks per kind per customer")
+    args = parser.parse_args()
+    with BenchServer() as server:
+        server.seed_invoices(DEMO_EMAILS, 60)
+        emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(sum(CROWDS))]
+        tokens = server.session_tokens(emails)
+        print(f"server {server.url}; think time mean {args.think}s; {args.rounds} clicks/kind")
+        print(f"{'customers':>9} {'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} "
+              f"{'p95 / baseline':>14} {'goal':>6}")
+        for crowd in CROWDS:
+            batch, tokens = tokens[:crowd], tokens[crowd:]
+            timings, setup = asyncio.run(crowd_run(server.port, batch, args.think, args.rounds))
+            base_median, base_p95 = summary(timings[KINDS[0]])
+            for kind in KINDS:
+                median, p95 = summary(timings[kind])
+                goal = "" if kind == KINDS[0] else ("met" if p95 < GOAL_MS else "missed")
+                print(f"{crowd:>9} {kind:<18} {len(timings[kind]):>5} {median:>10.1f} "
+                      f"{p95:>8.1f} {p95 / base_p95:>13.2f}x {goal:>6}")
+            print(f"{crowd:>9} (redeem link + load home for all: {setup:.1f}s, "
+                  f"baseline median {base_median:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

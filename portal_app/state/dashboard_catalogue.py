@@ -1,0 +1,362 @@
+"""The dashboard's product catalogue: list, create and edit products, add and archive prices.
+
+Every handler re-validates the merchant's session and hands its arguments to the catalogue
+service, which checks them and refuses ids that are not in the mirror. Writes are keyed on
+the merchant's session plus a nonce drawn when the form opens, renewed after each write.
+"""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.billing.errors import BillingError, InvalidRequest
+from portal_app.billing.gateway import get_gateway
+from portal_app.db import session_scope
+from portal_app.services import catalogue
+from portal_app.services.catalogue import (
+    CatalogueInputError,
+    CatalogueNotFound,
+    PriceSummary,
+    ProductSummary,
+)
+from portal_app.services.images import (
+    MAX_IMAGE_BYTES,
+    UPLOADS_FOLDER,
+    ImageRejected,
+    image_url,
+    store_image,
+)
+from portal_app.settings import get_settings
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState, signed_in_merchant
+
+IMAGE_UPLOAD_ID = "product-image"
+# Stripe's `param` on a refusal, and the form field its message goes next to.
+PRODUCT_PARAMS = {
+    **{name: name for name in ("name", "description", "tax_code", "statement_descriptor")},
+    "unit_label": "unit_label",
+    "images": "image",
+}
+PRICE_PARAMS = {
+    "unit_amount": "amount",
+    "currency": "currency",
+    "recurring[interval]": "interval",
+    "recurring[interval_count]": "interval_count",
+}
+
+
+@dataclass
+class ProductDraft:
+    """The product form's values when it opens."""
+
+    name: str = ""
+    description: str = ""
+    tax_code: str = ""
+    statement_descriptor: str = ""
+    unit_label: str = ""
+
+
+class DashboardCatalogueState(rx.State):
+    """The product list, the product open in the editor, its prices and the field errors."""
+
+    products: list[ProductSummary] = []
+    editing: bool = False
+    selected_id: str = ""
+    selected_active: bool = True
+    draft: ProductDraft = ProductDraft()
+    image: str = ""
+    prices: list[PriceSummary] = []
+    form_version: int = 0
+    price_form_version: int = 0
+    errors: dict[str, str] = {}
+    price_errors: dict[str, str] = {}
+    notice: str = ""
+    _nonce: str = ""
+
+    @rx.var
+    def has_products(self) -> bool:
+        """Whether the catalogue has any product, active or archived."""
+        return bool(self.products)
+
+    async def _intent(self) -> str | None:
+        """The merchant session plus this form's nonce, or None when signed out."""
+        if await signed_in_merchant(self) is None:
+            return None
+        auth = await self.get_state(DashboardAuthState)
+        return f"{auth._merchant_session_id}:{self._nonce}"
+
+    def _renew_nonce(self) -> None:
+        self._nonce = secrets.token_hex(12)
+
+    def _reload_products(self) -> None:
+        with session_scope() as session:
+            self.products = catalogue.list_products(session=session)
+
+    def _reload_prices(self) -> None:
+        with session_scope() as session:
+            self.prices = (
+                catalogue.product_prices(session=session, product_id=self.selected_id)
+                if self.selected_id
+                else []
+            )
+
+    def _open(self, product: ProductSummary) -> None:
+        self.editing = True
+        self.selected_id = product.id
+        self.selected_active = product.active
+        self.draft = ProductDraft(
+            name=product.name,
+            description=product.description,
+            tax_code=product.tax_code,
+            statement_descriptor=product.statement_descriptor,
+            unit_label=product.unit_label,
+        )
+        self.image = product.image
+        self._reset_forms()
+
+    def _reset_forms(self) -> None:
+        self.errors = {}
+        self.price_errors = {}
+        self.form_version += 1
+        self.price_form_version += 1
+        self._renew_nonce()
+
+    def _listed(self, product_id: object) -> ProductSummary | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the catalogue from the mirror, the editor closed."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.editing, self.selected_id, self.prices, self.notice = False, "", [], ""
+        self._reload_products()
+        return None
+
+    @rx.event
+    async def new_product(self) -> EventSpec | None:
+        """Open an empty product form."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.editing, self.selected_id, self.selected_active = True, "", True
+        self.draft, self.image, self.prices, self.notice = ProductDraft(), "", [], ""
+        self._reset_forms()
+        return None
+
+    @rx.event
+    async def open_product(self, product_id: str) -> EventSpec | None:
+        """Open one of the listed products in the editor."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self._reload_products()
+        product = self._listed(product_id)
+        if product is None:
+            return None
+        self.notice = ""
+        self._open(product)
+        self._reload_prices()
+        return None
+
+    @rx.event
+    async def close_editor(self) -> None:
+        """Leave the editor without saving."""
+        self.editing, self.selected_id, self.prices = False, "", []
+        self.errors, self.price_errors = {}, {}
+
+    @rx.event
+    async def upload_image(self, files: list[rx.UploadFile]) -> EventSpec | None:
+        """Check the chosen file by its content and stage it for the product being edited."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.editing:
+            return None
+        self.notice = ""
+        errors = {k: v for k, v in self.errors.items() if k != "image"}
+        if len(files) != 1:
+            self.errors = {**errors, "image": "Choose one image."}
+            return None
+        # One byte past the limit is enough to know the file is too large.
+        data = await files[0].read(MAX_IMAGE_BYTES + 1)
+        settings = get_settings()
+        try:
+            name = store_image(data=data, uploads_dir=settings.data_dir / UPLOADS_FOLDER)
+        except ImageRejected as exc:
+            self.errors = {**errors, "image": str(exc)}
+            return None
+        self.errors = errors
+        self.image = image_url(name=name, public_url=settings.public_url)
+        return None
+
+    @rx.event
+    async def remove_image(self) -> None:
+        """Drop the image from the draft (saved with the product)."""
+        self.image = ""
+        self.errors = {k: v for k, v in self.errors.items() if k != "image"}
+
+    @rx.event
+    async def save_product(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """Create the product, or send what changed; nothing is sent when a field is rejected."""
+        intent = await self._intent()
+        if intent is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.editing or not isinstance(form_data, dict):
+            return None
+        self.notice = ""
+        try:
+            fields = catalogue.product_fields(
+                name=form_data.get("name"),
+                description=form_data.get("description"),
+                tax_code=form_data.get("tax_code"),
+                statement_descriptor=form_data.get("statement_descriptor"),
+                unit_label=form_data.get("unit_label"),
+                image=self.image,
+            )
+        except CatalogueInputError as exc:
+            self.errors = {**exc.errors, **_kept_image_error(self.errors)}
+            return None
+        try:
+            if self.selected_id:
+                changed = await catalogue.update_product(
+                    gateway=get_gateway(), product_id=self.selected_id, fields=fields, intent=intent
+                )
+                product_id = self.selected_id
+                message = "Product saved." if changed else "Nothing to save."
+            else:
+                product_id = await catalogue.create_product(
+                    gateway=get_gateway(), fields=fields, intent=intent
+                )
+                message = "Product created. Add a price below."
+        except CatalogueNotFound as exc:
+            self.errors = {"form": str(exc)}
+            return None
+        except BillingError as exc:
+            self.errors = _billing_errors(exc, PRODUCT_PARAMS, "form")
+            return None
+        self._after_write(product_id)
+        self.notice = message
+        return None
+
+    def _after_write(self, product_id: str) -> None:
+        """Show the product as Stripe now has it, with fresh forms and a new nonce."""
+        self._reload_products()
+        product = self._listed(product_id)
+        if product is not None:
+            self._open(product)
+        self._reload_prices()
+
+    def _after_price_write(self) -> None:
+        """Fresh prices and price form; the product form keeps what the merchant typed."""
+        self._reload_products()
+        self._reload_prices()
+        self.price_errors = {}
+        self.price_form_version += 1
+        self._renew_nonce()
+
+    @rx.event
+    async def archive_product(self) -> EventSpec | None:
+        """Archive the open product: hidden from new sales, kept for existing subscriptions."""
+        return await self._set_product_active(False, "Product archived.")
+
+    @rx.event
+    async def restore_product(self) -> EventSpec | None:
+        """Make an archived product available again."""
+        return await self._set_product_active(True, "Product restored.")
+
+    async def _set_product_active(self, active: bool, message: str) -> EventSpec | None:
+        intent = await self._intent()
+        if intent is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id:
+            return None
+        self.notice = ""
+        try:
+            await catalogue.set_product_active(
+                gateway=get_gateway(), product_id=self.selected_id, active=active, intent=intent
+            )
+        except CatalogueNotFound as exc:
+            self.errors = {"form": str(exc)}
+            return None
+        except BillingError as exc:
+            self.errors = {"form": exc.user_message}
+            return None
+        self._after_write(self.selected_id)
+        self.notice = message
+        return None
+
+    @rx.event
+    async def add_price(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """Add a recurring price to the open product."""
+        intent = await self._intent()
+        if intent is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id or not isinstance(form_data, dict):
+            return None
+        self.notice = ""
+        try:
+            price = catalogue.price_fields(
+                amount=form_data.get("amount"),
+                currency=form_data.get("currency"),
+                interval=form_data.get("interval"),
+                interval_count=form_data.get("interval_count"),
+            )
+            await catalogue.create_price(
+                gateway=get_gateway(), product_id=self.selected_id, price=price, intent=intent
+            )
+        except CatalogueInputError as exc:
+            self.price_errors = exc.errors
+            return None
+        except CatalogueNotFound as exc:
+            self.price_errors = {"price": str(exc)}
+            return None
+        except BillingError as exc:
+            self.price_errors = _billing_errors(exc, PRICE_PARAMS, "price")
+            return None
+        self._after_price_write()
+        self.notice = "Price added."
+        return None
+
+    @rx.event
+    async def archive_price(self, price_id: str) -> EventSpec | None:
+        """Archive one of the open product's prices: no new subscriptions, existing ones stay."""
+        return await self._set_price_active(price_id, False, "Price archived.")
+
+    @rx.event
+    async def restore_price(self, price_id: str) -> EventSpec | None:
+        """Make an archived price available again."""
+        return await self._set_price_active(price_id, True, "Price restored.")
+
+    async def _set_price_active(
+        self, price_id: object, active: bool, message: str
+    ) -> EventSpec | None:
+        intent = await self._intent()
+        if intent is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id or price_id not in {p.id for p in self.prices}:
+            return None
+        self.notice = ""
+        try:
+            await catalogue.set_price_active(
+                gateway=get_gateway(), price_id=price_id, active=active, intent=intent
+            )
+        except CatalogueNotFound as exc:
+            self.price_errors = {"price": str(exc)}
+            return None
+        except BillingError as exc:
+            self.price_errors = {"price": exc.user_message}
+            return None
+        self._after_price_write()
+        self.notice = message
+        return None
+
+
+def _kept_image_error(errors: dict[str, str]) -> dict[str, str]:
+    """An image rejection stays on screen until another file or "Remove" replaces it."""
+    return {"image": errors["image"]} if "image" in errors else {}
+
+
+def _billing_errors(error: BillingError, fields: dict[str, str], fallback: str) -> dict[str, str]:
+    """Stripe's refusal next to the field it names, else at the top of the form."""
+    param = error.param if isinstance(error, InvalidRequest) else None
+    return {fields.get(param or "", fallback): error.user_message}
