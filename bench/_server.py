@@ -43,6 +43,25 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank]
 
 
+CHROMIUM_ARGS = [  # as in tests/conftest.py
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    """Chromium from `PORTAL_CHROMIUM_PATH`, or the first one on PATH (as tests/conftest.py)."""
+    configured = os.environ.get("PORTAL_CHROMIUM_PATH")
+    if configured:
+        return configured
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
+
+
 def summary(values: list[float]) -> tuple[float, float]:
     """(median, p95) of `values` in milliseconds, from seconds."""
     return statistics.median(values) * 1000, percentile(values, 95) * 1000
@@ -57,6 +76,7 @@ class BenchServer:
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
         self.db_path = self.workdir / "app.db"
         self.log_path = self.workdir / "app.log"
+        self.states_dir = self.workdir / "states"
         env = {k: v for k, v in os.environ.items() if k not in CLEARED}
         self.env = {
             **env,
@@ -66,6 +86,7 @@ class BenchServer:
             "PORTAL_INTERNAL_URL": internal_url or self.url,
             "PORTAL_PUBLIC_URL": self.url,
             "PORTAL_CORS_ORIGINS": f'["http://localhost:{self.port}"]',
+            "REFLEX_STATES_WORKDIR": str(self.states_dir),
         }
         self.process: subprocess.Popen[bytes] | None = None
 

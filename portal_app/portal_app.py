@@ -4,7 +4,15 @@ import reflex as rx
 
 from portal_app.api import build_api
 from portal_app.db import create_tables
-from portal_app.pages import dashboard, home, login, portal, session_link  # noqa: F401  (register the pages)
+from portal_app.pages import (  # noqa: F401  (register the pages)
+    dashboard,
+    dev_outbox,
+    home,
+    login,
+    portal,
+    session_link,
+)
+from portal_app.services.email_delivery import delivery_loop as email_delivery_loop
 from portal_app.settings import get_settings
 
 create_tables()
@@ -14,6 +22,9 @@ app = rx.App(
     api_transformer=build_api(),
     html_lang="en",
 )
+
+# Sends queued emails by SMTP (returns at once in outbox mode, without PORTAL_SMTP_HOST).
+app.register_lifespan_task(email_delivery_loop)
 
 if get_settings().sandbox_mode:
     from portal_app.sandbox.webhooks import delivery_loop

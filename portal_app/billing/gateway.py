@@ -443,6 +443,17 @@ class Gateway:
             ),
         )
 
+    async def apply_coupon(
+        self, *, subscription_id: str, coupon_id: str, intent: str
+    ) -> dict[str, Any]:
+        """Add a coupon to a subscription (a retention offer the customer accepted)."""
+        params: Any = {"discounts": [{"coupon": coupon_id}], "proration_behavior": "none"}
+        return await self._write(
+            "subscriptions.update.discounts",
+            intent,
+            lambda options: self._v1.subscriptions.update_async(subscription_id, params, options),
+        )
+
     async def renew_subscription(self, *, subscription_id: str, intent: str) -> dict[str, Any]:
         """Undo a pending cancellation at period end."""
         return await self._write(

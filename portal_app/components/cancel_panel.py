@@ -20,7 +20,42 @@ def reason_option(option: Any) -> rx.Component:
     )
 
 
+def retention_offer() -> rx.Component:
+    """The coupon offered before the last step (when the merchant configured one)."""
+    return rx.el.div(
+        rx.el.h4("Before you go", class_name="item-title"),
+        rx.el.p("Stay and get ", rx.el.strong(CancelState.offer), ".", class_name="muted"),
+        rx.cond(
+            CancelState.error != "",
+            rx.el.p(CancelState.error, class_name="field-error", role="alert"),
+        ),
+        rx.el.div(
+            rx.el.button(
+                "Accept offer",
+                on_click=CancelState.accept_offer,
+                disabled=CancelState.busy,
+                class_name="button",
+                data_testid="retention-accept",
+            ),
+            rx.el.button(
+                "No thanks, continue",
+                on_click=CancelState.decline_offer,
+                class_name="button-secondary",
+                data_testid="retention-decline",
+            ),
+            class_name="row-gap",
+        ),
+        class_name="panel",
+        data_testid="retention-offer",
+    )
+
+
 def cancel_panel() -> rx.Component:
+    """The retention offer first (when there is one), then the reason and the final button."""
+    return rx.cond(CancelState.offer != "", retention_offer(), cancel_form())
+
+
+def cancel_form() -> rx.Component:
     """Asks why (when the survey is on), then cancels."""
     return rx.el.form(
         rx.el.h4("Cancel your subscription", class_name="item-title"),

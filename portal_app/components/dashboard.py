@@ -10,7 +10,9 @@ NAV = (
     ("Configurations", "/dashboard"),
     ("Branding", "/dashboard/branding"),
     ("Login link", "/dashboard/login-link"),
+    ("Products", "/dashboard/products"),
     ("Customers", "/dashboard/customers"),
+    ("Email", "/dashboard/email"),
     ("API keys", "/dashboard/api-keys"),
 )
 

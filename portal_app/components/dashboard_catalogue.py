@@ -27,15 +27,12 @@ def product_row(product: ProductSummary, selected_id: Any, on_open: Any) -> rx.C
                 rx.el.span(
                     rx.cond(
                         product.active,
-                        rx.el.span(
-                            product.active_prices.to_string() + " active price(s)",
-                            class_name="dash-hint",
-                        ),
+                        rx.el.span(product.prices_label, class_name="dash-hint"),
                         rx.el.span("Archived", class_name="dash-badge dash-badge-muted"),
                     ),
                     rx.cond(
                         product.unit_label != "",
-                        rx.el.span("per " + product.unit_label, class_name="dash-hint"),
+                        rx.el.span("Unit: " + product.unit_label, class_name="dash-hint"),
                     ),
                     class_name="dash-row-meta",
                 ),
@@ -57,7 +54,9 @@ def price_row(price: PriceSummary, on_archive: Any, on_restore: Any) -> rx.Compo
     return rx.el.li(
         rx.el.span(
             rx.el.span(price.label, class_name="cat-price-label"),
-            rx.cond(~price.active, rx.el.span("Archived", class_name="dash-badge dash-badge-muted")),
+            rx.cond(
+                ~price.active, rx.el.span("Archived", class_name="dash-badge dash-badge-muted")
+            ),
             class_name="dash-row-meta",
         ),
         rx.cond(
@@ -124,9 +123,7 @@ def image_field(
     )
 
 
-def text_area(
-    label: str, name: str, *, errors: Any, hint: str = "", **props: Any
-) -> rx.Component:
+def text_area(label: str, name: str, *, errors: Any, hint: str = "", **props: Any) -> rx.Component:
     """A labelled multi-line input with its hint and error."""
     field_id = f"field-{name}"
     return rx.el.div(

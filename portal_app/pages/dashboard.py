@@ -3,8 +3,10 @@
 from portal_app.pages import (  # noqa: F401  (each module registers its page)
     dashboard_api_keys,
     dashboard_branding,
+    dashboard_catalogue,
     dashboard_configurations,
     dashboard_customers,
+    dashboard_email,
     dashboard_login,
     dashboard_login_link,
 )

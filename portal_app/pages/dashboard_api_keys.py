@@ -52,7 +52,7 @@ def key_table() -> rx.Component:
             rx.el.td(
                 rx.cond(
                     key.revoked,
-                    rx.el.span("Revoked", class_name="badge badge-muted"),
+                    rx.el.span("Revoked", class_name="dash-badge dash-badge-muted"),
                     rx.el.button(
                         "Revoke",
                         type="button",

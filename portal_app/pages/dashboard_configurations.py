@@ -41,8 +41,11 @@ def configuration_list() -> rx.Component:
             rx.el.button(
                 rx.el.span(item.label, class_name="dash-row-title"),
                 rx.el.span(
-                    rx.cond(item.is_default, rx.el.span("Default", class_name="badge")),
-                    rx.cond(~item.active, rx.el.span("Inactive", class_name="badge badge-muted")),
+                    rx.cond(item.is_default, rx.el.span("Default", class_name="dash-badge")),
+                    rx.cond(
+                        ~item.active,
+                        rx.el.span("Inactive", class_name="dash-badge dash-badge-muted"),
+                    ),
                     rx.el.span(item.updated, class_name="dash-hint"),
                     class_name="dash-row-meta",
                 ),

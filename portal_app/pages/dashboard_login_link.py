@@ -21,7 +21,7 @@ def login_link() -> rx.Component:
         rx.cond(
             S.enabled,
             rx.el.div(
-                rx.el.p(rx.el.span("Active", class_name="badge"), class_name="dash-status"),
+                rx.el.p(rx.el.span("Active", class_name="dash-badge"), class_name="dash-status"),
                 rx.el.div(
                     rx.el.input(
                         value=S.url,
@@ -48,7 +48,7 @@ def login_link() -> rx.Component:
             ),
             rx.el.div(
                 rx.el.p(
-                    rx.el.span("Off", class_name="badge badge-muted"),
+                    rx.el.span("Off", class_name="dash-badge dash-badge-muted"),
                     " The link answers “not available” while it is off.",
                     class_name="dash-status",
                 ),

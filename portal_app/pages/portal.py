@@ -9,6 +9,7 @@ from portal_app.components.portal_sections import (
     subscriptions_section,
 )
 from portal_app.pages.layout import portal_page
+from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
 
@@ -24,34 +25,67 @@ def signed_out_notice() -> rx.Component:
     )
 
 
+def flow_done() -> rx.Component:
+    """The hosted confirmation that ends a deep-link flow."""
+    return rx.el.section(
+        rx.el.h1("All done", class_name="section-title"),
+        rx.el.p(FlowState.done_message, class_name="muted", role="status"),
+        rx.el.button("Back to billing", on_click=FlowState.leave, class_name="button-secondary"),
+        class_name="card stack",
+        data_testid="flow-done",
+    )
+
+
+def flow_view() -> rx.Component:
+    """Only the task the merchant's link opened: no navigation, no other sections."""
+    return rx.cond(
+        FlowState.done_message != "",
+        flow_done(),
+        rx.match(
+            FlowState.kind,
+            ("payment_method_update", payment_methods_section()),
+            subscriptions_section(),
+        ),
+    )
+
+
 @portal_page("/portal", title="Billing", on_load=PortalState.load)
 def portal() -> rx.Component:
-    """The sections the configuration enables, stacked."""
+    """The sections the configuration enables, stacked (or the one task of a flow)."""
     return rx.cond(
-        PortalState.signed_in,
-        rx.fragment(
-            rx.el.div(
-                rx.el.h1("Billing", class_name="page-title"),
-                rx.el.button(
-                    "Sign out",
-                    on_click=PortalState.logout,
-                    class_name="button-link",
-                    data_testid="logout",
-                ),
-                class_name="row-between",
-            ),
+        PortalState.signed_in & (FlowState.kind != ""),
+        flow_view(),
+        rx.cond(
+            PortalState.signed_in,
+            full_portal(),
             rx.cond(
-                PortalState.page_error != "",
-                rx.el.p(PortalState.page_error, class_name="field-error", role="alert"),
+                PortalState.loaded,
+                signed_out_notice(),
+                rx.el.p("Loading…", class_name="muted", role="status"),
             ),
-            subscriptions_section(),
-            rx.cond(PortalState.features.payment_methods, payment_methods_section()),
-            rx.cond(PortalState.features.billing_info, billing_section()),
-            rx.cond(PortalState.features.invoice_history, invoices_section()),
+        ),
+    )
+
+
+def full_portal() -> rx.Component:
+    """Every section the configuration enables."""
+    return rx.fragment(
+        rx.el.div(
+            rx.el.h1("Billing", class_name="page-title"),
+            rx.el.button(
+                "Sign out",
+                on_click=PortalState.logout,
+                class_name="button-link",
+                data_testid="logout",
+            ),
+            class_name="row-between",
         ),
         rx.cond(
-            PortalState.loaded,
-            signed_out_notice(),
-            rx.el.p("Loading…", class_name="muted", role="status"),
+            PortalState.page_error != "",
+            rx.el.p(PortalState.page_error, class_name="field-error", role="alert"),
         ),
+        subscriptions_section(),
+        rx.cond(PortalState.features.payment_methods, payment_methods_section()),
+        rx.cond(PortalState.features.billing_info, billing_section()),
+        rx.cond(PortalState.features.invoice_history, invoices_section()),
     )

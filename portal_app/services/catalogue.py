@@ -95,7 +95,7 @@ class ProductSummary:
     tax_code_label: str
     statement_descriptor: str
     unit_label: str
-    active_prices: int
+    prices_label: str
 
 
 @dataclass
@@ -377,8 +377,14 @@ def _summary(row: MirrorProduct, active_prices: int) -> ProductSummary:
         tax_code_label=tax_code_label(row.tax_code),
         statement_descriptor=row.statement_descriptor or "",
         unit_label=row.unit_label or "",
-        active_prices=active_prices,
+        prices_label=_count_phrase(active_prices),
     )
+
+
+def _count_phrase(active_prices: int) -> str:
+    if active_prices == 0:
+        return "No active prices"
+    return "1 active price" if active_prices == 1 else f"{active_prices} active prices"
 
 
 def product_prices(*, session: Session, product_id: str) -> list[PriceSummary]:

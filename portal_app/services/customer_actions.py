@@ -172,3 +172,33 @@ async def cancel_scheduled_change(
             db, actor, "subscription.scheduled_change.cancel", sub_id, {"schedule": schedule_id}, {}
         )
     return result
+
+
+def retention_coupon(*, actor: Actor, flow_coupon: str | None) -> str | None:
+    """The coupon to offer before a cancellation: the session flow's, else the configuration's."""
+    if flow_coupon:
+        return flow_coupon
+    retention = actor.features.subscription_cancel.retention
+    return retention.coupon if retention.enabled and retention.coupon else None
+
+
+async def accept_retention_offer(
+    *, gateway: Gateway, actor: Actor, subscription_id: object, coupon_id: str, nonce: str
+) -> dict[str, Any]:
+    """Keep the subscription with the offered coupon instead of cancelling."""
+    with session_scope() as db:
+        sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
+        if sub.cancel_at_period_end:
+            raise ActionRefused("This subscription is already set to cancel.")
+        sub_id, before = sub.id, {"discounts": sub.discounts}
+    result = await gateway.apply_coupon(
+        subscription_id=sub_id,
+        coupon_id=coupon_id,
+        intent=f"{actor.session_id}:{sub_id}:retain:{nonce}",
+    )
+    with session_scope() as db:
+        record(session=db, obj=result)
+        audit(
+            db, actor, "subscription.retention_offer.accept", sub_id, before, {"coupon": coupon_id}
+        )
+    return result

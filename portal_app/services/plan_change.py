@@ -225,6 +225,12 @@ def _promotion_code(session: Session, actor: Actor, code: object) -> str | None:
     return row.id
 
 
+def promotion_code_text(*, session: Session, promotion_code_id: str) -> str:
+    """The code a customer would type for a promotion code id (from a merchant's link)."""
+    row = session.get(MirrorPromotionCode, promotion_code_id) if promotion_code_id else None
+    return row.code if row is not None and row.active and not row.deleted else ""
+
+
 @dataclass(frozen=True)
 class Preview:
     """What the customer is told before they confirm."""

@@ -1,5 +1,7 @@
 """The signed-in customer: a backend-only session id, re-validated by every handler."""
 
+from typing import Any
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -25,6 +27,10 @@ class CustomerSessionState(rx.State):
         if config is None or not config.active:
             raise SessionError("This portal is not available right now.")
         return config
+
+    def _flow(self, db: Session) -> dict[str, Any] | None:
+        """The deep-link flow the session was created with, if any."""
+        return self._portal_session(db).flow
 
     def _actor(self, db: Session) -> Actor:
         """Who is acting and what they may do, re-read from the database for this event."""

@@ -80,6 +80,11 @@ class DashboardCatalogueState(rx.State):
         """Whether the catalogue has any product, active or archived."""
         return bool(self.products)
 
+    @rx.var
+    def has_prices(self) -> bool:
+        """Whether the open product has any price."""
+        return bool(self.prices)
+
     async def _intent(self) -> str | None:
         """The merchant session plus this form's nonce, or None when signed out."""
         if await signed_in_merchant(self) is None:

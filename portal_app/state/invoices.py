@@ -45,9 +45,11 @@ class InvoicePaymentState(rx.State):
         self.invoice_id = self.error = ""
 
     @rx.event
-    def choose(self, payment_method_id: str) -> None:
-        """Remember the chosen card (checked again when paying)."""
-        self.payment_method_id = str(payment_method_id)[:64]
+    async def choose(self, payment_method_id: str) -> None:
+        """Remember the chosen card, if it is one the page lists (checked again when paying)."""
+        portal = await self.get_state(PortalState)
+        if any(pm.id == payment_method_id for pm in portal.payment_methods):
+            self.payment_method_id = payment_method_id
 
     @rx.event
     async def pay(self):

@@ -34,20 +34,27 @@ class LoginState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        """Check the link is active, brand the page, prefill `?prefilled_email=`."""
-        self.email_error = self.code_error = self.notice = ""
+        """Check the link is active, brand the page, prefill `?prefilled_email=`.
+
+        Every websocket reconnect runs this again, also one that lands on another instance:
+        a tab that already asked for a code with this link stays on the code step.
+        """
         with session_scope() as db:
             config = configuration_for_login_token(session=db, token=self._token())
             if config is None:
                 self.step = "unavailable"
                 return
+            resuming = self.step == "code" and self._configuration_id == config.id
             self._configuration_id = config.id
             self._business_name = config.business_name
             brand = await self.get_state(BrandState)
             brand.brand = brand_for(config)
+        prefilled = str(self.router.url.query_parameters.get("prefilled_email", ""))[:MAX_FIELD]
+        if resuming and prefilled in ("", self.email):
+            return
+        self.email_error = self.code_error = self.notice = ""
         self.step = "email"
-        prefilled = self.router.url.query_parameters.get("prefilled_email", "")
-        self.email = str(prefilled)[:MAX_FIELD]
+        self.email = prefilled
 
     @rx.event
     def send_code(self, form_data: dict) -> None:

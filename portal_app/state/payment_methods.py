@@ -19,6 +19,7 @@ from portal_app.services.payment_methods import (
 )
 from portal_app.settings import get_settings
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
 # Runs in the browser: the card goes straight to the sandbox's SetupIntent confirmation, never
@@ -126,7 +127,7 @@ class PaymentMethodsState(rx.State):
         self.adding = False
         self._setup_intent_id = self._client_secret = ""
         self.notice = "Your card was added."
-        return PortalState.load
+        return [PortalState.load, FlowState.complete("payment_method_update")]
 
     @rx.event
     async def make_default(self, payment_method_id: str):

@@ -18,8 +18,10 @@ from portal_app.services.plan_change import (
     check_change,
     plan_options,
     preview_change,
+    promotion_code_text,
 )
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
 
@@ -68,6 +70,23 @@ class PlanChangeState(rx.State):
     @rx.event
     async def open(self, subscription_id: str) -> None:
         """List the plans this subscription may switch to."""
+        await self._open(subscription_id)
+
+    @rx.event
+    async def open_confirm(
+        self, subscription_id: str, price_id: str, quantity: int, promotion_code_id: str
+    ) -> None:
+        """Open straight on the review of a change the merchant's link proposes."""
+        await self._open(subscription_id)
+        if self.step != "choose":
+            return
+        with session_scope() as db:
+            code = promotion_code_text(session=db, promotion_code_id=str(promotion_code_id))
+        await self._review(
+            str(price_id or self.selected_price), str(quantity or self.quantity), code
+        )
+
+    async def _open(self, subscription_id: str) -> None:
         self.error = self.promotion_error = self.confirmation = ""
         try:
             actor, config = await self._actor()
@@ -114,10 +133,14 @@ class PlanChangeState(rx.State):
     @rx.event
     async def review(self, form_data: dict) -> None:
         """Check the choice and show what it will cost before the customer commits."""
+        await self._review(
+            _field(form_data, "price") or self.selected_price,
+            _field(form_data, "quantity") or str(self.quantity),
+            _field(form_data, "promotion_code"),
+        )
+
+    async def _review(self, price_id: str, quantity: str, code: str) -> None:
         self.error = self.promotion_error = ""
-        price_id = _field(form_data, "price") or self.selected_price
-        quantity = _field(form_data, "quantity") or str(self.quantity)
-        code = _field(form_data, "promotion_code")
         try:
             actor, _ = await self._actor()
             with session_scope() as db:
@@ -216,6 +239,7 @@ class PlanChangeState(rx.State):
                 else "Your plan has been updated."
             )
             self.subscription_id = self.step = ""
+            yield FlowState.complete("subscription_update")
         finally:
             self.busy = False
         yield PortalState.load

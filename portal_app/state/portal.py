@@ -18,6 +18,7 @@ from portal_app.services.portal_view import (
 )
 from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.flow import FlowState
 
 
 class PortalState(rx.State):
@@ -63,7 +64,7 @@ class PortalState(rx.State):
         self.invoices_cursor = home.invoices_cursor
         self.features = home.features
         self.loaded = True
-        return None
+        return FlowState.begin
 
     def _signed_out(self, message: str) -> None:
         self.signed_in = False

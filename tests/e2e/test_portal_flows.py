@@ -258,3 +258,78 @@ def test_pay_an_open_invoice_after_a_decline(app_server, page: Page) -> None:
     invoices.get_by_label("Pay with").select_option(label="Visa •••• 4242")
     invoices.get_by_test_id("invoice-pay-confirm").click()
     expect(invoices.get_by_role("status")).to_contain_text("the invoice is paid")
+
+
+def flow_link(app_server, email: str, flow_data: str) -> str:
+    """A portal link opening on a flow; `flow_data` is a Python expression using `sub`, `item`
+    and `price` (the customer's first subscription, its item, and the Team seats price)."""
+    link_for(app_server, email)
+    return app_server.python(
+        "from sqlmodel import select\n"
+        "from portal_app.db import session_scope\n"
+        "from portal_app.models.mirror import MirrorPrice, MirrorSubscription, "
+        "MirrorSubscriptionItem\n"
+        "from portal_app.services.customers import customer_for_login\n"
+        "from portal_app.services.portal_links import create_portal_link\n"
+        "with session_scope() as s:\n"
+        f"    c = customer_for_login(session=s, email={email!r})\n"
+        "    sub = s.exec(select(MirrorSubscription).where(MirrorSubscription.customer == c.id)"
+        ").first().id\n"
+        "    price = s.exec(select(MirrorPrice).where(MirrorPrice.lookup_key == "
+        "'team_seats_monthly')).first().id\n"
+        "    item = s.exec(select(MirrorSubscriptionItem).where("
+        "MirrorSubscriptionItem.subscription == sub)).first().id\n"
+        f"    print(create_portal_link(session=s, customer=c.id, flow_data={flow_data}).url)"
+    )
+
+
+def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Page) -> None:
+    page.goto(
+        flow_link(
+            app_server,
+            "jenny.rosen@example.com",
+            "{'type': 'payment_method_update', 'after_completion': {'type': "
+            "'hosted_confirmation', 'hosted_confirmation': {'custom_message': 'Card saved!'}}}",
+        )
+    )
+    form = page.get_by_test_id("card-form")
+    expect(form).to_be_visible()
+    expect(page.get_by_test_id("logout")).to_have_count(0)
+    expect(page.get_by_role("region", name="Invoice history")).to_have_count(0)
+    form.get_by_label("Card number").fill("4242 4242 4242 4242")
+    form.get_by_label("Expiry (MM/YY)").fill("01/33")
+    form.get_by_label("CVC").fill("321")
+    form.get_by_test_id("card-save").click()
+    expect(page.get_by_test_id("flow-done")).to_contain_text("Card saved!")
+
+
+def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None:
+    page.goto(
+        flow_link(
+            app_server,
+            "team@example.com",
+            "{'type': 'subscription_update_confirm', 'subscription_update_confirm': "
+            "{'subscription': sub, 'items': [{'id': item, 'price': price, 'quantity': 7}]}}",
+        )
+    )
+    review = page.get_by_test_id("plan-review")
+    expect(review).to_contain_text("You will be charged")
+    page.get_by_test_id("plan-confirm").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+    expect(subscription(page)).to_contain_text("7 seats")
+
+
+def test_cancel_flow_offers_the_retention_coupon_then_redirects(app_server, page: Page) -> None:
+    url = flow_link(
+        app_server,
+        "past.due@example.com",
+        "{'type': 'subscription_cancel', 'subscription_cancel': {'subscription': sub, "
+        "'retention': {'type': 'coupon_offer', 'coupon_offer': {'coupon': 'RETENTION50'}}}, "
+        "'after_completion': {'type': 'redirect', 'redirect': {'return_url': "
+        f"'{app_server.url}/?kept=1'}}}}}}",
+    )
+    page.goto(url)
+    offer = page.get_by_test_id("retention-offer")
+    expect(offer).to_contain_text("50% off your next invoice")
+    offer.get_by_test_id("retention-accept").click()
+    expect(page).to_have_url(re.compile(r"/\?kept=1$"))

@@ -1,0 +1,148 @@
+"""The dashboard's email page: the sender, which emails go out, and the outbox."""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.db import session_scope
+from portal_app.models.email import OutboxEmail
+from portal_app.services.email import (
+    EmailSettingsError,
+    email_settings,
+    recent_emails,
+    update_email_settings,
+)
+from portal_app.services.email_templates import (
+    LOGIN_CODE,
+    PAYMENT_METHOD_UPDATED,
+    SUBSCRIPTION_CANCELED,
+    SUBSCRIPTION_UPDATED,
+)
+from portal_app.settings import get_settings
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+
+MAX_FIELD = 320
+KIND_LABELS = {
+    LOGIN_CODE: "Login code",
+    SUBSCRIPTION_UPDATED: "Plan change",
+    SUBSCRIPTION_CANCELED: "Cancellation",
+    PAYMENT_METHOD_UPDATED: "Payment method change",
+}
+STATUS_LABELS = {"queued": "Queued", "sent": "Sent", "expired": "Expired"}
+
+
+@dataclass
+class EmailSettingsForm:
+    """The settings form's values."""
+
+    sender_name: str = ""
+    sender_address: str = ""
+    send_subscription_updated: bool = False
+    send_subscription_canceled: bool = False
+    send_payment_method_updated: bool = False
+
+
+@dataclass
+class OutboxRow:
+    """One message as the outbox table shows it."""
+
+    id: str = ""
+    created: str = ""
+    kind: str = ""
+    recipient: str = ""
+    subject: str = ""
+    status: str = ""
+    status_label: str = ""
+    last_error: str = ""
+
+
+def outbox_rows(messages: list[OutboxEmail]) -> list[OutboxRow]:
+    """Plain rows for the browser (shared with the development outbox page)."""
+    return [
+        OutboxRow(
+            id=m.id,
+            created=m.created.strftime("%Y-%m-%d %H:%M UTC"),
+            kind=KIND_LABELS.get(m.kind, m.kind),
+            recipient=m.to_address,
+            subject=m.subject,
+            status=m.status,
+            status_label=_status_label(m),
+            last_error=m.last_error,
+        )
+        for m in messages
+    ]
+
+
+def _status_label(message: OutboxEmail) -> str:
+    if message.status == "queued" and get_settings().outbox_mode:
+        return "In outbox (no SMTP)"
+    if message.status == "queued" and message.attempts:
+        return f"Retrying ({message.attempts} failed)"
+    if message.status == "failed":
+        return f"Failed after {message.attempts} attempts"
+    return STATUS_LABELS.get(message.status, message.status)
+
+
+class DashboardEmailState(rx.State):
+    """The settings form and the newest messages."""
+
+    form: EmailSettingsForm = EmailSettingsForm()
+    form_version: int = 0
+    errors: dict[str, str] = {}
+    notice: str = ""
+    outbox_mode: bool = True
+    messages: list[OutboxRow] = []
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the settings and the outbox."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.errors = {}
+        self.notice = ""
+        with session_scope() as session:
+            self.form = EmailSettingsForm(**asdict(email_settings(session=session)))
+            self.messages = outbox_rows(recent_emails(session=session))
+        self.outbox_mode = get_settings().outbox_mode
+        self.form_version += 1
+        return None
+
+    @rx.event
+    async def refresh(self) -> EventSpec | None:
+        """Reload the outbox table."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        with session_scope() as session:
+            self.messages = outbox_rows(recent_emails(session=session))
+        return None
+
+    @rx.event
+    async def save(self, form_data: dict[str, Any]) -> EventSpec | None:
+        """Validate and store the settings; errors appear next to their fields."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        name, address = form_data.get("sender_name"), form_data.get("sender_address")
+        try:
+            with session_scope() as session:
+                saved = update_email_settings(
+                    session=session,
+                    sender_name=name[:MAX_FIELD] if isinstance(name, str) else "",
+                    sender_address=address[:MAX_FIELD] if isinstance(address, str) else "",
+                    # An HTML checkbox submits "on" when ticked and nothing otherwise.
+                    send_subscription_updated=form_data.get("send_subscription_updated") == "on",
+                    send_subscription_canceled=form_data.get("send_subscription_canceled") == "on",
+                    send_payment_method_updated=(
+                        form_data.get("send_payment_method_updated") == "on"
+                    ),
+                )
+        except EmailSettingsError as exc:
+            self.errors = {exc.field: exc.message}
+            self.notice = ""
+            return None
+        self.form = EmailSettingsForm(**asdict(saved))
+        self.form_version += 1
+        self.errors = {}
+        self.notice = "Saved."
+        return None

@@ -1,0 +1,54 @@
+"""The dashboard's email page and /dev/outbox in Chromium (outbox mode, sandbox)."""
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "merchant@example.com"
+PASSWORD = "demo-merchant-password"
+QUEUE = (
+    "from portal_app.db import session_scope\n"
+    "from portal_app.services.email import queue_email\n"
+    "with session_scope() as s:\n"
+    "    queue_email(session=s, kind='login_code', to='outbox.e2e@example.com',"
+    " subject='Your Acme Cloud login code: 314159', text='314159')\n"
+)
+
+
+def test_email_settings_and_the_outbox(app_server: Any, page: Page) -> None:
+    app_server.python(QUEUE)
+    page.goto(app_server.url + "/dashboard/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Portal configurations").wait_for()
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Email").click()
+    page.get_by_role("heading", name="Email", exact=True).wait_for()
+
+    expect(page.get_by_test_id("outbox-mode")).to_be_visible()
+    row = page.get_by_test_id("outbox-row").filter(has_text="outbox.e2e@example.com")
+    expect(row).to_contain_text("In outbox (no SMTP)")
+    expect(page.get_by_label("Sender name")).to_have_value(re.compile(r".+"))
+
+    page.get_by_label("Sender address").fill("not an address")
+    page.get_by_test_id("save-email-settings").click()
+    expect(page.get_by_test_id("error-sender_address")).to_be_visible()
+    page.get_by_label("Sender address").fill("billing@acme.example")
+    page.get_by_label("Confirm cancellations").check()
+    page.get_by_test_id("save-email-settings").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Saved.")
+    page.reload()
+    expect(page.get_by_label("Sender address")).to_have_value("billing@acme.example")
+    expect(page.get_by_label("Confirm cancellations")).to_be_checked()
+    expect(page.get_by_label("Confirm plan changes")).not_to_be_checked()
+
+
+def test_dev_outbox_shows_the_queued_code(app_server: Any, page: Page) -> None:
+    app_server.python(QUEUE)
+    page.goto(app_server.url + "/dev/outbox")
+    page.get_by_role("heading", name="Development outbox").wait_for()
+    expect(page.get_by_test_id("outbox-row").first).to_contain_text("314159")

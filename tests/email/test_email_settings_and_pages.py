@@ -1,0 +1,186 @@
+"""Email settings, `should_send`, the templates, the dashboard's email page and /dev/outbox."""
+
+from typing import Any
+
+import pytest
+from reflex.state import State
+from sqlmodel import Session, delete
+
+from portal_app.auth.merchants import create_merchant
+from portal_app.models import Merchant, MerchantSession
+from portal_app.services import email_templates
+from portal_app.services.branding import BrandView
+from portal_app.services.email import (
+    EmailSettingsError,
+    email_settings,
+    queue_email,
+    queue_rendered,
+    should_send,
+    update_email_settings,
+)
+from portal_app.settings import get_settings
+from portal_app.state.dashboard_auth import DashboardAuthState
+from portal_app.state.dashboard_email import DashboardEmailState
+from portal_app.state.dev_outbox import DevOutboxState
+
+PASSWORD = "correct horse battery"
+BRAND = BrandView(business_name="Tom & Jerry's", button_color="#123456", logo_url="")
+
+
+def _settings(db: Session, **changes: Any) -> None:
+    values: dict[str, Any] = {
+        "sender_name": "Acme Billing",
+        "sender_address": "billing@acme.example",
+        "send_subscription_updated": False,
+        "send_subscription_canceled": False,
+        "send_payment_method_updated": False,
+        **changes,
+    }
+    update_email_settings(session=db, **values)
+    db.commit()
+
+
+def test_confirmations_are_off_by_default_and_login_codes_always_go(db: Session) -> None:
+    assert should_send(session=db, kind=email_templates.LOGIN_CODE)
+    for kind in ("subscription_updated", "subscription_canceled", "payment_method_updated"):
+        assert not should_send(session=db, kind=kind)
+    _settings(db, send_subscription_canceled=True)
+    assert should_send(session=db, kind="subscription_canceled")
+    assert not should_send(session=db, kind="subscription_updated")
+    with pytest.raises(ValueError, match="unknown email kind"):
+        should_send(session=db, kind="newsletter")
+
+
+def test_queue_rendered_respects_the_settings(db: Session) -> None:
+    email = email_templates.subscription_updated(brand=BRAND, plan="Pro", effective="1 May 2026")
+    assert (
+        queue_rendered(session=db, kind="subscription_updated", to="a@x.com", email=email) is None
+    )
+    _settings(db, send_subscription_updated=True)
+    queued = queue_rendered(session=db, kind="subscription_updated", to="a@x.com", email=email)
+    assert queued is not None and queued.subject == "Your Tom & Jerry's subscription has changed"
+
+
+def test_settings_are_validated(db: Session) -> None:
+    with pytest.raises(EmailSettingsError) as bad_address:
+        _settings(db, sender_address="not-an-address")
+    assert bad_address.value.field == "sender_address"
+    with pytest.raises(EmailSettingsError) as bad_name:
+        _settings(db, sender_name="Evil\r\nBcc: x@y.z")
+    assert bad_name.value.field == "sender_name"
+    _settings(db, sender_address=" Billing@Acme.example ")
+    assert email_settings(session=db).sender_address == "Billing@acme.example"
+
+
+def test_templates_escape_html_and_carry_the_brand() -> None:
+    brand = BrandView(
+        business_name="<b>Shop</b>", button_color="red;x", logo_url="http://insecure/logo.png"
+    )
+    email = email_templates.payment_method_updated(
+        brand=brand, payment_method="Visa ending in 4242", portal_url="https://p.example/l?a=1&b=2"
+    )
+    assert "<b>Shop</b>" in email.text and "https://p.example/l?a=1&b=2" in email.text
+    assert "&lt;b&gt;Shop&lt;/b&gt;" in email.html and "<b>Shop</b>" not in email.html
+    assert 'href="https://p.example/l?a=1&amp;b=2"' in email.html
+    # An invalid colour falls back; a non-https logo is not embedded.
+    assert "background:#0f62fe" in email.html and "<img" not in email.html
+    branded = email_templates.subscription_canceled(
+        brand=BRAND, plan="Pro", ends="31 May 2026", portal_url="https://p.example"
+    )
+    assert "background:#123456" in branded.html and "31 May 2026" in branded.text
+    now = email_templates.subscription_canceled(brand=BRAND, plan="Pro", ends=None)
+    assert "has ended" in now.text and "Manage billing" not in now.text
+
+
+def test_login_code_subject_ends_with_the_code() -> None:
+    email = email_templates.login_code(brand=BRAND, code="042917", valid_minutes=10)
+    assert email.subject.rsplit(" ", 1)[-1] == "042917"
+    assert "10 minutes" in email.text and "042917" in email.html
+
+
+@pytest.fixture
+def root(db: Session) -> Any:
+    merchant = create_merchant(session=db, email="mail-owner@example.com", password=PASSWORD)
+    db.commit()
+    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    yield root
+    db.exec(delete(MerchantSession).where(MerchantSession.merchant_id == merchant.id))  # type: ignore[call-overload]
+    db.exec(delete(Merchant).where(Merchant.id == merchant.id))  # type: ignore[call-overload]
+    db.commit()
+
+
+def _substate(root: State, cls: type[State]) -> Any:
+    return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+def _sign_in(root: State) -> None:
+    auth = _substate(root, DashboardAuthState)
+    DashboardAuthState.log_in.fn(auth, {"email": "mail-owner@example.com", "password": PASSWORD})
+    assert auth._merchant_session_id
+
+
+async def test_dashboard_shows_the_outbox_without_smtp(db: Session, root: State) -> None:
+    page = _substate(root, DashboardEmailState)
+    assert "/dashboard/login" in str(await DashboardEmailState.load.fn(page))
+    assert "/dashboard/login" in str(await DashboardEmailState.save.fn(page, {}))
+    assert page.messages == []
+
+    _sign_in(root)
+    queue_email(session=db, kind="login_code", to="jane@example.com", subject="Code 1", text="1")
+    db.commit()
+    await DashboardEmailState.load.fn(page)
+
+    assert page.outbox_mode is True
+    [row] = page.messages
+    assert (row.recipient, row.kind, row.subject) == ("jane@example.com", "Login code", "Code 1")
+    assert row.status_label == "In outbox (no SMTP)"
+    assert page.form.sender_name == "Acme <Cloud>"
+    assert page.form.send_subscription_updated is False
+
+
+async def test_dashboard_saves_the_settings(db: Session, root: State) -> None:
+    _sign_in(root)
+    page = _substate(root, DashboardEmailState)
+    await DashboardEmailState.save.fn(
+        page, {"sender_name": "Acme", "sender_address": "nope", "send_subscription_updated": "on"}
+    )
+    assert "sender_address" in page.errors and page.notice == ""
+    await DashboardEmailState.save.fn(
+        page,
+        {
+            "sender_name": ["not", "a", "string"],
+            "sender_address": "billing@acme.example",
+        },
+    )
+    assert "sender_name" in page.errors
+    await DashboardEmailState.save.fn(
+        page,
+        {
+            "sender_name": "Acme",
+            "sender_address": "billing@acme.example",
+            "send_payment_method_updated": "on",
+        },
+    )
+    assert page.errors == {} and page.notice == "Saved."
+    db.expire_all()
+    assert should_send(session=db, kind="payment_method_updated")
+    assert not should_send(session=db, kind="subscription_updated")
+
+
+def test_dev_outbox_only_in_sandbox_mode(
+    db: Session, root: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue_email(session=db, kind="login_code", to="dev@example.com", subject="Code 2", text="2")
+    db.commit()
+    page = _substate(root, DevOutboxState)
+    DevOutboxState.load.fn(page)
+    assert page.available and [m.subject for m in page.messages] == ["Code 2"]
+
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_not_really")
+    get_settings.cache_clear()
+    try:
+        DevOutboxState.load.fn(page)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert not page.available and page.messages == []

@@ -1,0 +1,227 @@
+"""Two full portal instances on two ports, sharing one PostgreSQL database and one Redis.
+
+A TCP proxy plays the load balancer: the browser only knows its URL, and the test moves the
+traffic from one instance to the other mid-flow, cutting the open connections as a failed
+instance would. Both instances are built with that public URL as Reflex's `api_url`, so the
+second build writes the same frontend as the first (the built frontend names the websocket
+URL; built for its own port, the second instance would send the first one's browsers to
+itself). The second instance starts only after the first is up: two builds at once would
+share the project's `.web` folder.
+"""
+
+import json
+import re
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import AppServer, free_port
+from playwright.sync_api import Page, expect
+from scale_support import (
+    SwitchingProxy,
+    scratch_database,
+    scratch_redis_database,
+    skip_unless_postgres,
+    skip_unless_redis,
+)
+
+from portal_app.auth import rate_limit
+from portal_app.sandbox.webhooks import sign
+from portal_app.settings import get_settings
+
+pytestmark = [pytest.mark.services, pytest.mark.e2e]
+
+
+class Instance(AppServer):
+    """One of several instances: shared PostgreSQL and Redis, reached through a public URL."""
+
+    def __init__(
+        self, port: int, workdir: Path, *, database_url: str, redis_url: str, public_url: str
+    ) -> None:
+        super().__init__(port, workdir)
+        self.env.update(
+            {
+                "PORTAL_DATABASE_URL": database_url,
+                "PORTAL_REDIS_URL": redis_url,
+                "PORTAL_PUBLIC_URL": public_url,
+                "PORTAL_CORS_ORIGINS": json.dumps([self.url]),
+                "REFLEX_API_URL": public_url,
+                "GRANIAN_WORKERS": "2",
+            }
+        )
+
+
+class Cluster:
+    """Instances A and B behind the proxy, which sends the traffic to A at first."""
+
+    def __init__(self, a: Instance, b: Instance, proxy: SwitchingProxy) -> None:
+        self.a, self.b, self.proxy = a, b, proxy
+
+    def route_to(self, instance: Instance) -> None:
+        self.proxy.route_to(instance.port)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    skip_unless_postgres()
+    skip_unless_redis()
+    with scratch_database() as database_url, scratch_redis_database() as redis_url:
+        proxy = SwitchingProxy(free_port())
+        workdir = Path(tempfile.mkdtemp(prefix="portal-scale-"))
+        shared = {"database_url": database_url, "redis_url": redis_url, "public_url": proxy.url}
+        a = Instance(free_port(), workdir / "a", **shared)
+        b = Instance(free_port(), workdir / "b", **shared)
+        for instance in (a, b):
+            instance.log_path.parent.mkdir(parents=True)
+        try:
+            a.start()  # `cli init --demo`, then the build and the server
+            b.start()
+            proxy.start(target=a.port)
+            yield Cluster(a, b, proxy)
+        finally:
+            proxy.stop()
+            for instance in (a, b):
+                instance.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_errors_on_either_instance(cluster: Cluster) -> Iterator[None]:
+    """Like the suite's guard, for both instances' logs."""
+    offsets = [(i, i.log_size()) for i in (cluster.a, cluster.b)]
+    yield
+    errors = [line for i, offset in offsets for line in i.error_lines_since(offset)]
+    if errors:
+        pytest.fail("an instance logged errors:\n" + "\n".join(errors[:20]), pytrace=False)
+
+
+def wait_for_customer(instance: Instance, email: str) -> str:
+    """A one-time portal link for a demo customer, once webhooks have put them in the mirror."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return instance.cli("session-link", "--email", email)
+        except subprocess.CalledProcessError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def login_page_token(instance: Instance) -> str:
+    return instance.python(
+        "from portal_app.db import session_scope\n"
+        "from portal_app.services.configurations import set_login_link, default_configuration\n"
+        "with session_scope() as s:\n"
+        "    set_login_link(session=s, enabled=True)\n"
+        "    print(default_configuration(session=s).login_page_token)"
+    )
+
+
+def latest_code(instance: Instance, email: str) -> str:
+    return instance.python(
+        "from sqlmodel import Session, col, select\n"
+        "from portal_app.db import get_engine\n"
+        "from portal_app.models import OutboxEmail\n"
+        "with Session(get_engine()) as s:\n"
+        f"    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == {email!r})"
+        ".order_by(col(OutboxEmail.created).desc())).first()\n"
+        "    print(m.subject.rsplit(' ', 1)[-1])"
+    )
+
+
+def test_a_login_started_on_one_instance_completes_on_the_other(
+    cluster: Cluster, page: Page
+) -> None:
+    email = "trial@example.com"
+    wait_for_customer(cluster.a, email)
+    token = login_page_token(cluster.a)
+    cluster.route_to(cluster.a)
+    page.goto(f"{cluster.proxy.url}/login/{token}?prefilled_email={email}")
+    page.get_by_test_id("login-send").click()
+    expect(page.get_by_role("status")).to_contain_text("we sent it a 6-digit code")
+    assert cluster.proxy.went_to(cluster.a.port, "/_event")
+
+    # A goes away: the tab reconnects to B, which finds the tab's state in Redis.
+    cluster.route_to(cluster.b)
+    expect(page.get_by_test_id("login-code")).to_be_visible()
+    page.get_by_label("Login code").fill(latest_code(cluster.a, email))
+    page.get_by_test_id("login-verify").click()
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    expect(page.get_by_test_id("subscription").first).to_contain_text("Trial")
+    assert cluster.proxy.went_to(cluster.b.port, "/_event")
+
+
+def test_rate_limits_count_requests_to_both_instances(cluster: Cluster, page: Page) -> None:
+    cluster.a.python("from portal_app.auth import rate_limit; rate_limit.reset()")
+    token = login_page_token(cluster.a)
+    allowed = rate_limit.SEND_PER_CLIENT.amount
+    run = uuid.uuid4().hex[:8]
+
+    def send_code(n: int) -> None:
+        page.goto(f"{cluster.proxy.url}/login/{token}?prefilled_email=nobody-{run}-{n}@example.com")
+        page.get_by_test_id("login-send").click()
+
+    # Every request comes from the same client address: half go to A, the rest to B.
+    cluster.route_to(cluster.a)
+    for n in range(allowed):
+        if n == allowed // 2:
+            cluster.route_to(cluster.b)
+        send_code(n)
+        expect(page.get_by_role("status")).to_contain_text("we sent it a 6-digit code")
+    send_code(allowed)
+    expect(page.locator("#login-email-error")).to_contain_text("Too many codes were requested")
+
+
+def _signed_event(customer: dict[str, Any], version: int) -> tuple[bytes, str]:
+    event = {
+        "id": f"evt_scale_{uuid.uuid4().hex[:16]}",
+        "object": "event",
+        "type": "customer.updated",
+        "created": version,
+        "livemode": False,
+        "data": {"object": customer},
+    }
+    payload = json.dumps(event)
+    secret = get_settings().webhook_secret or ""
+    return payload.encode(), sign(payload, secret, int(time.time()))
+
+
+def test_a_webhook_delivered_to_one_instance_shows_on_both(cluster: Cluster, page: Page) -> None:
+    link = wait_for_customer(cluster.a, "team@example.com")
+    cluster.route_to(cluster.b)
+    page.goto(link)
+    billing = page.get_by_role("region", name="Billing information")
+    expect(billing).to_contain_text("Northwind Traders")
+
+    mirrored = json.loads(
+        cluster.a.python(
+            "import json\n"
+            "from sqlmodel import Session, select\n"
+            "from portal_app.db import get_engine\n"
+            "from portal_app.models.mirror import MirrorCustomer\n"
+            "with Session(get_engine()) as s:\n"
+            "    c = s.exec(select(MirrorCustomer).where(\n"
+            "        MirrorCustomer.email == 'team@example.com')).one()\n"
+            "    print(json.dumps({'raw': c.raw, 'version': c.stripe_updated}))"
+        )
+    )
+    payload, signature = _signed_event(
+        {**mirrored["raw"], "name": "Northwind Scaled Out"}, mirrored["version"] + 1
+    )
+    answer = httpx.post(
+        f"{cluster.a.url}/api/stripe/webhook",
+        content=payload,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert answer.json() == {"received": True, "duplicate": False}
+
+    page.reload()  # served by B
+    expect(billing).to_contain_text("Northwind Scaled Out")
+    cluster.route_to(cluster.a)
+    page.reload()
+    expect(billing).to_contain_text("Northwind Scaled Out")
