@@ -85,6 +85,11 @@ class ReflexSocket:
                 if done(update):
                     return update
 
+    def drain(self) -> None:
+        """Forget updates not waited for (late answers to an earlier event)."""
+        while not self.updates.empty():
+            self.updates.get_nowait()
+
     async def load(self, path: str, timeout: float = 30) -> dict[str, Any]:
         """Navigate client-side to `path` (its on_load), merging the deltas until hydrated."""
         merged: dict[str, Any] = {}

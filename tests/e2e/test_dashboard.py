@@ -129,6 +129,7 @@ def test_configuration_form_refuses_bad_input_and_saves(
     expect(page.get_by_label("Terms of service URL")).to_have_value("https://example.com/terms")
 
     page.get_by_label("Customers can switch plans").check()
+    page.get_by_label("Products and prices").fill("")
     page.get_by_test_id("save-configuration").click()
     expect(page.get_by_test_id("error-products")).to_contain_text("at least one product")
 

@@ -142,6 +142,7 @@ def test_a_login_started_on_one_instance_completes_on_the_other(
     token = login_page_token(cluster.a)
     cluster.route_to(cluster.a)
     page.goto(f"{cluster.proxy.url}/login/{token}?prefilled_email={email}")
+    expect(page.get_by_label("Email")).to_have_value(email)
     page.get_by_test_id("login-send").click()
     expect(page.get_by_role("status")).to_contain_text("we sent it a 6-digit code")
     assert cluster.proxy.went_to(cluster.a.port, "/_event")
@@ -163,7 +164,9 @@ def test_rate_limits_count_requests_to_both_instances(cluster: Cluster, page: Pa
     run = uuid.uuid4().hex[:8]
 
     def send_code(n: int) -> None:
-        page.goto(f"{cluster.proxy.url}/login/{token}?prefilled_email=nobody-{run}-{n}@example.com")
+        email = f"nobody-{run}-{n}@example.com"
+        page.goto(f"{cluster.proxy.url}/login/{token}?prefilled_email={email}")
+        expect(page.get_by_label("Email")).to_have_value(email)  # the page is live
         page.get_by_test_id("login-send").click()
 
     # Every request comes from the same client address: half go to A, the rest to B.
