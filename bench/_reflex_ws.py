@@ -63,7 +63,9 @@ class ReflexSocket:
         target = f"{NAMESPACE}/?token={self.token}&EIO=4&transport=websocket"
         self._send_raw(
             self._ws.send(
-                Request(host=f"{self.host}:{self.port}", target=target, subprotocols=[REFLEX_VERSION])
+                Request(
+                    host=f"{self.host}:{self.port}", target=target, subprotocols=[REFLEX_VERSION]
+                )
             )
         )
         self._task = asyncio.create_task(self._read_loop())
@@ -172,7 +174,9 @@ async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSock
     """
     sock = ReflexSocket(host, port)
     await sock.connect(f"/session/{link_token}")
-    redirect = await sock.until(lambda u: any(e["name"] == "_redirect" for e in u.get("events", [])))
+    redirect = await sock.until(
+        lambda u: any(e["name"] == "_redirect" for e in u.get("events", []))
+    )
     assert redirect["events"][0]["payload"]["path"] == "/portal", redirect
     await sock.until(hydrated)
     return sock, await sock.load("/portal")

@@ -22,8 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _reflex_ws import PLAN_STATE, PORTAL_STATE, ReflexSocket, open_portal  # noqa: E402
-from _server import DEMO_EMAILS, BenchServer, summary  # noqa: E402
+from _reflex_ws import PLAN_STATE, PORTAL_STATE, ReflexSocket, open_portal
+from _server import DEMO_EMAILS, BenchServer, summary
 
 CROWDS = (50, 200)
 CONNECT_PARALLEL = 20
@@ -105,8 +105,10 @@ def main() -> None:
         emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(sum(CROWDS))]
         tokens = server.session_tokens(emails)
         print(f"server {server.url}; think time mean {args.think}s; {args.rounds} clicks/kind")
-        print(f"{'customers':>9} {'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} "
-              f"{'p95 / baseline':>14} {'goal':>6}")
+        print(
+            f"{'customers':>9} {'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} "
+            f"{'p95 / baseline':>14} {'goal':>6}"
+        )
         for crowd in CROWDS:
             batch, tokens = tokens[:crowd], tokens[crowd:]
             timings, setup = asyncio.run(crowd_run(server.port, batch, args.think, args.rounds))
@@ -114,10 +116,14 @@ def main() -> None:
             for kind in KINDS:
                 median, p95 = summary(timings[kind])
                 goal = "" if kind == KINDS[0] else ("met" if p95 < GOAL_MS else "missed")
-                print(f"{crowd:>9} {kind:<18} {len(timings[kind]):>5} {median:>10.1f} "
-                      f"{p95:>8.1f} {p95 / base_p95:>13.2f}x {goal:>6}")
-            print(f"{crowd:>9} (redeem link + load home for all: {setup:.1f}s, "
-                  f"baseline median {base_median:.1f} ms)")
+                print(
+                    f"{crowd:>9} {kind:<18} {len(timings[kind]):>5} {median:>10.1f} "
+                    f"{p95:>8.1f} {p95 / base_p95:>13.2f}x {goal:>6}"
+                )
+            print(
+                f"{crowd:>9} (redeem link + load home for all: {setup:.1f}s, "
+                f"baseline median {base_median:.1f} ms)"
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _server import CHROMIUM_ARGS, BenchServer, find_chromium, summary  # noqa: E402
+from _server import CHROMIUM_ARGS, BenchServer, find_chromium, summary
 
 CUSTOMER = "team@example.com"
 GOAL = 1.5
@@ -50,13 +50,17 @@ def main() -> None:
     assert chromium, "no Chromium: install Debian's chromium or set PORTAL_CHROMIUM_PATH"
     with BenchServer() as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        links = [f"{server.url}/session/{t}" for t in server.session_tokens([CUSTOMER] * (args.runs + 1))]
+        links = [
+            f"{server.url}/session/{t}" for t in server.session_tokens([CUSTOMER] * (args.runs + 1))
+        ]
         bare: list[float] = []
         portal: list[float] = []
         timed_load(browser, f"{server.url}/", "[data-testid=home-card]", "Acme Cloud")  # warm-up
         timed_load(browser, links.pop(), "[data-testid=subscription]")
         for link in links:
-            bare.append(timed_load(browser, f"{server.url}/", "[data-testid=home-card]", "Acme Cloud"))
+            bare.append(
+                timed_load(browser, f"{server.url}/", "[data-testid=home-card]", "Acme Cloud")
+            )
             portal.append(timed_load(browser, link, "[data-testid=subscription]"))
         browser.close()
     bare_median, bare_p95 = summary(bare)
@@ -64,10 +68,14 @@ def main() -> None:
     ratio = median / bare_median
     print(f"{args.runs} runs each, fresh context per run, alternating")
     print(f"{'page':<36} {'median ms':>10} {'p95 ms':>8} {'mean ms':>8}")
-    print(f"{'baseline: / (shell + 1 on_load)':<36} {bare_median:>10.0f} {bare_p95:>8.0f} "
-          f"{statistics.mean(bare) * 1000:>8.0f}")
-    print(f"{'portal home via session link':<36} {median:>10.0f} {p95:>8.0f} "
-          f"{statistics.mean(portal) * 1000:>8.0f}")
+    print(
+        f"{'baseline: / (shell + 1 on_load)':<36} {bare_median:>10.0f} {bare_p95:>8.0f} "
+        f"{statistics.mean(bare) * 1000:>8.0f}"
+    )
+    print(
+        f"{'portal home via session link':<36} {median:>10.0f} {p95:>8.0f} "
+        f"{statistics.mean(portal) * 1000:>8.0f}"
+    )
     verdict = "met" if ratio <= GOAL else "missed"
     print(f"ratio of medians {ratio:.2f}x (p95 {p95 / bare_p95:.2f}x); goal <= {GOAL}x: {verdict}")
 

@@ -24,11 +24,11 @@ os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'unused.db'}"
 os.environ["PORTAL_DATA_DIR"] = str(_TMP)
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _server import summary  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel, create_engine  # noqa: E402
 
-from _server import summary  # noqa: E402
 from portal_app.billing.views import invoice_page  # noqa: E402
 from portal_app.models import PortalConfiguration, PortalSession  # noqa: E402
 from portal_app.models.mirror import (  # noqa: E402
@@ -75,9 +75,16 @@ def build(path: Path, customers: int, invoices: int) -> Engine:
         engine,
         MirrorPrice,
         [
-            {**_row(f"price_pro_{n}"), "product": "prod_pro", "active": True, "currency": "usd",
-             "unit_amount": 1000 * (n + 1), "type": "recurring", "recurring_interval": "month",
-             "recurring_interval_count": 1}
+            {
+                **_row(f"price_pro_{n}"),
+                "product": "prod_pro",
+                "active": True,
+                "currency": "usd",
+                "unit_amount": 1000 * (n + 1),
+                "type": "recurring",
+                "recurring_interval": "month",
+                "recurring_interval_count": 1,
+            }
             for n in range(SUBS_EACH)
         ],
     )
@@ -85,38 +92,84 @@ def build(path: Path, customers: int, invoices: int) -> Engine:
     _insert(
         engine,
         MirrorCustomer,
-        [{**_row(c), "email": f"{c}@example.com", "name": c, "preferred_locales": [],
-          "balance": 0, "default_payment_method": f"pm_{c}"} for c in ids],
+        [
+            {
+                **_row(c),
+                "email": f"{c}@example.com",
+                "name": c,
+                "preferred_locales": [],
+                "balance": 0,
+                "default_payment_method": f"pm_{c}",
+            }
+            for c in ids
+        ],
     )
     _insert(
         engine,
         MirrorPaymentMethod,
-        [{**_row(f"pm_{c}"), "customer": c, "type": "card", "card_brand": "visa",
-          "card_last4": "4242", "card_exp_month": 1, "card_exp_year": 2030} for c in ids],
+        [
+            {
+                **_row(f"pm_{c}"),
+                "customer": c,
+                "type": "card",
+                "card_brand": "visa",
+                "card_last4": "4242",
+                "card_exp_month": 1,
+                "card_exp_year": 2030,
+            }
+            for c in ids
+        ],
     )
     period = {"current_period_start": START, "current_period_end": START + timedelta(days=30)}
     subs = [(f"sub_{c}_{n}", c, n) for c in ids for n in range(SUBS_EACH)]
     _insert(
         engine,
         MirrorSubscription,
-        [{**_row(s), "customer": c, "status": "active", "currency": "usd",
-          "cancel_at_period_end": False, "discounts": [], **period} for s, c, _ in subs],
+        [
+            {
+                **_row(s),
+                "customer": c,
+                "status": "active",
+                "currency": "usd",
+                "cancel_at_period_end": False,
+                "discounts": [],
+                **period,
+            }
+            for s, c, _ in subs
+        ],
     )
     _insert(
         engine,
         MirrorSubscriptionItem,
-        [{**_row(f"si_{s}"), "subscription": s, "price": f"price_pro_{n}", "quantity": 1,
-          **period} for s, _, n in subs],
+        [
+            {
+                **_row(f"si_{s}"),
+                "subscription": s,
+                "price": f"price_pro_{n}",
+                "quantity": 1,
+                **period,
+            }
+            for s, _, n in subs
+        ],
     )
     _insert(
         engine,
         MirrorInvoice,
         [
-            {**_row(f"in_{n:07d}", START + timedelta(hours=n)), "customer": ids[n % customers],
-             "subscription": f"sub_{ids[n % customers]}_0", "status": "paid",
-             "number": f"INV-{n}", "currency": "usd", "total": 1000, "amount_due": 1000,
-             "amount_paid": 1000, "amount_remaining": 0, "subtotal": 1000,
-             "lines": [{"description": "1 x Pro", "amount": 1000}]}
+            {
+                **_row(f"in_{n:07d}", START + timedelta(hours=n)),
+                "customer": ids[n % customers],
+                "subscription": f"sub_{ids[n % customers]}_0",
+                "status": "paid",
+                "number": f"INV-{n}",
+                "currency": "usd",
+                "total": 1000,
+                "amount_due": 1000,
+                "amount_paid": 1000,
+                "amount_remaining": 0,
+                "subtotal": 1000,
+                "lines": [{"description": "1 x Pro", "amount": 1000}],
+            }
             for n in range(invoices)
         ],
     )
@@ -171,19 +224,25 @@ def main() -> None:
     started = time.perf_counter()
     small = build(_TMP / "small.db", customers=10, invoices=250)
     large = build(_TMP / "large.db", customers=10_000, invoices=250_000)
-    print(f"built both mirrors in {time.perf_counter() - started:.0f}s "
-          "(large: 10,000 customers, 30,000 subscriptions, 250,000 invoices)")
+    print(
+        f"built both mirrors in {time.perf_counter() - started:.0f}s "
+        "(large: 10,000 customers, 30,000 subscriptions, 250,000 invoices)"
+    )
     # Customer 5 has 25 invoices in both mirrors (invoice n belongs to customer n % count).
     small_t = timings(small, "cus_000005")
     large_t = timings(large, "cus_000005")
     print(f"{ROUNDS} rounds each")
-    print(f"{'call':<24} {'10 cust. median':>15} {'p95':>7} {'10k cust. median':>16} {'p95':>7} "
-          f"{'ratio':>6}")
+    print(
+        f"{'call':<24} {'10 cust. median':>15} {'p95':>7} {'10k cust. median':>16} {'p95':>7} "
+        f"{'ratio':>6}"
+    )
     for name in small_t:
         s_med, s_p95 = summary(small_t[name])
         l_med, l_p95 = summary(large_t[name])
-        print(f"{name:<24} {s_med:>12.2f} ms {s_p95:>7.2f} {l_med:>13.2f} ms {l_p95:>7.2f} "
-              f"{l_med / s_med:>5.2f}x")
+        print(
+            f"{name:<24} {s_med:>12.2f} ms {s_p95:>7.2f} {l_med:>13.2f} ms {l_p95:>7.2f} "
+            f"{l_med / s_med:>5.2f}x"
+        )
     cursor = invoice_page(session=Session(large), customer_id="cus_000005").next_cursor
     print("\nEXPLAIN QUERY PLAN, invoice_page (page 2) on the large mirror:")
     for statement, plan in plans(
@@ -201,8 +260,13 @@ def main() -> None:
             locale="en",
         ),
     )
-    scans = [(s, line) for s, plan in home_plans for line in plan if line.startswith("SCAN")]
-    print(f"\nportal_home: {len(home_plans)} SELECTs; full table scans: {len(scans)}")
+    scans = [
+        (s, line)
+        for s, plan in home_plans
+        for line in plan
+        if line.startswith("SCAN") and "CONSTANT ROW" not in line and "subquery" not in line
+    ]
+    print(f"\nportal_home: {len(home_plans)} SELECTs; table scans: {len(scans)}")
     for statement, line in scans:
         print(f"  {line}: {' '.join(statement.split())[:140]}")
 

@@ -19,8 +19,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _reflex_ws import ReflexSocket, open_portal  # noqa: E402
-from _server import DEMO_EMAILS, BenchServer  # noqa: E402
+from _reflex_ws import ReflexSocket, open_portal
+from _server import DEMO_EMAILS, BenchServer
 
 WARM_UP = 10
 SETTLE_SECONDS = 3
@@ -72,13 +72,17 @@ async def measure(server: BenchServer, crowd: int) -> None:
     for label, idle, busy in (("RSS", idle_rss, busy_rss), ("USS", idle_uss, busy_uss)):
         per = (busy - idle) / crowd / 1024
         verdict = "met" if per < 1024 else "missed"
-        print(f"{label:<28} {idle / MB:>8.1f} {busy / MB:>10.1f} {per:>16.1f} "
-              f"{'< 1024 ' + verdict:>8}")
+        print(
+            f"{label:<28} {idle / MB:>8.1f} {busy / MB:>10.1f} {per:>16.1f} "
+            f"{'< 1024 ' + verdict:>8}"
+        )
     per_session = sum(sizes) / crowd / 1024
     verdict = "met" if per_session < 50 else "missed"
-    print(f"state on disk: {len(sizes)} files, {sum(sizes) / 1024:.0f} KB, "
-          f"{per_session:.1f} KB per session (largest file {max(sizes) / 1024:.1f} KB); "
-          f"goal < 50 KB: {verdict}")
+    print(
+        f"state on disk: {len(sizes)} files, {sum(sizes) / 1024:.0f} KB, "
+        f"{per_session:.1f} KB per session (largest file {max(sizes) / 1024:.1f} KB); "
+        f"goal < 50 KB: {verdict}"
+    )
 
 
 def main() -> None:

@@ -27,14 +27,16 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _reflex_ws import PLAN_STATE, PORTAL_STATE, ROOT_STATE, ReflexSocket, open_portal  # noqa: E402
-from _server import BenchServer, free_port  # noqa: E402
+from _reflex_ws import PLAN_STATE, PORTAL_STATE, ROOT_STATE, ReflexSocket, open_portal
+from _server import BenchServer, free_port
 
 CANCEL_STATE = f"{ROOT_STATE}.portal_app___state___cancel____cancel_state"
 PAGE_VIEWS = 20
 CUSTOMER = "jenny.rosen@example.com"
 QUIET_SECONDS = 1.5
 ID = re.compile(r"/[a-z]+_[A-Za-z0-9]{8,}")
+# POSTs that change nothing in Stripe (a proration preview): counted as reads.
+READ_POSTS = {"/v1/invoices/create_preview"}
 HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 
@@ -47,15 +49,18 @@ class CountingProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.calls: Counter[str] = Counter()
         self.last_seen = time.monotonic()
-        app = Starlette(routes=[Route("/{path:path}", self.forward, methods=["GET", "POST", "DELETE"])])
+        app = Starlette(
+            routes=[Route("/{path:path}", self.forward, methods=["GET", "POST", "DELETE"])]
+        )
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
 
     async def forward(self, request: Request) -> Response:
         path = request.url.path
         if path.startswith("/sandbox/v1/"):
-            kind = "write" if request.method in ("POST", "DELETE") else "read"
-            self.calls[f"{kind} {request.method} {ID.sub('/{id}', path[len('/sandbox'):])}"] += 1
+            api_path = ID.sub("/{id}", path.removeprefix("/sandbox"))
+            writes = request.method in ("POST", "DELETE") and api_path not in READ_POSTS
+            self.calls[f"{'write' if writes else 'read'} {request.method} {api_path}"] += 1
         elif path == "/api/stripe/webhook":
             self.calls["webhook delivered"] += 1
         self.last_seen = time.monotonic()

@@ -6,17 +6,32 @@ the gateway (keyed on the customer's intent), stores the response in the mirror 
 entry. The DB is not held open across the network call.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.format import day_from_unix
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
-from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionSchedule
+from portal_app.models.mirror_billing import (
+    MirrorSubscription,
+    MirrorSubscriptionItem,
+    MirrorSubscriptionSchedule,
+)
+from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
+from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.services.branding import BrandView
+from portal_app.services.email import configuration_brand, queue_rendered, should_send
+from portal_app.services.email_templates import (
+    SUBSCRIPTION_CANCELED,
+    RenderedEmail,
+    subscription_canceled,
+)
 
 MAX_COMMENT = 500
 
@@ -32,6 +47,18 @@ class Actor:
     session_id: str
     customer: str
     features: ConfigurationFeatures
+    configuration_id: str = ""
+
+
+def confirm_by_email(
+    session: Session, actor: Actor, kind: str, render: Callable[[BrandView], RenderedEmail]
+) -> None:
+    """Queue a confirmation in the same transaction as the change, if the merchant sends it."""
+    customer = session.get(MirrorCustomer, actor.customer)
+    if customer is None or not customer.email or not should_send(session=session, kind=kind):
+        return
+    brand = configuration_brand(session=session, configuration_id=actor.configuration_id)
+    queue_rendered(session=session, kind=kind, to=customer.email, email=render(brand))
 
 
 def own_subscription(
@@ -72,6 +99,19 @@ def _subscription_facts(sub: dict[str, Any] | MirrorSubscription) -> dict[str, A
     return {"status": sub.get("status"), "cancel_at_period_end": sub.get("cancel_at_period_end")}
 
 
+def subscription_plan_name(*, session: Session, subscription_id: str) -> str:
+    """The product name(s) a subscription sells, for messages."""
+    items = session.exec(
+        select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == subscription_id)
+    ).all()
+    names = []
+    for item in items:
+        price = session.get(MirrorPrice, item.price)
+        product = session.get(MirrorProduct, price.product) if price else None
+        names.append(product.name if product else "your plan")
+    return " + ".join(names) or "your plan"
+
+
 def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tuple[str, str]:
     """The reason and comment, validated against the configuration's survey."""
     settings = actor.features.subscription_cancel
@@ -107,6 +147,7 @@ async def cancel_subscription(
             raise ActionRefused("This subscription has already ended.")
         before = _subscription_facts(sub)
         sub_id = sub.id
+        plan_name = subscription_plan_name(session=db, subscription_id=sub_id)
     at_period_end = actor.features.subscription_cancel.mode == "at_period_end"
     result = await gateway.cancel_subscription(
         subscription_id=sub_id,
@@ -127,6 +168,17 @@ async def cancel_subscription(
                 )
             )
         audit(db, actor, "subscription.cancel", sub_id, before, _subscription_facts(result))
+        ends = (
+            result.get("cancel_at") or result.get("current_period_end") if at_period_end else None
+        )
+        confirm_by_email(
+            db,
+            actor,
+            SUBSCRIPTION_CANCELED,
+            lambda brand: subscription_canceled(
+                brand=brand, plan=plan_name, ends=day_from_unix(ends) if ends else None
+            ),
+        )
     return result
 
 

@@ -14,7 +14,8 @@ from portal_app.billing.sync import record
 from portal_app.db import session_scope
 from portal_app.models.mirror_billing import MirrorSubscription
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
-from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.customer_actions import ActionRefused, Actor, audit, confirm_by_email
+from portal_app.services.email_templates import PAYMENT_METHOD_UPDATED, payment_method_updated
 
 LIVE_STATUSES = ("active", "trialing", "past_due", "unpaid")
 LAST_CARD = (
@@ -114,6 +115,18 @@ async def make_default(
     )
     with session_scope() as db:
         record(session=db, obj=updated)
+        pm_row = db.get(MirrorPaymentMethod, pm_id)
+        label = (
+            f"{(pm_row.card_brand or 'Card').title()} ending in {pm_row.card_last4}"
+            if pm_row is not None
+            else "your new card"
+        )
+        confirm_by_email(
+            db,
+            actor,
+            PAYMENT_METHOD_UPDATED,
+            lambda brand: payment_method_updated(brand=brand, payment_method=label),
+        )
         audit(
             db,
             actor,

@@ -13,9 +13,17 @@ from sqlmodel import Session, col, select
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.format import day_from_unix
 from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionItem
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct, MirrorPromotionCode
-from portal_app.services.customer_actions import ActionRefused, Actor, audit, own_subscription
+from portal_app.services.customer_actions import (
+    ActionRefused,
+    Actor,
+    audit,
+    confirm_by_email,
+    own_subscription,
+)
+from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
 from portal_app.services.subscription_rules import update_blockers
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -346,4 +354,17 @@ async def apply_change(
                 row.schedule = str(result.get("id"))
                 db.add(row)
         audit(db, actor, "subscription.update", request.subscription_id, before, after)
+        product = db.get(MirrorProduct, request.new_price.product)
+        plan = f"{product.name if product else 'your new plan'} x {request.quantity}"
+        effective = (
+            day_from_unix(request.period_end)
+            if request.scheduled
+            else day_from_unix(int(time.time()))
+        )
+        confirm_by_email(
+            db,
+            actor,
+            SUBSCRIPTION_UPDATED,
+            lambda brand: subscription_updated(brand=brand, plan=plan, effective=effective),
+        )
     return result

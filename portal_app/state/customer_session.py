@@ -40,4 +40,5 @@ class CustomerSessionState(rx.State):
             session_id=portal_session.id,
             customer=portal_session.customer,
             features=features_of(config),
+            configuration_id=config.id,
         )
