@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.api import build_api
+from portal_app.api.frame_headers import with_frame_headers
 from portal_app.db import create_tables
 from portal_app.pages import (  # noqa: F401  (register the pages)
     dashboard,
@@ -19,8 +20,11 @@ create_tables()
 
 app = rx.App(
     stylesheets=["/portal.css", "/dashboard.css"],
-    api_transformer=build_api(),
+    api_transformer=[build_api(), with_frame_headers],
     html_lang="en",
+    # A plain script tag, so it runs before the app's modules: it guards storage and talks
+    # to the parent page when a merchant's app frames the portal.
+    head_components=[rx.el.script(src="/portal-embed-child.js")],
 )
 
 # Sends queued emails by SMTP (returns at once in outbox mode, without PORTAL_SMTP_HOST).

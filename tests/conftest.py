@@ -261,17 +261,38 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Chromium driven by Playwright (the test command installs Debian's chromium)."""
+def playwright_driver() -> Iterator[object]:
+    """One Playwright driver for the session's browsers."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def launch_browser(playwright_driver: object) -> Iterator[object]:
+    """Launch headless Chromium with extra flags (the browsers close with the session)."""
     path = find_chromium()
     if path is None:
         pytest.fail("no Chromium found: install Debian's chromium or set PORTAL_CHROMIUM_PATH")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    launched: list[object] = []
+
+    def launch(*extra_args: str) -> object:
+        browser = playwright_driver.chromium.launch(  # type: ignore[attr-defined]
+            executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+        )
+        launched.append(browser)
+        return browser
+
+    yield launch
+    for browser in launched:
+        browser.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def browser(launch_browser: object) -> object:
+    """Headless Chromium driven by Playwright (the test command installs Debian's chromium)."""
+    return launch_browser()  # type: ignore[operator]
 
 
 @pytest.fixture

@@ -374,6 +374,7 @@ def upgrade() -> None:
     sa.Column('metadata', sa.JSON(), nullable=True),
     sa.Column('login_page_enabled', sa.Boolean(), nullable=False),
     sa.Column('login_page_token', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('frame_origins', sa.JSON(), nullable=True),
     sa.Column('created', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')

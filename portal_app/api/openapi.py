@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from portal_app.api.billing_portal import CONFIGURATIONS_PATH, SESSIONS_PATH
 from portal_app.models.configuration import ConfigurationFeatures
-from portal_app.services.configurations import Branding, BusinessProfile, LoginPage
+from portal_app.services.configurations import Branding, BusinessProfile, Embed, LoginPage
 from portal_app.services.portal_links import PortalLink
 
 _REF = "#/components/schemas/{model}"
@@ -17,14 +17,14 @@ _FORM = "application/x-www-form-urlencoded"
 
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (ConfigurationFeatures, Branding, BusinessProfile, LoginPage, PortalLink):
+    for model in (ConfigurationFeatures, Branding, BusinessProfile, Embed, LoginPage, PortalLink):
         schema = model.model_json_schema(ref_template=_REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
     schemas["Configuration"] = {
         "type": "object",
-        "description": "Stripe's billing_portal.configuration; business_name and branding "
-        "are portal extensions.",
+        "description": "Stripe's billing_portal.configuration; business_name, branding and "
+        "embed are portal extensions.",
         "properties": {
             "id": {"type": "string", "example": "bpc_..."},
             "object": {"type": "string", "enum": ["billing_portal.configuration"]},
@@ -42,6 +42,7 @@ def _schemas() -> dict[str, Any]:
             "updated": {"type": "integer"},
             "business_name": {"type": "string"},
             "branding": {"$ref": _REF.format(model="Branding")},
+            "embed": {"$ref": _REF.format(model="Embed")},
         },
     }
     schemas["Error"] = {

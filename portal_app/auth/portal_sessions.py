@@ -127,3 +127,13 @@ def end_session(*, session: Session, session_id: str | None, now: datetime | Non
         row.ended_at = now or datetime.now(UTC)
         session.add(row)
         session.flush()
+
+
+def configuration_for_link(*, session: Session, token: str) -> str | None:
+    """The configuration id of the session a link token opens (without redeeming it)."""
+    if not token or len(token) > 128:
+        return None
+    row = session.exec(
+        select(PortalSession).where(PortalSession.token_hash == _hash(token))
+    ).first()
+    return row.configuration_id if row is not None else None

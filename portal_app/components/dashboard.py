@@ -10,6 +10,7 @@ NAV = (
     ("Configurations", "/dashboard"),
     ("Branding", "/dashboard/branding"),
     ("Login link", "/dashboard/login-link"),
+    ("Embed", "/dashboard/embed"),
     ("Products", "/dashboard/products"),
     ("Customers", "/dashboard/customers"),
     ("Email", "/dashboard/email"),

@@ -149,5 +149,7 @@ class PortalConfiguration(SQLModel, table=True):
     )
     login_page_enabled: bool = False
     login_page_token: str | None = Field(default=None, unique=True, index=True)
+    # Portal extension: origins of the merchant's apps allowed to frame the portal.
+    frame_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)

@@ -7,6 +7,7 @@ from portal_app.pages import (  # noqa: F401  (each module registers its page)
     dashboard_configurations,
     dashboard_customers,
     dashboard_email,
+    dashboard_embed,
     dashboard_login,
     dashboard_login_link,
 )

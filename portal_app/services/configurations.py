@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
@@ -43,6 +44,7 @@ _TOP_LEVEL = {
     "business_name",
     "business_profile",
     "default_return_url",
+    "embed",
     "features",
     "login_page",
     "metadata",
@@ -111,6 +113,12 @@ class LoginPage(BaseModel):
     url: str | None = None
 
 
+class Embed(BaseModel):
+    """Portal extension: the merchant's app origins allowed to show the portal in an iframe."""
+
+    allowed_origins: list[str] = []
+
+
 class ConfigurationView(BaseModel):
     """The typed view of one configuration that services, the API and the dashboard share."""
 
@@ -124,6 +132,7 @@ class ConfigurationView(BaseModel):
     features: ConfigurationFeatures
     branding: Branding
     login_page: LoginPage
+    embed: Embed = Embed()
     metadata: dict[str, str]
     livemode: bool = False
     created: int
@@ -168,6 +177,7 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
             enabled=enabled,
             url=login_url(config.login_page_token) if enabled and config.login_page_token else None,
         ),
+        embed=Embed(allowed_origins=list(config.frame_origins or [])),
         metadata=dict(config.stripe_metadata or {}),
         created=_unix(config.created),
         updated=_unix(config.updated),
@@ -212,6 +222,7 @@ def _document(config: PortalConfiguration) -> dict[str, Any]:
         "features": view.features.model_dump(mode="json"),
         "branding": view.branding.model_dump(),
         "login_page": {"enabled": config.login_page_enabled},
+        "embed": view.embed.model_dump(),
         "metadata": view.metadata,
     }
 
@@ -408,6 +419,8 @@ def _apply(
         "branding",
     )
     login_page = _check_keys(document.get("login_page") or {}, {"enabled"}, "login_page")
+    embed = _check_keys(document.get("embed") or {}, {"allowed_origins"}, "embed")
+    frame_origins = _origins(embed.get("allowed_origins") or [], "embed[allowed_origins]")
     metadata = document.get("metadata") or {}
     if not isinstance(metadata, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) and len(k) <= 40 and len(v) <= 500
@@ -464,8 +477,42 @@ def _apply(
     config.features = features.model_dump(mode="json")
     config.stripe_metadata = {k: v for k, v in metadata.items() if v != ""}
     config.login_page_enabled = login_enabled
+    config.frame_origins = frame_origins
     if login_enabled and config.login_page_token is None:
         config.login_page_token = secrets.token_urlsafe(24)
+
+
+MAX_FRAME_ORIGINS = 10
+
+
+def _origins(value: Any, param: str) -> list[str]:
+    """Web origins (`https://app.example.com[:port]`), normalised, at most ten."""
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, list) or len(value) > MAX_FRAME_ORIGINS:
+        raise ConfigurationError(f"List at most {MAX_FRAME_ORIGINS} origins.", param)
+    origins: list[str] = []
+    for raw in value:
+        parsed = urlsplit(raw.strip()) if isinstance(raw, str) else None
+        if (
+            parsed is None
+            or parsed.scheme not in ("http", "https")
+            or not parsed.hostname
+            or parsed.path not in ("", "/")
+            or parsed.query
+            or parsed.fragment
+            or parsed.username
+        ):
+            raise ConfigurationError(
+                f"{str(raw)[:80]!r} is not an origin: write it as https://app.example.com "
+                "(a scheme, a host and an optional port, no path).",
+                param,
+            )
+        port = f":{parsed.port}" if parsed.port else ""
+        origin = f"{parsed.scheme}://{parsed.hostname}{port}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 def _products_of(document: Mapping[str, Any]) -> Any:

@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 from portal_app.auth.api_keys import hash_key, revoke_api_key
 from portal_app.models import MerchantApiKey
 
-FIXTURES = Path("/work/shared/stripe-openapi/fixtures3.json")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "stripe-openapi" / "fixtures3.json"
 # Documented portal extensions on top of Stripe's objects, by path.
 EXTENSIONS = {
-    "configuration": {"business_name", "branding"},
+    "configuration": {"business_name", "branding", "embed"},
     # `products` is in Stripe's API reference, only missing from its example object.
     "configuration.features.subscription_update": {"quantity", "products"},
     "configuration.features.subscription_cancel": {"retention"},

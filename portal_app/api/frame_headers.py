@@ -1,0 +1,71 @@
+"""Who may show the portal in an iframe: `Content-Security-Policy: frame-ancestors`.
+
+A page opened from a session link or a login link may be framed by the origins its
+configuration lists (and the portal itself); other portal pages by any active
+configuration's origins; the dashboard never.
+"""
+
+from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal_app.auth.portal_sessions import configuration_for_link
+from portal_app.db import session_scope
+from portal_app.models.configuration import PortalConfiguration
+from portal_app.services.configurations import configuration_for_login_token
+
+NEVER = "'none'"
+# Prefixes that serve no framable document (APIs, files, the sandbox, Reflex's own routes).
+NOT_DOCUMENTS = ("/v1/", "/api/", "/sandbox/", "/files/", "/_event", "/ping", "/_upload")
+
+
+def frame_ancestors(path: str) -> str:
+    """The `frame-ancestors` sources for a document path."""
+    if path == "/dashboard" or path.startswith("/dashboard/"):
+        return NEVER
+    parts = path.strip("/").split("/")
+    with session_scope() as db:
+        origins: list[str]
+        if len(parts) == 2 and parts[0] in ("session", "login"):
+            config_id = (
+                configuration_for_link(session=db, token=parts[1])
+                if parts[0] == "session"
+                else getattr(configuration_for_login_token(session=db, token=parts[1]), "id", None)
+            )
+            config = db.get(PortalConfiguration, config_id) if config_id else None
+            origins = list(config.frame_origins or []) if config else []
+        else:
+            rows = db.exec(
+                select(PortalConfiguration.frame_origins).where(col(PortalConfiguration.active))
+            ).all()
+            origins = sorted({origin for row in rows for origin in (row or [])})
+    return " ".join(["'self'", *origins])
+
+
+def is_document(path: str) -> bool:
+    """Pages, not scripts, styles or API calls (those have no framing to protect)."""
+    last = path.rsplit("/", 1)[-1]
+    return not path.startswith(NOT_DOCUMENTS) and ("." not in last or last.endswith(".html"))
+
+
+def with_frame_headers(app: ASGIApp) -> ASGIApp:
+    """Wrap the whole ASGI app so every document carries its framing policy."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_document(scope["path"]):
+            await app(scope, receive, send)
+            return
+        sources = await run_in_threadpool(frame_ancestors, scope["path"])
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = f"frame-ancestors {sources}"
+                if sources == NEVER:
+                    headers["X-Frame-Options"] = "DENY"
+            await send(message)
+
+        await app(scope, receive, send_with_policy)
+
+    return wrapped

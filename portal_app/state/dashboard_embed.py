@@ -1,0 +1,86 @@
+"""The dashboard's embed page: which of the merchant's origins may frame the portal."""
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from portal_app.db import session_scope
+from portal_app.services.configurations import (
+    ConfigurationError,
+    default_configuration,
+    update_configuration,
+    view_of,
+)
+from portal_app.settings import get_settings
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+
+SNIPPET = """<div id="billing-portal"></div>
+<script src="{portal}/portal-embed.js"></script>
+<script>
+  // sessionUrl: the `url` of a session your backend created with
+  // POST {portal}/v1/billing_portal/sessions
+  PortalEmbed.mount("#billing-portal", sessionUrl, {{
+    onEvent: (message) => console.log(message.type, message),
+  }});
+</script>"""
+
+
+class DashboardEmbedState(rx.State):
+    """The default configuration's allowed origins, one per line, and the snippet to copy."""
+
+    origins: str = ""
+    error: str = ""
+    notice: str = ""
+
+    @rx.var
+    def snippet(self) -> str:
+        """The embed code for this portal's address."""
+        return SNIPPET.format(portal=get_settings().public_url.rstrip("/"))
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """Page load: the current origins."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.error = self.notice = ""
+        with session_scope() as session:
+            config = default_configuration(session=session)
+            if config is None:
+                self.error = "Create a portal configuration first."
+                return None
+            self.origins = "\n".join(view_of(config).embed.allowed_origins)
+        return None
+
+    @rx.event
+    async def save(self, form_data: dict) -> EventSpec | None:
+        """Store the origins (validated: scheme, host, optional port, nothing else)."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        raw = form_data.get("origins", "") if isinstance(form_data, dict) else ""
+        text = raw[:2000] if isinstance(raw, str) else ""
+        self.error = self.notice = ""
+        try:
+            with session_scope() as session:
+                config = default_configuration(session=session)
+                if config is None:
+                    self.error = "Create a portal configuration first."
+                    return None
+                view = update_configuration(
+                    session=session,
+                    configuration_id=config.id,
+                    fields={"embed": {"allowed_origins": text}},
+                )
+        except ConfigurationError as exc:
+            self.origins = text
+            self.error = exc.message
+            return None
+        self.origins = "\n".join(view.embed.allowed_origins)
+        self.notice = "Saved. New portal pages use these origins at once."
+        return None
+
+    @rx.event
+    async def copy_snippet(self) -> EventSpec | None:
+        """Put the embed code on the clipboard."""
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        self.notice = "Copied."
+        return rx.set_clipboard(self.snippet)
