@@ -1,6 +1,7 @@
 """The database engine and sessions shared by services, the API and the sandbox."""
 
 import importlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -17,6 +18,15 @@ from portal_app.settings import PROJECT_ROOT, get_settings
 @lru_cache
 def get_engine() -> Engine:
     """One engine per process, built from the configured database URL."""
+    engine = _build_engine()
+    # Granian forks its workers from a process that has already used the engine (the app
+    # migrates on import): each child must open its own connections, never share the
+    # parent's sockets, or PostgreSQL sees two processes talking on one connection.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return engine
+
+
+def _build_engine() -> Engine:
     settings = get_settings()
     url = settings.database_url
     if url.startswith("sqlite"):

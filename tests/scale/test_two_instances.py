@@ -5,12 +5,13 @@ traffic from one instance to the other mid-flow, cutting the open connections as
 instance would. Both instances are built with that public URL as Reflex's `api_url`, so the
 second build writes the same frontend as the first (the built frontend names the websocket
 URL; built for its own port, the second instance would send the first one's browsers to
-itself). The second instance starts only after the first is up: two builds at once would
-share the project's `.web` folder.
+itself). The second instance starts only after the first is up, since both build in one
+`.web` folder: the cluster's own, so that the suite's `app_server` keeps the project's.
 """
 
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -21,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import AppServer, free_port
 from playwright.sync_api import Page, expect
 from scale_support import (
     SwitchingProxy,
@@ -38,47 +38,70 @@ from portal_app.settings import get_settings
 pytestmark = [pytest.mark.services, pytest.mark.e2e]
 
 
-class Instance(AppServer):
-    """One of several instances: shared PostgreSQL and Redis, reached through a public URL."""
+def suite_conftest(config: pytest.Config) -> Any:
+    """tests/conftest.py, home of AppServer (`import conftest` may find another folder's)."""
+    path = str(Path(__file__).resolve().parent.parent / "conftest.py")
+    return next(p for p in config.pluginmanager.get_plugins() if getattr(p, "__file__", "") == path)
 
-    def __init__(
-        self, port: int, workdir: Path, *, database_url: str, redis_url: str, public_url: str
-    ) -> None:
-        super().__init__(port, workdir)
-        self.env.update(
-            {
-                "PORTAL_DATABASE_URL": database_url,
-                "PORTAL_REDIS_URL": redis_url,
-                "PORTAL_PUBLIC_URL": public_url,
-                "PORTAL_CORS_ORIGINS": json.dumps([self.url]),
-                "REFLEX_API_URL": public_url,
-                "GRANIAN_WORKERS": "2",
-            }
-        )
+
+def own_web_dir(path: Path) -> Path:
+    """A `.web` for the cluster alone, seeded from the project's to skip the package install.
+
+    The suite's `app_server` serves the project's `.web`; a build for the cluster there would
+    point that server's pages at the proxy.
+    """
+    project_web = Path(__file__).resolve().parents[2] / ".web"
+
+    def skip_the_build(folder: str, names: list[str]) -> list[str]:
+        return ["build"] if Path(folder) == project_web else []
+
+    if project_web.is_dir():
+        shutil.copytree(project_web, path, symlinks=True, ignore=skip_the_build)
+    return path
+
+
+def instance(
+    suite: Any, workdir: Path, *, database_url: str, redis_url: str, proxy_url: str, web_dir: Path
+) -> Any:
+    """An AppServer on the shared PostgreSQL and Redis, whose public URL is the proxy's."""
+    server = suite.AppServer(suite.free_port(), workdir)
+    server.env.update(
+        {
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_REDIS_URL": redis_url,
+            "PORTAL_PUBLIC_URL": proxy_url,
+            "PORTAL_CORS_ORIGINS": json.dumps([server.url]),
+            "REFLEX_API_URL": proxy_url,
+            "GRANIAN_WORKERS": "2",
+            "REFLEX_WEB_WORKDIR": str(web_dir),
+        }
+    )
+    server.log_path.parent.mkdir(parents=True)
+    return server
 
 
 class Cluster:
-    """Instances A and B behind the proxy, which sends the traffic to A at first."""
+    """Instances A and B (AppServers) behind the proxy, which sends the traffic to A at first."""
 
-    def __init__(self, a: Instance, b: Instance, proxy: SwitchingProxy) -> None:
+    def __init__(self, a: Any, b: Any, proxy: SwitchingProxy) -> None:
         self.a, self.b, self.proxy = a, b, proxy
 
-    def route_to(self, instance: Instance) -> None:
-        self.proxy.route_to(instance.port)
+    def route_to(self, server: Any) -> None:
+        self.proxy.route_to(server.port)
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     skip_unless_postgres()
     skip_unless_redis()
+    suite = suite_conftest(request.config)
     with scratch_database() as database_url, scratch_redis_database() as redis_url:
-        proxy = SwitchingProxy(free_port())
+        proxy = SwitchingProxy(suite.free_port())
         workdir = Path(tempfile.mkdtemp(prefix="portal-scale-"))
-        shared = {"database_url": database_url, "redis_url": redis_url, "public_url": proxy.url}
-        a = Instance(free_port(), workdir / "a", **shared)
-        b = Instance(free_port(), workdir / "b", **shared)
-        for instance in (a, b):
-            instance.log_path.parent.mkdir(parents=True)
+        web_dir = own_web_dir(workdir / "web")
+        shared = {"database_url": database_url, "redis_url": redis_url, "proxy_url": proxy.url}
+        a = instance(suite, workdir / "a", web_dir=web_dir, **shared)
+        b = instance(suite, workdir / "b", web_dir=web_dir, **shared)
         try:
             a.start()  # `cli init --demo`, then the build and the server
             b.start()
@@ -86,8 +109,9 @@ def cluster() -> Iterator[Cluster]:
             yield Cluster(a, b, proxy)
         finally:
             proxy.stop()
-            for instance in (a, b):
-                instance.stop()
+            for server in (a, b):
+                server.stop()
+            shutil.rmtree(web_dir, ignore_errors=True)  # the logs stay
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +124,7 @@ def no_errors_on_either_instance(cluster: Cluster) -> Iterator[None]:
         pytest.fail("an instance logged errors:\n" + "\n".join(errors[:20]), pytrace=False)
 
 
-def wait_for_customer(instance: Instance, email: str) -> str:
+def wait_for_customer(instance: Any, email: str) -> str:
     """A one-time portal link for a demo customer, once webhooks have put them in the mirror."""
     deadline = time.monotonic() + 60
     while True:
@@ -112,7 +136,7 @@ def wait_for_customer(instance: Instance, email: str) -> str:
             time.sleep(1)
 
 
-def login_page_token(instance: Instance) -> str:
+def login_page_token(instance: Any) -> str:
     return instance.python(
         "from portal_app.db import session_scope\n"
         "from portal_app.services.configurations import set_login_link, default_configuration\n"
@@ -122,7 +146,7 @@ def login_page_token(instance: Instance) -> str:
     )
 
 
-def latest_code(instance: Instance, email: str) -> str:
+def latest_code(instance: Any, email: str) -> str:
     return instance.python(
         "from sqlmodel import Session, col, select\n"
         "from portal_app.db import get_engine\n"
@@ -173,6 +197,7 @@ def test_rate_limits_count_requests_to_both_instances(cluster: Cluster, page: Pa
     cluster.route_to(cluster.a)
     for n in range(allowed):
         if n == allowed // 2:
+            page.goto("about:blank")  # no live socket to carry over: a plain switch
             cluster.route_to(cluster.b)
         send_code(n)
         expect(page.get_by_role("status")).to_contain_text("we sent it a 6-digit code")
