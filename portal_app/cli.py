@@ -24,11 +24,12 @@ def init(*, demo: bool) -> None:
                 )
             )
             print("Created the default portal configuration.")
-    if demo:
-        _create_demo_merchant()
+    # The demo (its merchant has a published password) belongs to the sandbox only: with a
+    # real Stripe key, create accounts with `create-merchant`.
     if demo and get_settings().sandbox_mode:
         from portal_app.sandbox.demo import load_demo
 
+        _create_demo_merchant()
         if load_demo():
             print("Loaded the sandbox demo customers, catalogue and coupons.")
             _configure_demo_portal()
