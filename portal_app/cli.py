@@ -131,17 +131,25 @@ def session_link(*, customer: str, email: str | None, return_url: str | None) ->
 
 
 def banner() -> None:
-    """Print where the portal answers and how to sign in to the demo."""
+    """Print where the portal answers and, in sandbox mode, how to sign in to the demo."""
     settings = get_settings()
     url = settings.public_url.rstrip("/")
     mode = "sandbox (no Stripe key set)" if settings.sandbox_mode else "live Stripe account"
-    print(f"""
-Billing portal starting in production mode ({mode}); the first build takes a minute.
-  Customer portal:   {url}/
-  Health check:      {url}/healthz
-  Merchant dashboard: {url}/dashboard/login
-    demo sign-in: {DEMO_MERCHANT_EMAIL} / {DEMO_MERCHANT_PASSWORD}
-""")
+    lines = [
+        f"Billing portal starting in production mode ({mode}); the first build takes a minute.",
+        f"  Merchant dashboard:  {url}/dashboard/login",
+        f"  Customer portal:     {url}/  (customers arrive by a session link or login link)",
+        f"  Health check:        {url}/healthz",
+    ]
+    if settings.sandbox_mode:
+        lines += [
+            f"  Demo merchant:       {DEMO_MERCHANT_EMAIL} / {DEMO_MERCHANT_PASSWORD}",
+            "  Demo customer link:  python -m portal_app.cli session-link "
+            "--email jenny.rosen@example.com",
+            "  Demo customers:      jenny.rosen@, trial@, past.due@, canceling@, team@example.com",
+            f"  Emails (codes):      {url}/dev/outbox",
+        ]
+    print("\n" + "\n".join(lines) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
