@@ -144,7 +144,7 @@ def banner() -> None:
     if settings.sandbox_mode:
         lines += [
             f"  Demo merchant:       {DEMO_MERCHANT_EMAIL} / {DEMO_MERCHANT_PASSWORD}",
-            "  Demo customer link:  python -m portal_app.cli session-link "
+            "  Demo customer link:  .venv/bin/python -m portal_app.cli session-link "
             "--email jenny.rosen@example.com",
             "  Demo customers:      jenny.rosen@, trial@, past.due@, canceling@, team@example.com",
             f"  Emails (codes):      {url}/dev/outbox",
