@@ -79,6 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_app_errors: the test expects the app to log errors")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Quick tests first, browser tests last: a failure shows early, and Playwright's sync
+    driver (which keeps an event loop running once started) comes after every async test."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(scope="session")
 def db_tables() -> None:
     """The schema of every table, created once in the temporary database."""
