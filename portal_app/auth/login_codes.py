@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.auth import rate_limit
 from portal_app.auth.portal_sessions import start_code_session
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.login_code import LoginCode
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customers import customer_for_login
@@ -28,13 +29,15 @@ from portal_app.settings import get_settings
 CODE_TTL = timedelta(minutes=10)
 RESEND_AFTER = timedelta(seconds=60)
 MAX_WRONG_TRIES = 5
-WRONG_CODE = "That code is incorrect or has expired. Check the latest email or send a new code."
+WRONG_CODE = Text(
+    "That code is incorrect or has expired. Check the latest email or send a new code."
+)
 
 
 class LoginError(Exception):
     """A refusal whose message is fit to show the person signing in."""
 
-    def __init__(self, message: str, *, field: str = "email") -> None:
+    def __init__(self, message: Text, *, field: str = "email") -> None:
         super().__init__(message)
         self.field = field
 
@@ -52,7 +55,7 @@ def normalise_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise LoginError(f"Enter a valid email address ({exc}).") from exc
+        raise LoginError(Text("Enter a valid email address ({reason}).", reason=str(exc))) from exc
 
 
 def _hash(code: str, code_id: str) -> str:
@@ -67,9 +70,10 @@ def request_code(
     configuration_id: str,
     business_name: str,
     client: str,
+    locale: str = "en",
     now: datetime | None = None,
 ) -> CodeSent:
-    """Make a new code for `email` and email it when the address belongs to a customer."""
+    """Make a new code for `email` and email it (in `locale`) when it belongs to a customer."""
     now = now or datetime.now(UTC)
     address = normalise_email(email)
     latest = session.exec(
@@ -77,11 +81,17 @@ def request_code(
     ).first()
     if latest is not None and now - latest.created < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest.created)).total_seconds()) + 1
-        raise LoginError(f"Please wait {wait} seconds before asking for another code.")
+        raise LoginError(
+            Plural(
+                "Please wait {count} second before asking for another code.",
+                "Please wait {count} seconds before asking for another code.",
+                wait,
+            )
+        )
     if not rate_limit.allow(rate_limit.SEND_PER_EMAIL, "send-email", address) or not (
         rate_limit.allow(rate_limit.SEND_PER_CLIENT, "send-client", client)
     ):
-        raise LoginError("Too many codes were requested. Please try again later.")
+        raise LoginError(Text("Too many codes were requested. Please try again later."))
     customer = customer_for_login(session=session, email=address)
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = LoginCode(
@@ -102,6 +112,7 @@ def request_code(
             ),
             code=code,
             valid_minutes=int(CODE_TTL.total_seconds() // 60),
+            locale=locale,
         )
         queue_rendered(
             session=session, kind=LOGIN_CODE, to=address, email=message, expires_at=row.expires_at
@@ -118,11 +129,11 @@ def verify_code(
     address = normalise_email(email)
     code = code.strip().replace(" ", "")
     if not (len(code) == 6 and code.isdigit()):
-        raise LoginError("Enter the 6-digit code from the email.", field="code")
+        raise LoginError(Text("Enter the 6-digit code from the email."), field="code")
     if not rate_limit.allow(rate_limit.VERIFY_PER_EMAIL, "verify-email", address) or not (
         rate_limit.allow(rate_limit.VERIFY_PER_CLIENT, "verify-client", client)
     ):
-        raise LoginError("Too many attempts. Please try again later.", field="code")
+        raise LoginError(Text("Too many attempts. Please try again later."), field="code")
     row = session.exec(
         select(LoginCode).where(LoginCode.email == address).order_by(col(LoginCode.created).desc())
     ).first()

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from portal_app.i18n.text import Text
 from portal_app.models.portal_session import PortalSession
 
 LINK_TTL = timedelta(minutes=5)
@@ -20,7 +21,7 @@ IDLE_TTL = timedelta(hours=1)
 
 
 class SessionError(Exception):
-    """The link or session cannot be used; the message is fit to show the customer."""
+    """The link or session cannot be used; the message (a `Text`) is fit to show the customer."""
 
 
 def _hash(token: str) -> str:
@@ -83,15 +84,15 @@ def redeem_link(*, session: Session, token: str, now: datetime | None = None) ->
     """Exchange a link token for its session, once, within the link's lifetime."""
     now = now or datetime.now(UTC)
     if not token or len(token) > 128:
-        raise SessionError("This link is not valid.")
+        raise SessionError(Text("This link is not valid."))
     digest = _hash(token)
     row = session.exec(select(PortalSession).where(PortalSession.token_hash == digest)).first()
     if row is None or not hmac.compare_digest(row.token_hash or "", digest):
-        raise SessionError("This link is not valid.")
+        raise SessionError(Text("This link is not valid."))
     if row.redeemed_at is not None or row.ended_at is not None:
-        raise SessionError("This link has already been used. Ask for a new one.")
+        raise SessionError(Text("This link has already been used. Ask for a new one."))
     if now > _aware(row.link_expires_at):
-        raise SessionError("This link has expired. Ask for a new one.")
+        raise SessionError(Text("This link has expired. Ask for a new one."))
     row.redeemed_at = now
     row.last_activity_at = now
     session.add(row)
@@ -105,13 +106,13 @@ def active_session(
     """The live session with this id, its idle timer reset; raises when it is over."""
     now = now or datetime.now(UTC)
     if not session_id:
-        raise SessionError("Your session has ended. Please sign in again.")
+        raise SessionError(Text("Your session has ended. Please sign in again."))
     row = session.get(PortalSession, session_id)
     if row is None or row.redeemed_at is None or row.ended_at is not None:
-        raise SessionError("Your session has ended. Please sign in again.")
+        raise SessionError(Text("Your session has ended. Please sign in again."))
     last = _aware(row.last_activity_at or row.redeemed_at)
     if now - last > IDLE_TTL:
-        raise SessionError("Your session has expired. Please sign in again.")
+        raise SessionError(Text("Your session has expired. Please sign in again."))
     row.last_activity_at = now
     session.add(row)
     session.flush()

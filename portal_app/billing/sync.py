@@ -30,6 +30,7 @@ from portal_app.models.mirror import (
     ProcessedWebhookEvent,
 )
 from portal_app.models.mirror_columns import MirrorRow, from_unix
+from portal_app.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,18 @@ def rank(*, obj: dict[str, Any], kind: Kind) -> int:
     return status_rank * len(KIND_RANK) + KIND_RANK[kind]
 
 
+def account_now(session: Session) -> int:
+    """Now on the Stripe account's clock, the one its events are stamped with: real time, or
+    the embedded sandbox's clock, which its test helpers move ahead."""
+    if get_settings().sandbox_mode:
+        # Imported here: only the embedded sandbox has its own clock, in the same database.
+        from portal_app.sandbox.clock import sandbox_now
+        from portal_app.sandbox.store import Store
+
+        return sandbox_now(Store(session))
+    return int(time.time())
+
+
 def upsert(
     *, session: Session, obj: dict[str, Any], version: int | None = None, kind: Kind = "updated"
 ) -> bool:
@@ -80,7 +93,7 @@ def upsert(
     if mirrored is None:
         return False
     model, fields_of = mirrored
-    stamp = int(time.time()) if version is None else version
+    stamp = account_now(session) if version is None else version
     if obj.get("deleted"):
         row = _locked_row(session=session, model=model, object_id=obj["id"])
         return _tombstone(session=session, row=row, version=stamp)

@@ -4,11 +4,13 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
+from portal_app.state.i18n import I18nState
 
 
 def text_field(
-    label: str, name: str, value: Any, error: Any = "", autocomplete: str = "", **props: Any
+    label: Any, name: str, value: Any, error: Any = "", autocomplete: str = "", **props: Any
 ) -> rx.Component:
     field_id = f"billing-{name}"
     return rx.el.div(
@@ -34,11 +36,11 @@ def text_field(
 def country_field() -> rx.Component:
     errors = BillingDetailsState.errors
     return rx.el.div(
-        rx.el.label("Country", html_for="billing-country", class_name="label"),
+        rx.el.label(t("Country"), html_for="billing-country", class_name="label"),
         rx.el.select(
-            rx.el.option("Choose…", value=""),
+            rx.el.option(t("Choose…"), value=""),
             rx.foreach(
-                BillingDetailsState.country_options,
+                I18nState.countries,
                 lambda option: rx.el.option(option[1], value=option[0]),
             ),
             id="billing-country",
@@ -61,31 +63,34 @@ def billing_form() -> rx.Component:
     return rx.el.form(
         rx.cond(
             BillingDetailsState.allow_name,
-            text_field("Name", "name", form.name, errors.name, "name"),
+            text_field(t("Name"), "name", form.name, errors.name, "name"),
         ),
         rx.cond(
             BillingDetailsState.allow_email,
             rx.cond(
                 BillingDetailsState.email_locked,
                 rx.el.p(
-                    "Email: ",
-                    form.email,
-                    " (you signed in with this email, so it stays as is)",
+                    t(
+                        "Email: {email} (you signed in with this email, so it stays as is)",
+                        email=form.email,
+                    ),
                     class_name="muted small",
                 ),
-                text_field("Email", "email", form.email, errors.email, "email", type="email"),
+                text_field(t("Email"), "email", form.email, errors.email, "email", type="email"),
             ),
         ),
         rx.cond(
             BillingDetailsState.allow_address,
             rx.fragment(
                 country_field(),
-                text_field("Address line 1", "line1", form.line1, errors.line1, "address-line1"),
-                text_field("Address line 2 (optional)", "line2", form.line2, "", "address-line2"),
+                text_field(t("Address line 1"), "line1", form.line1, errors.line1, "address-line1"),
+                text_field(
+                    t("Address line 2 (optional)"), "line2", form.line2, "", "address-line2"
+                ),
                 rx.el.div(
-                    text_field("City", "city", form.city, errors.city, "address-level2"),
+                    text_field(t("City"), "city", form.city, errors.city, "address-level2"),
                     text_field(
-                        "Postal code",
+                        t("Postal code"),
                         "postal_code",
                         form.postal_code,
                         errors.postal_code,
@@ -94,7 +99,7 @@ def billing_form() -> rx.Component:
                     class_name="row-gap",
                 ),
                 text_field(
-                    "State, province or region",
+                    t("State, province or region"),
                     "state",
                     form.state,
                     errors.state,
@@ -104,7 +109,7 @@ def billing_form() -> rx.Component:
         ),
         rx.cond(
             BillingDetailsState.allow_phone,
-            text_field("Phone (optional)", "phone", form.phone, errors.phone, "tel", type="tel"),
+            text_field(t("Phone (optional)"), "phone", form.phone, errors.phone, "tel", type="tel"),
         ),
         rx.cond(
             BillingDetailsState.error != "",
@@ -112,14 +117,14 @@ def billing_form() -> rx.Component:
         ),
         rx.el.div(
             rx.el.button(
-                "Save",
+                t("Save"),
                 type="submit",
                 disabled=BillingDetailsState.busy,
                 class_name="button",
                 data_testid="billing-save",
             ),
             rx.el.button(
-                "Cancel",
+                t("Cancel"),
                 type="button",
                 on_click=BillingDetailsState.close,
                 class_name="button-secondary",
@@ -136,10 +141,10 @@ def tax_id_form() -> rx.Component:
     return rx.el.form(
         rx.el.div(
             rx.el.div(
-                rx.el.label("Tax ID type", html_for="tax-type", class_name="label"),
+                rx.el.label(t("Tax ID type"), html_for="tax-type", class_name="label"),
                 rx.el.select(
                     rx.foreach(
-                        BillingDetailsState.tax_id_options,
+                        I18nState.tax_id_kinds,
                         lambda option: rx.el.option(option[1], value=option[0]),
                     ),
                     id="tax-type",
@@ -149,7 +154,7 @@ def tax_id_form() -> rx.Component:
                 class_name="stack-tight",
             ),
             rx.el.div(
-                rx.el.label("Tax ID", html_for="tax-value", class_name="label"),
+                rx.el.label(t("Tax ID"), html_for="tax-value", class_name="label"),
                 rx.el.input(id="tax-value", name="tax_value", class_name="input"),
                 class_name="stack-tight",
             ),
@@ -160,7 +165,7 @@ def tax_id_form() -> rx.Component:
             rx.el.p(BillingDetailsState.tax_error, class_name="field-error", role="alert"),
         ),
         rx.el.button(
-            "Add tax ID", type="submit", class_name="button-secondary", data_testid="tax-add"
+            t("Add tax ID"), type="submit", class_name="button-secondary", data_testid="tax-add"
         ),
         on_submit=BillingDetailsState.add_tax_id,
         reset_on_submit=True,

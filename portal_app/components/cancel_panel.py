@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.i18n.ui import t, t_around
 from portal_app.state.cancel import CancelState
 
 
@@ -22,23 +23,24 @@ def reason_option(option: Any) -> rx.Component:
 
 def retention_offer() -> rx.Component:
     """The coupon offered before the last step (when the merchant configured one)."""
+    before, after = t_around("Stay and get {offer}.", "offer")
     return rx.el.div(
-        rx.el.h4("Before you go", class_name="item-title"),
-        rx.el.p("Stay and get ", rx.el.strong(CancelState.offer), ".", class_name="muted"),
+        rx.el.h4(t("Before you go"), class_name="item-title"),
+        rx.el.p(before, rx.el.strong(CancelState.offer), after, class_name="muted"),
         rx.cond(
             CancelState.error != "",
             rx.el.p(CancelState.error, class_name="field-error", role="alert"),
         ),
         rx.el.div(
             rx.el.button(
-                "Accept offer",
+                t("Accept offer"),
                 on_click=CancelState.accept_offer,
                 disabled=CancelState.busy,
                 class_name="button",
                 data_testid="retention-accept",
             ),
             rx.el.button(
-                "No thanks, continue",
+                t("No thanks, continue"),
                 on_click=CancelState.decline_offer,
                 class_name="button-secondary",
                 data_testid="retention-decline",
@@ -58,14 +60,14 @@ def cancel_panel() -> rx.Component:
 def cancel_form() -> rx.Component:
     """Asks why (when the survey is on), then cancels."""
     return rx.el.form(
-        rx.el.h4("Cancel your subscription", class_name="item-title"),
+        rx.el.h4(t("Cancel your subscription"), class_name="item-title"),
         rx.cond(
             CancelState.reasons.length() > 0,  # type: ignore[attr-defined]
             rx.el.fieldset(
-                rx.el.legend("Why are you cancelling? (optional)", class_name="label"),
+                rx.el.legend(t("Why are you cancelling? (optional)"), class_name="label"),
                 rx.foreach(CancelState.reasons, reason_option),
                 rx.el.label(
-                    "Anything else you'd like to share?",
+                    t("Anything else you'd like to share?"),
                     html_for="cancel-comment",
                     class_name="label",
                 ),
@@ -81,14 +83,14 @@ def cancel_form() -> rx.Component:
         ),
         rx.el.div(
             rx.el.button(
-                "Cancel subscription",
+                t("Cancel subscription"),
                 type="submit",
                 disabled=CancelState.busy,
                 class_name="button button-danger",
                 data_testid="cancel-confirm",
             ),
             rx.el.button(
-                "Go back",
+                t("Go back"),
                 type="button",
                 on_click=CancelState.close,
                 class_name="button-secondary",

@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.i18n.ui import t, t_around
 from portal_app.state.plan_change import PlanChangeState
 
 
@@ -18,7 +19,7 @@ def plan_option(choice: Any) -> rx.Component:
         ),
         rx.el.span(choice.name, class_name="plan-name"),
         rx.el.span(choice.price_line, class_name="muted"),
-        rx.cond(choice.is_current, rx.el.span("Current", class_name="badge badge-neutral")),
+        rx.cond(choice.is_current, rx.el.span(t("Current"), class_name="badge badge-neutral")),
         class_name="radio plan-option",
         data_testid="plan-option",
     )
@@ -27,14 +28,14 @@ def plan_option(choice: Any) -> rx.Component:
 def choose_step() -> rx.Component:
     return rx.el.form(
         rx.el.fieldset(
-            rx.el.legend("Choose a plan", class_name="label"),
+            rx.el.legend(t("Choose a plan"), class_name="label"),
             rx.foreach(PlanChangeState.choices, plan_option),
             class_name="fieldset",
         ),
         rx.cond(
             PlanChangeState.quantity_enabled,
             rx.fragment(
-                rx.el.label("Quantity", html_for="plan-quantity", class_name="label"),
+                rx.el.label(t("Quantity"), html_for="plan-quantity", class_name="label"),
                 rx.el.input(
                     id="plan-quantity",
                     name="quantity",
@@ -50,7 +51,7 @@ def choose_step() -> rx.Component:
         rx.cond(
             PlanChangeState.promotion_enabled,
             rx.fragment(
-                rx.el.label("Promotion code", html_for="plan-promo", class_name="label"),
+                rx.el.label(t("Promotion code"), html_for="plan-promo", class_name="label"),
                 rx.el.input(
                     id="plan-promo",
                     name="promotion_code",
@@ -74,10 +75,10 @@ def choose_step() -> rx.Component:
         ),
         rx.el.div(
             rx.el.button(
-                "Continue", type="submit", class_name="button", data_testid="plan-continue"
+                t("Continue"), type="submit", class_name="button", data_testid="plan-continue"
             ),
             rx.el.button(
-                "Go back",
+                t("Go back"),
                 type="button",
                 on_click=PlanChangeState.close,
                 class_name="button-secondary",
@@ -90,8 +91,9 @@ def choose_step() -> rx.Component:
 
 
 def review_step() -> rx.Component:
+    agree_before, agree_after = t_around("By confirming, you agree to the {terms}.", "terms")
     return rx.el.div(
-        rx.el.h4("Review your change", class_name="item-title"),
+        rx.el.h4(t("Review your change"), class_name="item-title"),
         rx.el.ul(
             rx.foreach(PlanChangeState.review_lines, lambda line: rx.el.li(line)),
             class_name="review",
@@ -100,26 +102,26 @@ def review_step() -> rx.Component:
         rx.cond(
             PlanChangeState.terms_url != "",
             rx.el.p(
-                "By confirming, you agree to the ",
+                agree_before,
                 rx.el.a(
-                    "terms of service",
+                    t("terms of service"),
                     href=PlanChangeState.terms_url,
                     target="_blank",
                     rel="noopener",
                 ),
-                ".",
+                agree_after,
                 class_name="muted small",
             ),
         ),
         rx.el.div(
             rx.el.button(
-                "Confirm",
+                t("Confirm"),
                 on_click=PlanChangeState.confirm,
                 disabled=PlanChangeState.busy,
                 class_name="button",
                 data_testid="plan-confirm",
             ),
-            rx.el.button("Back", on_click=PlanChangeState.back, class_name="button-secondary"),
+            rx.el.button(t("Back"), on_click=PlanChangeState.back, class_name="button-secondary"),
             class_name="row-gap",
         ),
         class_name="stack",

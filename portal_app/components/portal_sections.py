@@ -11,6 +11,7 @@ import reflex as rx
 from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
 from portal_app.components.plan_change_panel import plan_change_panel
+from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.cancel import CancelState
 from portal_app.state.invoices import InvoicePaymentState
@@ -24,7 +25,7 @@ def badge(label: Any, tone: Any) -> rx.Component:
     return rx.el.span(label, class_name="badge badge-" + tone.to(str))
 
 
-def section(title: str, testid: str, *children: rx.Component) -> rx.Component:
+def section(title: Any, testid: str, *children: rx.Component) -> rx.Component:
     """A titled card; the title is the section's accessible name."""
     heading_id = f"{testid}-title"
     return rx.el.section(
@@ -53,7 +54,7 @@ def subscription_card(sub: Any) -> rx.Component:
                 rx.cond(
                     sub.can_cancel_scheduled_change,
                     rx.el.button(
-                        "Cancel change",
+                        t("Cancel change"),
                         on_click=PlanChangeState.cancel_scheduled(sub.id),
                         class_name="button-link",
                         data_testid="cancel-scheduled-change",
@@ -68,7 +69,7 @@ def subscription_card(sub: Any) -> rx.Component:
             rx.cond(
                 sub.can_update,
                 rx.el.button(
-                    "Update subscription",
+                    t("Update subscription"),
                     on_click=PlanChangeState.open(sub.id),
                     class_name="button",
                     data_testid="update-subscription",
@@ -77,7 +78,7 @@ def subscription_card(sub: Any) -> rx.Component:
             rx.cond(
                 sub.can_cancel,
                 rx.el.button(
-                    "Cancel subscription",
+                    t("Cancel subscription"),
                     on_click=CancelState.open(sub.id),
                     class_name="button-secondary",
                     data_testid="cancel-subscription",
@@ -86,7 +87,7 @@ def subscription_card(sub: Any) -> rx.Component:
             rx.cond(
                 sub.can_renew,
                 rx.el.button(
-                    "Renew subscription",
+                    t("Renew subscription"),
                     on_click=CancelState.renew(sub.id),
                     class_name="button",
                     data_testid="renew-subscription",
@@ -104,7 +105,7 @@ def subscription_card(sub: Any) -> rx.Component:
 
 def subscriptions_section() -> rx.Component:
     return section(
-        "Current subscription",
+        t("Current subscription"),
         "subscriptions",
         rx.cond(
             CancelState.confirmation != "",
@@ -125,7 +126,7 @@ def subscriptions_section() -> rx.Component:
         rx.cond(
             PortalState.subscriptions.length() > 0,  # type: ignore[attr-defined]
             rx.el.div(rx.foreach(PortalState.subscriptions, subscription_card), class_name="stack"),
-            rx.el.p("You have no current subscriptions.", class_name="muted"),
+            rx.el.p(t("You have no current subscriptions."), class_name="muted"),
         ),
     )
 
@@ -134,24 +135,27 @@ def payment_method_item(pm: Any) -> rx.Component:
     return rx.el.li(
         rx.el.span(pm.brand, class_name="pm-brand"),
         rx.el.span("•••• ", pm.last4, class_name="pm-last4"),
-        rx.cond(pm.expiry != "", rx.el.span("Expires ", pm.expiry, class_name="muted small")),
-        rx.cond(pm.is_default, rx.el.span("Default", class_name="badge badge-neutral")),
+        rx.cond(
+            pm.expiry != "",
+            rx.el.span(t("Expires {date}", date=pm.expiry), class_name="muted small"),
+        ),
+        rx.cond(pm.is_default, rx.el.span(t("Default"), class_name="badge badge-neutral")),
         rx.el.span(
             rx.cond(
                 ~pm.is_default,
                 rx.el.button(
-                    "Make default",
+                    t("Make default"),
                     on_click=PaymentMethodsState.make_default(pm.id),
                     class_name="button-link",
-                    aria_label="Make card ending " + pm.last4.to(str) + " the default",
+                    aria_label=t("Make card ending {last4} the default", last4=pm.last4),
                     data_testid="pm-make-default",
                 ),
             ),
             rx.el.button(
-                "Remove",
+                t("Remove"),
                 on_click=PaymentMethodsState.remove(pm.id),
                 class_name="button-link danger-link",
-                aria_label="Remove card ending " + pm.last4.to(str),
+                aria_label=t("Remove card ending {last4}", last4=pm.last4),
                 data_testid="pm-remove",
             ),
             class_name="pm-actions",
@@ -164,10 +168,10 @@ def payment_method_item(pm: Any) -> rx.Component:
 def card_form() -> rx.Component:
     """Card fields with no binding to the portal: the browser sends them to the payment service."""
     return rx.el.div(
-        rx.el.h3("Add a card", class_name="item-title"),
-        rx.el.label("Name on card", html_for="card-name", class_name="label"),
+        rx.el.h3(t("Add a card"), class_name="item-title"),
+        rx.el.label(t("Name on card"), html_for="card-name", class_name="label"),
         rx.el.input(id="card-name", autocomplete="cc-name", class_name="input"),
-        rx.el.label("Card number", html_for="card-number", class_name="label"),
+        rx.el.label(t("Card number"), html_for="card-number", class_name="label"),
         rx.el.input(
             id="card-number",
             inputmode="numeric",
@@ -178,18 +182,18 @@ def card_form() -> rx.Component:
         ),
         rx.el.div(
             rx.el.div(
-                rx.el.label("Expiry (MM/YY)", html_for="card-exp", class_name="label"),
+                rx.el.label(t("Expiry (MM/YY)"), html_for="card-exp", class_name="label"),
                 rx.el.input(
                     id="card-exp",
                     autocomplete="cc-exp",
-                    placeholder="MM / YY",
+                    placeholder=t("MM / YY"),
                     class_name="input",
                     data_testid="card-exp",
                 ),
                 class_name="stack-tight",
             ),
             rx.el.div(
-                rx.el.label("CVC", html_for="card-cvc", class_name="label"),
+                rx.el.label(t("CVC"), html_for="card-cvc", class_name="label"),
                 rx.el.input(
                     id="card-cvc",
                     inputmode="numeric",
@@ -203,14 +207,14 @@ def card_form() -> rx.Component:
         ),
         rx.el.div(
             rx.el.button(
-                "Save card",
+                t("Save card"),
                 on_click=PaymentMethodsState.submit_card,
                 disabled=PaymentMethodsState.busy,
                 class_name="button",
                 data_testid="card-save",
             ),
             rx.el.button(
-                "Cancel", on_click=PaymentMethodsState.close_add, class_name="button-secondary"
+                t("Cancel"), on_click=PaymentMethodsState.close_add, class_name="button-secondary"
             ),
             class_name="row-gap",
         ),
@@ -221,7 +225,7 @@ def card_form() -> rx.Component:
 
 def payment_methods_section() -> rx.Component:
     return section(
-        "Payment methods",
+        t("Payment methods"),
         "payment-methods",
         rx.cond(
             PaymentMethodsState.notice != "",
@@ -232,7 +236,7 @@ def payment_methods_section() -> rx.Component:
             rx.el.ul(
                 rx.foreach(PortalState.payment_methods, payment_method_item), class_name="list"
             ),
-            rx.el.p("No payment method on file.", class_name="muted"),
+            rx.el.p(t("No payment method on file."), class_name="muted"),
         ),
         rx.cond(
             PaymentMethodsState.error != "",
@@ -247,7 +251,7 @@ def payment_methods_section() -> rx.Component:
             PaymentMethodsState.adding,
             card_form(),
             rx.el.button(
-                "+ Add payment method",
+                t("+ Add payment method"),
                 on_click=PaymentMethodsState.open_add,
                 class_name="button-secondary",
                 data_testid="pm-add",
@@ -259,7 +263,7 @@ def payment_methods_section() -> rx.Component:
 def billing_section() -> rx.Component:
     billing = PortalState.billing
     return section(
-        "Billing information",
+        t("Billing information"),
         "billing-information",
         rx.cond(
             BillingDetailsState.notice != "",
@@ -270,15 +274,15 @@ def billing_section() -> rx.Component:
             billing_form(),
             rx.fragment(
                 rx.el.dl(
-                    rx.el.dt("Name"),
+                    rx.el.dt(t("Name")),
                     rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
-                    rx.el.dt("Email"),
+                    rx.el.dt(t("Email")),
                     rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
                     rx.cond(
                         billing.phone != "",
-                        rx.fragment(rx.el.dt("Phone"), rx.el.dd(billing.phone)),
+                        rx.fragment(rx.el.dt(t("Phone")), rx.el.dd(billing.phone)),
                     ),
-                    rx.el.dt("Billing address"),
+                    rx.el.dt(t("Billing address")),
                     rx.el.dd(
                         rx.cond(
                             billing.address_lines.length() > 0,  # type: ignore[attr-defined]
@@ -289,11 +293,16 @@ def billing_section() -> rx.Component:
                     rx.cond(
                         billing.tax_ids.length() > 0,  # type: ignore[attr-defined]
                         rx.fragment(
-                            rx.el.dt("Tax IDs"),
+                            rx.el.dt(t("Tax IDs")),
                             rx.el.dd(rx.foreach(billing.tax_ids, tax_id_item)),
                         ),
                     ),
                     class_name="details",
+                    # Long labels (other languages) and emails must not widen a phone's page.
+                    style={
+                        "grid_template_columns": "fit-content(40%) minmax(0, 1fr)",
+                        "overflow_wrap": "break-word",
+                    },
                     data_testid="billing-details",
                 ),
                 rx.cond(
@@ -301,7 +310,7 @@ def billing_section() -> rx.Component:
                     rx.el.p(BillingDetailsState.error, class_name="field-error", role="alert"),
                 ),
                 rx.el.button(
-                    "Update information",
+                    t("Update information"),
                     on_click=BillingDetailsState.open,
                     class_name="button-secondary",
                     data_testid="billing-edit",
@@ -321,10 +330,10 @@ def tax_id_item(tax_id: Any) -> rx.Component:
         rx.cond(
             PortalState.features.tax_ids,
             rx.el.button(
-                "Remove",
+                t("Remove"),
                 on_click=BillingDetailsState.remove_tax_id(tax_id.id),
                 class_name="button-link danger-link",
-                aria_label="Remove tax ID " + tax_id.label.to(str),
+                aria_label=t("Remove tax ID {label}", label=tax_id.label),
             ),
         ),
         class_name="row-gap",
@@ -343,34 +352,36 @@ def invoice_item(invoice: Any) -> rx.Component:
                 rx.cond(
                     invoice.payable,
                     rx.el.button(
-                        "Pay",
+                        t("Pay"),
                         on_click=InvoicePaymentState.open(invoice.id),
                         class_name="button-link",
-                        aria_label="Pay invoice " + invoice.number.to(str),
+                        aria_label=t("Pay invoice {number}", number=invoice.number),
                         data_testid="invoice-pay",
                     ),
                 ),
                 rx.cond(
                     invoice.view_url != "",
                     rx.el.a(
-                        "View",
+                        t("View"),
                         href=invoice.view_url,
                         target="_blank",
                         rel="noopener",
-                        aria_label="View invoice " + invoice.number.to(str),
+                        aria_label=t("View invoice {number}", number=invoice.number),
                     ),
                 ),
                 rx.cond(
                     invoice.pdf_url != "",
                     rx.el.a(
-                        "PDF",
+                        t("PDF"),
                         href=invoice.pdf_url,
                         target="_blank",
                         rel="noopener",
-                        aria_label="Download invoice " + invoice.number.to(str) + " as PDF",
+                        aria_label=t("Download invoice {number} as PDF", number=invoice.number),
                     ),
                 ),
                 class_name="invoice-actions",
+                # Links wrap as wholes: keep-all stops Japanese breaking inside a word.
+                style={"flex_wrap": "wrap", "row_gap": "4px", "word_break": "keep-all"},
             ),
             class_name="num",
         ),
@@ -381,7 +392,7 @@ def invoice_item(invoice: Any) -> rx.Component:
 def pay_panel() -> rx.Component:
     """Choose the card for an open invoice and pay it."""
     return rx.el.div(
-        rx.el.label("Pay with", html_for="pay-card", class_name="label"),
+        rx.el.label(t("Pay with"), html_for="pay-card", class_name="label"),
         rx.el.select(
             rx.foreach(
                 PortalState.payment_methods,
@@ -398,14 +409,14 @@ def pay_panel() -> rx.Component:
         ),
         rx.el.div(
             rx.el.button(
-                "Pay invoice",
+                t("Pay invoice"),
                 on_click=InvoicePaymentState.pay,
                 disabled=InvoicePaymentState.busy,
                 class_name="button",
                 data_testid="invoice-pay-confirm",
             ),
             rx.el.button(
-                "Cancel", on_click=InvoicePaymentState.close, class_name="button-secondary"
+                t("Cancel"), on_click=InvoicePaymentState.close, class_name="button-secondary"
             ),
             class_name="row-gap",
         ),
@@ -416,7 +427,7 @@ def pay_panel() -> rx.Component:
 
 def invoices_section() -> rx.Component:
     return section(
-        "Invoice history",
+        t("Invoice history"),
         "invoice-history",
         rx.cond(
             InvoicePaymentState.notice != "",
@@ -428,22 +439,22 @@ def invoices_section() -> rx.Component:
             rx.el.table(
                 rx.el.thead(
                     rx.el.tr(
-                        rx.el.th("Date", scope="col"),
-                        rx.el.th("Amount", scope="col", class_name="num"),
-                        rx.el.th("Status", scope="col"),
-                        rx.el.th("For", scope="col", class_name="hide-narrow"),
-                        rx.el.th(rx.el.span("Actions", class_name="sr-only"), scope="col"),
+                        rx.el.th(t("Date"), scope="col"),
+                        rx.el.th(t("Amount"), scope="col", class_name="num"),
+                        rx.el.th(t("Status"), scope="col"),
+                        rx.el.th(t("For"), scope="col", class_name="hide-narrow"),
+                        rx.el.th(rx.el.span(t("Actions"), class_name="sr-only"), scope="col"),
                     )
                 ),
                 rx.el.tbody(rx.foreach(PortalState.invoices, invoice_item)),
                 class_name="invoices",
             ),
-            rx.el.p("No invoices yet.", class_name="muted"),
+            rx.el.p(t("No invoices yet."), class_name="muted"),
         ),
         rx.cond(
             PortalState.invoices_cursor != "",
             rx.el.button(
-                "View more",
+                t("View more"),
                 on_click=PortalState.more_invoices,
                 class_name="button-secondary",
                 data_testid="invoices-more",

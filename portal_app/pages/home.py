@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.brand import BrandState
 
@@ -10,11 +11,13 @@ from portal_app.state.brand import BrandState
 def home() -> rx.Component:
     """Explains how to get in: the merchant's link, or the email sign-in when it is active."""
     return rx.el.section(
-        rx.el.h1("Manage your billing", class_name="section-title"),
+        rx.el.h1(t("Manage your billing"), class_name="section-title"),
         rx.el.p(
-            "Use the billing link from ",
-            BrandState.brand.business_name,
-            " to see your subscriptions, payment methods and invoices.",
+            t(
+                "Use the billing link from {business} to see your subscriptions, "
+                "payment methods and invoices.",
+                business=BrandState.brand.business_name,
+            ),
             class_name="muted",
         ),
         class_name="card",

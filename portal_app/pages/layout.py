@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal_app.components.shell import shell
 from portal_app.state.brand import BrandState
+from portal_app.state.i18n import I18nState
 
 ContentFn = Callable[[], rx.Component]
 
@@ -15,7 +16,8 @@ def portal_page(route: str, title: str, on_load: Any = None) -> Callable[[Conten
     """Register `route` as a customer-facing page in the branded shell."""
 
     def decorator(content: ContentFn) -> ContentFn:
-        loads = [BrandState.load_brand]
+        # The browser's language first; pages that know the customer refine it.
+        loads = [BrandState.load_brand, I18nState.detect]
         if on_load is not None:
             loads.extend(on_load if isinstance(on_load, list) else [on_load])
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.login import LoginState
 
@@ -17,7 +18,7 @@ def field_error(message: Any, field_id: str) -> rx.Component:
 
 def email_step() -> rx.Component:
     return rx.el.form(
-        rx.el.label("Email", html_for="login-email", class_name="label"),
+        rx.el.label(t("Email"), html_for="login-email", class_name="label"),
         rx.el.input(
             id="login-email",
             name="email",
@@ -32,7 +33,7 @@ def email_step() -> rx.Component:
             data_testid="login-email",
         ),
         field_error(LoginState.email_error, "login-email"),
-        rx.el.button("Continue", type="submit", class_name="button", data_testid="login-send"),
+        rx.el.button(t("Continue"), type="submit", class_name="button", data_testid="login-send"),
         on_submit=LoginState.send_code,
         class_name="form",
     )
@@ -41,7 +42,7 @@ def email_step() -> rx.Component:
 def code_step() -> rx.Component:
     return rx.el.form(
         rx.el.p(LoginState.notice, class_name="muted", role="status"),
-        rx.el.label("Login code", html_for="login-code", class_name="label"),
+        rx.el.label(t("Login code"), html_for="login-code", class_name="label"),
         rx.el.input(
             id="login-code",
             name="code",
@@ -56,17 +57,17 @@ def code_step() -> rx.Component:
             data_testid="login-code",
         ),
         field_error(LoginState.code_error, "login-code"),
-        rx.el.button("Sign in", type="submit", class_name="button", data_testid="login-verify"),
+        rx.el.button(t("Sign in"), type="submit", class_name="button", data_testid="login-verify"),
         rx.el.div(
             rx.el.button(
-                "Send a new code",
+                t("Send a new code"),
                 type="button",
                 on_click=LoginState.resend,
                 class_name="button-link",
                 data_testid="login-resend",
             ),
             rx.el.button(
-                "Use another email",
+                t("Use another email"),
                 type="button",
                 on_click=LoginState.change_email,
                 class_name="button-link",
@@ -87,19 +88,21 @@ def login() -> rx.Component:
             (
                 "unavailable",
                 rx.fragment(
-                    rx.el.h1("This login page is not available", class_name="section-title"),
+                    rx.el.h1(t("This login page is not available"), class_name="section-title"),
                     rx.el.p(
-                        "Contact the business you buy from for a new link.",
+                        t("Contact the business you buy from for a new link."),
                         class_name="muted",
                     ),
                 ),
             ),
             (
                 "code",
-                rx.fragment(rx.el.h1("Check your email", class_name="section-title"), code_step()),
+                rx.fragment(
+                    rx.el.h1(t("Check your email"), class_name="section-title"), code_step()
+                ),
             ),
             rx.fragment(
-                rx.el.h1("Sign in to manage your billing", class_name="section-title"),
+                rx.el.h1(t("Sign in to manage your billing"), class_name="section-title"),
                 email_step(),
             ),
         ),

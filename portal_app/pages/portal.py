@@ -8,6 +8,7 @@ from portal_app.components.portal_sections import (
     payment_methods_section,
     subscriptions_section,
 )
+from portal_app.i18n.ui import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
@@ -15,10 +16,10 @@ from portal_app.state.portal import PortalState
 
 def signed_out_notice() -> rx.Component:
     return rx.el.section(
-        rx.el.h1("You are signed out", class_name="section-title"),
+        rx.el.h1(t("You are signed out"), class_name="section-title"),
         rx.el.p(PortalState.page_error, class_name="muted", role="status"),
         rx.el.p(
-            "To manage your billing, open the link from the business again.", class_name="muted"
+            t("To manage your billing, open the link from the business again."), class_name="muted"
         ),
         class_name="card stack",
         data_testid="signed-out",
@@ -28,9 +29,9 @@ def signed_out_notice() -> rx.Component:
 def flow_done() -> rx.Component:
     """The hosted confirmation that ends a deep-link flow."""
     return rx.el.section(
-        rx.el.h1("All done", class_name="section-title"),
+        rx.el.h1(t("All done"), class_name="section-title"),
         rx.el.p(FlowState.done_message, class_name="muted", role="status"),
-        rx.el.button("Back to billing", on_click=FlowState.leave, class_name="button-secondary"),
+        rx.el.button(t("Back to billing"), on_click=FlowState.leave, class_name="button-secondary"),
         class_name="card stack",
         data_testid="flow-done",
     )
@@ -61,7 +62,7 @@ def portal() -> rx.Component:
             rx.cond(
                 PortalState.loaded,
                 signed_out_notice(),
-                rx.el.p("Loading…", class_name="muted", role="status"),
+                rx.el.p(t("Loading…"), class_name="muted", role="status"),
             ),
         ),
     )
@@ -71,9 +72,9 @@ def full_portal() -> rx.Component:
     """Every section the configuration enables."""
     return rx.fragment(
         rx.el.div(
-            rx.el.h1("Billing", class_name="page-title"),
+            rx.el.h1(t("Billing"), class_name="page-title"),
             rx.el.button(
-                "Sign out",
+                t("Sign out"),
                 on_click=PortalState.logout,
                 class_name="button-link",
                 data_testid="logout",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.session_link import SessionLinkState
 
@@ -15,10 +16,10 @@ def session_link() -> rx.Component:
         rx.cond(
             SessionLinkState.error != "",
             rx.fragment(
-                rx.el.h1("This link can't be used", class_name="section-title"),
+                rx.el.h1(t("This link can't be used"), class_name="section-title"),
                 rx.el.p(SessionLinkState.error, class_name="muted", role="alert"),
             ),
-            rx.el.p("Opening your billing portal…", class_name="muted", role="status"),
+            rx.el.p(t("Opening your billing portal…"), class_name="muted", role="status"),
         ),
         class_name="card",
         data_testid="session-link",

@@ -24,6 +24,8 @@ from stdnum.us import ein
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import N_
+from portal_app.i18n.text import Text
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
@@ -47,20 +49,20 @@ POSTAL_CODE_FORMATS = {
 STATE_REQUIRED = {"US", "CA", "AU", "IN", "BR"}
 NO_POSTAL_CODE = {"AE", "HK", "IE", "QA"}
 TAX_ID_TYPES = {
-    "eu_vat": ("EU VAT number", eu_vat),
-    "gb_vat": ("UK VAT number", gb_vat),
-    "ch_vat": ("Swiss VAT number", ch_vat),
-    "no_vat": ("Norwegian VAT number", mva),
-    "us_ein": ("US EIN", ein),
-    "ca_bn": ("Canadian BN", bn),
-    "au_abn": ("Australian ABN", abn),
-    "in_gst": ("Indian GST number", gstin),
+    "eu_vat": (N_("EU VAT number"), eu_vat),
+    "gb_vat": (N_("UK VAT number"), gb_vat),
+    "ch_vat": (N_("Swiss VAT number"), ch_vat),
+    "no_vat": (N_("Norwegian VAT number"), mva),
+    "us_ein": (N_("US EIN"), ein),
+    "ca_bn": (N_("Canadian BN"), bn),
+    "au_abn": (N_("Australian ABN"), abn),
+    "in_gst": (N_("Indian GST number"), gstin),
 }
 
 
-def countries() -> list[tuple[str, str]]:
-    """(code, English name) for every ISO country, sorted by name."""
-    territories = Locale("en").territories
+def countries(locale: str = "en") -> list[tuple[str, str]]:
+    """(code, name in `locale`) for every ISO country, sorted by name."""
+    territories = Locale.parse(locale).territories
     return sorted(
         ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
         key=lambda pair: pair[1],
@@ -88,7 +90,7 @@ class DetailsForm:
 @dataclass
 class CheckedDetails:
     changes: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Text] = field(default_factory=dict)
 
 
 def _text(value: object) -> str:
@@ -104,17 +106,17 @@ def form_from(data: object) -> DetailsForm:
 def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -> CheckedDetails:
     """The Stripe changes for the allowed fields, or a message per field that is wrong."""
     changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     if "name" in allowed:
         if not form.name:
-            errors["name"] = "Enter your name."
+            errors["name"] = Text("Enter your name.")
         else:
             changes["name"] = form.name
     if "email" in allowed and not email_locked:
         try:
             changes["email"] = validate_email(form.email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors["email"] = f"Enter a valid email address: {exc}"
+            errors["email"] = Text("Enter a valid email address: {reason}", reason=str(exc))
     country = form.country.upper()
     if "address" in allowed:
         address_errors = _address_errors(form, country)
@@ -134,7 +136,7 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
         if form.phone:
             phone = _phone(form.phone, country or None)
             if phone is None:
-                errors["phone"] = (
+                errors["phone"] = Text(
                     "Enter a valid phone number, with the country code (+33 …) if abroad."
                 )
             else:
@@ -144,22 +146,22 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
     return CheckedDetails(changes=changes, errors=errors)
 
 
-def _address_errors(form: DetailsForm, country: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _address_errors(form: DetailsForm, country: str) -> dict[str, Text]:
+    errors: dict[str, Text] = {}
     if country not in COUNTRY_CODES:
-        errors["country"] = "Choose your country."
+        errors["country"] = Text("Choose your country.")
         return errors
     if not form.line1:
-        errors["line1"] = "Enter the street address."
+        errors["line1"] = Text("Enter the street address.")
     if not form.city:
-        errors["city"] = "Enter the city."
+        errors["city"] = Text("Enter the city.")
     if country in STATE_REQUIRED and not form.state:
-        errors["state"] = "Enter the state, province or region."
+        errors["state"] = Text("Enter the state, province or region.")
     pattern = POSTAL_CODE_FORMATS.get(country)
     if country not in NO_POSTAL_CODE and not form.postal_code:
-        errors["postal_code"] = "Enter the postal code."
+        errors["postal_code"] = Text("Enter the postal code.")
     elif pattern and not re.fullmatch(pattern, form.postal_code):
-        errors["postal_code"] = "That postal code does not look right for this country."
+        errors["postal_code"] = Text("That postal code does not look right for this country.")
     return errors
 
 
@@ -176,13 +178,19 @@ def _phone(raw: str, region: str | None) -> str | None:
 def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
     """A tax ID type and its value in the compact form, or ActionRefused saying what is wrong."""
     if not isinstance(tax_type, str) or tax_type not in TAX_ID_TYPES:
-        raise ActionRefused("Choose the kind of tax ID.")
+        raise ActionRefused(Text("Choose the kind of tax ID."))
     label, module = TAX_ID_TYPES[tax_type]
     text = _text(value)
     try:
         compact = module.validate(text)
     except stdnum_errors.ValidationError as exc:
-        raise ActionRefused(f"That {label} is not valid ({str(exc).rstrip('.').lower()}).") from exc
+        raise ActionRefused(
+            Text(
+                "That {label} is not valid ({reason}).",
+                label=Text(label),
+                reason=str(exc).rstrip(".").lower(),
+            )
+        ) from exc
     # Stripe's formats keep the country marker some validators strip off.
     if tax_type == "gb_vat" and not compact.startswith("GB"):
         compact = f"GB{compact}"
@@ -202,7 +210,7 @@ async def save_details(
     """Validate and save; nothing is sent to Stripe while any field is wrong."""
     settings = actor.features.customer_update
     if not settings.enabled:
-        raise ActionRefused("Billing information cannot be changed here.")
+        raise ActionRefused(Text("Billing information cannot be changed here."))
     checked = check_details(
         form=form, allowed=set(settings.allowed_updates), email_locked=locked_email
     )
@@ -211,7 +219,7 @@ async def save_details(
     with session_scope() as db:
         customer = db.get(MirrorCustomer, actor.customer)
         if customer is None:
-            raise ActionRefused("We could not find your billing account.")
+            raise ActionRefused(Text("We could not find your billing account."))
         before = {
             "name": customer.name,
             "email": customer.email,
@@ -234,7 +242,7 @@ async def add_tax_id(
 ) -> None:
     """Add a validated tax ID, when the configuration allows tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused("Tax IDs cannot be changed here.")
+        raise ActionRefused(Text("Tax IDs cannot be changed here."))
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
     created = await gateway.add_tax_id(
         customer_id=actor.customer,
@@ -257,11 +265,11 @@ async def add_tax_id(
 async def remove_tax_id(*, gateway: Gateway, actor: Actor, tax_id: object, nonce: str) -> None:
     """Remove one of the customer's own tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused("Tax IDs cannot be changed here.")
+        raise ActionRefused(Text("Tax IDs cannot be changed here."))
     with session_scope() as db:
         row = db.get(MirrorTaxId, tax_id) if isinstance(tax_id, str) else None
         if row is None or row.customer != actor.customer or row.deleted:
-            raise ActionRefused("That tax ID was not found.")
+            raise ActionRefused(Text("That tax ID was not found."))
         before = {"type": row.type, "value": row.value}
         tax_id_str = row.id
     deleted = await gateway.remove_tax_id(

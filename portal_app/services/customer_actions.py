@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix
+from portal_app.i18n.text import Text
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
 from portal_app.models.mirror_billing import (
@@ -37,17 +39,19 @@ MAX_COMMENT = 500
 
 
 class ActionRefused(Exception):
-    """The customer may not do this; the message is fit to show them."""
+    """The customer may not do this; the message (a `Text`) is fit to show them."""
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the portal session, its customer and what its configuration allows."""
+    """Who acts: the portal session, its customer, what its configuration allows, and the
+    language the customer reads (for confirmation emails)."""
 
     session_id: str
     customer: str
     features: ConfigurationFeatures
     configuration_id: str = ""
+    locale: str = "en"
 
 
 def confirm_by_email(
@@ -66,10 +70,10 @@ def own_subscription(
 ) -> MirrorSubscription:
     """The customer's own subscription, or ActionRefused (the same answer for any other id)."""
     if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
-        raise ActionRefused("That subscription was not found.")
+        raise ActionRefused(Text("That subscription was not found."))
     row = session.get(MirrorSubscription, subscription_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused("That subscription was not found.")
+        raise ActionRefused(Text("That subscription was not found."))
     return row
 
 
@@ -99,7 +103,7 @@ def _subscription_facts(sub: dict[str, Any] | MirrorSubscription) -> dict[str, A
     return {"status": sub.get("status"), "cancel_at_period_end": sub.get("cancel_at_period_end")}
 
 
-def subscription_plan_name(*, session: Session, subscription_id: str) -> str:
+def subscription_plan_name(*, session: Session, subscription_id: str, locale: str) -> str:
     """The product name(s) a subscription sells, for messages."""
     items = session.exec(
         select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == subscription_id)
@@ -108,15 +112,15 @@ def subscription_plan_name(*, session: Session, subscription_id: str) -> str:
     for item in items:
         price = session.get(MirrorPrice, item.price)
         product = session.get(MirrorProduct, price.product) if price else None
-        names.append(product.name if product else "your plan")
-    return " + ".join(names) or "your plan"
+        names.append(product.name if product else gettext("your plan", locale=locale))
+    return " + ".join(names) or gettext("your plan", locale=locale)
 
 
 def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tuple[str, str]:
     """The reason and comment, validated against the configuration's survey."""
     settings = actor.features.subscription_cancel
     if not settings.enabled:
-        raise ActionRefused("Cancelling is not available here. Please contact us.")
+        raise ActionRefused(Text("Cancelling is not available here. Please contact us."))
     reason_text = reason if isinstance(reason, str) else ""
     comment_text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) else ""
     survey = settings.cancellation_reason
@@ -124,7 +128,7 @@ def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tupl
         reason_text not in ALL_CANCELLATION_REASONS
         or (survey.enabled and reason_text not in survey.options)
     ):
-        raise ActionRefused("Choose one of the reasons listed.")
+        raise ActionRefused(Text("Choose one of the reasons listed."))
     return reason_text, comment_text
 
 
@@ -142,12 +146,12 @@ async def cancel_subscription(
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if sub.cancel_at_period_end:
-            raise ActionRefused("This subscription is already set to cancel.")
+            raise ActionRefused(Text("This subscription is already set to cancel."))
         if sub.status not in ("active", "trialing", "past_due", "unpaid", "paused", "incomplete"):
-            raise ActionRefused("This subscription has already ended.")
+            raise ActionRefused(Text("This subscription has already ended."))
         before = _subscription_facts(sub)
         sub_id = sub.id
-        plan_name = subscription_plan_name(session=db, subscription_id=sub_id)
+        plan_name = subscription_plan_name(session=db, subscription_id=sub_id, locale=actor.locale)
     at_period_end = actor.features.subscription_cancel.mode == "at_period_end"
     result = await gateway.cancel_subscription(
         subscription_id=sub_id,
@@ -176,7 +180,10 @@ async def cancel_subscription(
             actor,
             SUBSCRIPTION_CANCELED,
             lambda brand: subscription_canceled(
-                brand=brand, plan=plan_name, ends=day_from_unix(ends) if ends else None
+                brand=brand,
+                plan=plan_name,
+                ends=day_from_unix(ends, actor.locale) if ends else None,
+                locale=actor.locale,
             ),
         )
     return result
@@ -189,7 +196,7 @@ async def renew_subscription(
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if not sub.cancel_at_period_end:
-            raise ActionRefused("This subscription is not set to cancel.")
+            raise ActionRefused(Text("This subscription is not set to cancel."))
         before = _subscription_facts(sub)
         sub_id = sub.id
     result = await gateway.renew_subscription(
@@ -209,7 +216,7 @@ async def cancel_scheduled_change(
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule) if sub.schedule else None
         if schedule is None:
-            raise ActionRefused("No change is scheduled for this subscription.")
+            raise ActionRefused(Text("No change is scheduled for this subscription."))
         sub_id, schedule_id = sub.id, schedule.id
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release:{nonce}"
@@ -241,7 +248,7 @@ async def accept_retention_offer(
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if sub.cancel_at_period_end:
-            raise ActionRefused("This subscription is already set to cancel.")
+            raise ActionRefused(Text("This subscription is already set to cancel."))
         sub_id, before = sub.id, {"discounts": sub.discounts}
     result = await gateway.apply_coupon(
         subscription_id=sub_id,

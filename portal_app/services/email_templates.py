@@ -1,13 +1,15 @@
 """The portal's emails as plain text and HTML, in the merchant's brand.
 
-Each template's English strings sit together in one `Strings` value, so a translation is a
-second table of the same shape. Every value put into HTML is escaped here.
+Each template's English strings sit together in one `Strings` value (msgids, marked for
+extraction); they are translated into the customer's locale when rendered. Every value put
+into HTML is escaped here.
 """
 
 import re
 from dataclasses import dataclass
 from html import escape
 
+from portal_app.i18n.catalog import N_, gettext
 from portal_app.services.branding import BrandView
 
 LOGIN_CODE = "login_code"
@@ -37,79 +39,114 @@ class Strings:
     paragraphs: tuple[str, ...]
     highlight: str = ""  # shown large after the paragraphs, e.g. the login code
     note: str = ""
-    button: str = "Manage billing"
-    footer: str = "You receive this email because of your account with {business}."
+    button: str = N_("Manage billing")
+    footer: str = N_("You receive this email because of your account with {business}.")
+
+    def translated(self, locale: str) -> "Strings":
+        """The same template in `locale` (placeholders kept for `_render` to fill)."""
+
+        def tr(msgid: str) -> str:
+            return gettext(msgid, locale=locale) if msgid else ""
+
+        return Strings(
+            subject=tr(self.subject),
+            heading=tr(self.heading),
+            paragraphs=tuple(tr(p) for p in self.paragraphs),
+            highlight=self.highlight,
+            note=tr(self.note),
+            button=tr(self.button),
+            footer=tr(self.footer),
+        )
 
 
 LOGIN_CODE_EN = Strings(
     # Tests and the e2e helpers read the code as the subject's last word.
-    subject="Your {business} login code: {code}",
-    heading="Your login code",
-    paragraphs=("Enter this code to sign in to the {business} billing portal:",),
+    subject=N_("Your {business} login code: {code}"),
+    heading=N_("Your login code"),
+    paragraphs=(N_("Enter this code to sign in to the {business} billing portal:"),),
     highlight="{code}",
-    note="It expires in {minutes} minutes. If you did not ask for it, you can ignore this email.",
-    footer="Someone asked to sign in to {business} with this email address.",
+    note=N_(
+        "It expires in {minutes} minutes. If you did not ask for it, you can ignore this email."
+    ),
+    footer=N_("Someone asked to sign in to {business} with this email address."),
 )
 SUBSCRIPTION_UPDATED_EN = Strings(
-    subject="Your {business} subscription has changed",
-    heading="Your subscription has changed",
+    subject=N_("Your {business} subscription has changed"),
+    heading=N_("Your subscription has changed"),
     paragraphs=(
-        "Your subscription is now {plan}.",
-        "The change takes effect on {effective}.",
+        N_("Your subscription is now {plan}."),
+        N_("The change takes effect on {effective}."),
     ),
 )
 SUBSCRIPTION_CANCELED_EN = Strings(
-    subject="Your {business} subscription is canceled",
-    heading="Your subscription is canceled",
+    subject=N_("Your {business} subscription is canceled"),
+    heading=N_("Your subscription is canceled"),
     paragraphs=(
-        "Your {plan} subscription is canceled.",
-        "You keep access until {ends}.",
+        N_("Your {plan} subscription is canceled."),
+        N_("You keep access until {ends}."),
     ),
 )
 SUBSCRIPTION_CANCELED_NOW_EN = Strings(
     subject=SUBSCRIPTION_CANCELED_EN.subject,
     heading=SUBSCRIPTION_CANCELED_EN.heading,
-    paragraphs=("Your {plan} subscription is canceled and has ended.",),
+    paragraphs=(N_("Your {plan} subscription is canceled and has ended."),),
 )
 PAYMENT_METHOD_UPDATED_EN = Strings(
-    subject="Your {business} payment method has changed",
-    heading="Your payment method has changed",
+    subject=N_("Your {business} payment method has changed"),
+    heading=N_("Your payment method has changed"),
     paragraphs=(
-        "{payment_method} is now the default payment method for your subscriptions.",
-        "If you did not make this change, contact {business}.",
+        N_("{payment_method} is now the default payment method for your subscriptions."),
+        N_("If you did not make this change, contact {business}."),
     ),
 )
 
 
-def login_code(*, brand: BrandView, code: str, valid_minutes: int) -> RenderedEmail:
+def login_code(
+    *, brand: BrandView, code: str, valid_minutes: int, locale: str = "en"
+) -> RenderedEmail:
     """The one-time login code (always sent)."""
-    return _render(LOGIN_CODE_EN, brand, portal_url="", code=code, minutes=str(valid_minutes))
+    return _render(
+        LOGIN_CODE_EN.translated(locale),
+        brand,
+        portal_url="",
+        code=code,
+        minutes=str(valid_minutes),
+    )
 
 
 def subscription_updated(
-    *, brand: BrandView, plan: str, effective: str, portal_url: str = ""
+    *, brand: BrandView, plan: str, effective: str, portal_url: str = "", locale: str = "en"
 ) -> RenderedEmail:
     """Confirmation of a plan or quantity change; `effective` is a formatted date."""
     return _render(
-        SUBSCRIPTION_UPDATED_EN, brand, portal_url=portal_url, plan=plan, effective=effective
+        SUBSCRIPTION_UPDATED_EN.translated(locale),
+        brand,
+        portal_url=portal_url,
+        plan=plan,
+        effective=effective,
     )
 
 
 def subscription_canceled(
-    *, brand: BrandView, plan: str, ends: str | None, portal_url: str = ""
+    *, brand: BrandView, plan: str, ends: str | None, portal_url: str = "", locale: str = "en"
 ) -> RenderedEmail:
     """Confirmation of a cancellation; `ends` is the formatted last day, None when immediate."""
     if ends is None:
-        return _render(SUBSCRIPTION_CANCELED_NOW_EN, brand, portal_url=portal_url, plan=plan)
-    return _render(SUBSCRIPTION_CANCELED_EN, brand, portal_url=portal_url, plan=plan, ends=ends)
+        strings = SUBSCRIPTION_CANCELED_NOW_EN.translated(locale)
+        return _render(strings, brand, portal_url=portal_url, plan=plan)
+    strings = SUBSCRIPTION_CANCELED_EN.translated(locale)
+    return _render(strings, brand, portal_url=portal_url, plan=plan, ends=ends)
 
 
 def payment_method_updated(
-    *, brand: BrandView, payment_method: str, portal_url: str = ""
+    *, brand: BrandView, payment_method: str, portal_url: str = "", locale: str = "en"
 ) -> RenderedEmail:
     """Confirmation of a new default payment method, e.g. "Visa ending in 4242"."""
     return _render(
-        PAYMENT_METHOD_UPDATED_EN, brand, portal_url=portal_url, payment_method=payment_method
+        PAYMENT_METHOD_UPDATED_EN.translated(locale),
+        brand,
+        portal_url=portal_url,
+        payment_method=payment_method,
     )
 
 

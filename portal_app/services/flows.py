@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_percent
 from sqlmodel import Session
 
+from portal_app.i18n.catalog import gettext, ngettext
 from portal_app.i18n.format import money
 from portal_app.models.mirror_catalog import MirrorCoupon
 
@@ -55,31 +57,42 @@ def flow_retention_coupon(flow: dict[str, Any] | None, subscription_id: str) -> 
     return (retention.get("coupon_offer") or {}).get("coupon")
 
 
-def after_completion(flow: dict[str, Any] | None) -> tuple[str, str]:
-    """(`redirect` | `hosted_confirmation` | `portal_homepage`, the URL or message)."""
+def after_completion(flow: dict[str, Any] | None, *, locale: str) -> tuple[str, str]:
+    """(`redirect` | `hosted_confirmation` | `portal_homepage`, the URL or message).
+
+    The merchant's own confirmation message is shown as written; the default is translated.
+    """
     after = (flow or {}).get("after_completion") or {}
     kind = after.get("type") or "portal_homepage"
     if kind == "redirect":
         return kind, str((after.get("redirect") or {}).get("return_url") or "")
     if kind == "hosted_confirmation":
         message = (after.get("hosted_confirmation") or {}).get("custom_message")
-        return kind, str(message or "Your changes were saved.")
+        return kind, str(message or gettext("Your changes were saved.", locale=locale))
     return "portal_homepage", ""
 
 
-def coupon_offer_text(*, session: Session, coupon_id: str) -> str:
+def coupon_offer_text(*, session: Session, coupon_id: str, locale: str) -> str:
     """`50% off your next invoice` for a valid coupon in the mirror, else ``."""
     coupon = session.get(MirrorCoupon, coupon_id)
     if coupon is None or coupon.deleted or not coupon.valid:
         return ""
     if coupon.percent_off:
-        amount = f"{coupon.percent_off:g}% off"
+        discount = format_percent(
+            coupon.percent_off / 100, locale=locale, decimal_quantization=False
+        )
     elif coupon.amount_off and coupon.currency:
-        amount = f"{money(coupon.amount_off, coupon.currency)} off"
+        discount = money(coupon.amount_off, coupon.currency, locale)
     else:
         return ""
     if coupon.duration == "once":
-        return f"{amount} your next invoice"
+        return gettext("{discount} off your next invoice", locale=locale, discount=discount)
     if coupon.duration == "repeating" and coupon.duration_in_months:
-        return f"{amount} for {coupon.duration_in_months} months"
-    return f"{amount} for as long as you stay"
+        return ngettext(
+            "{discount} off for {count} month",
+            "{discount} off for {count} months",
+            coupon.duration_in_months,
+            locale=locale,
+            discount=discount,
+        )
+    return gettext("{discount} off for as long as you stay", locale=locale, discount=discount)

@@ -5,6 +5,7 @@ from typing import Any
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorInvoice
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
 from portal_app.services.payment_methods import own_payment_method
@@ -15,13 +16,13 @@ async def pay_invoice(
 ) -> dict[str, Any]:
     """Pay one of the customer's open invoices with one of their saved cards."""
     if not actor.features.invoice_history.enabled:
-        raise ActionRefused("Invoices are not available here.")
+        raise ActionRefused(Text("Invoices are not available here."))
     with session_scope() as db:
         invoice = db.get(MirrorInvoice, invoice_id) if isinstance(invoice_id, str) else None
         if invoice is None or invoice.customer != actor.customer or invoice.deleted:
-            raise ActionRefused("That invoice was not found.")
+            raise ActionRefused(Text("That invoice was not found."))
         if invoice.status != "open" or invoice.amount_remaining <= 0:
-            raise ActionRefused("This invoice has nothing left to pay.")
+            raise ActionRefused(Text("This invoice has nothing left to pay."))
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
         invoice_ref, pm_ref = invoice.id, pm.id
         before = {"status": invoice.status, "amount_remaining": invoice.amount_remaining}

@@ -12,13 +12,15 @@ from sqlmodel import Session, col, select
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorSubscription
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
 from portal_app.services.customer_actions import ActionRefused, Actor, audit, confirm_by_email
 from portal_app.services.email_templates import PAYMENT_METHOD_UPDATED, payment_method_updated
 
 LIVE_STATUSES = ("active", "trialing", "past_due", "unpaid")
-LAST_CARD = (
+LAST_CARD = Text(
     "This is your only payment method and you have an active subscription. "
     "Add a new payment method first, then remove this one."
 )
@@ -34,7 +36,7 @@ class CardSetup:
 
 def _enabled(actor: Actor) -> None:
     if not actor.features.payment_method_update.enabled:
-        raise ActionRefused("Payment methods cannot be changed here.")
+        raise ActionRefused(Text("Payment methods cannot be changed here."))
 
 
 def own_payment_method(
@@ -42,10 +44,10 @@ def own_payment_method(
 ) -> MirrorPaymentMethod:
     """The customer's own saved payment method, or ActionRefused."""
     if not isinstance(payment_method_id, str) or not payment_method_id.startswith("pm_"):
-        raise ActionRefused("That payment method was not found.")
+        raise ActionRefused(Text("That payment method was not found."))
     row = session.get(MirrorPaymentMethod, payment_method_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused("That payment method was not found.")
+        raise ActionRefused(Text("That payment method was not found."))
     return row
 
 
@@ -67,13 +69,14 @@ async def finish_card_setup(
     """
     _enabled(actor)
     if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
-        raise ActionRefused("The card could not be saved. Please try again.")
+        raise ActionRefused(Text("The card could not be saved. Please try again."))
     intent = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent_id)
     if intent.get("customer") != actor.customer:
-        raise ActionRefused("The card could not be saved. Please try again.")
+        raise ActionRefused(Text("The card could not be saved. Please try again."))
     if intent.get("status") != "succeeded":
         error = intent.get("last_setup_error") or {}
-        raise ActionRefused(str(error.get("message") or "The card could not be saved."))
+        # Stripe's own decline wording is shown as is (translated when it is catalogued).
+        raise ActionRefused(error.get("message") or Text("The card could not be saved."))
     payment_method: dict[str, Any] = intent["payment_method"]
     with session_scope() as db:
         record(session=db, obj=payment_method)
@@ -117,15 +120,22 @@ async def make_default(
         record(session=db, obj=updated)
         pm_row = db.get(MirrorPaymentMethod, pm_id)
         label = (
-            f"{(pm_row.card_brand or 'Card').title()} ending in {pm_row.card_last4}"
+            gettext(
+                "{brand} ending in {last4}",
+                locale=actor.locale,
+                brand=(pm_row.card_brand or "card").title(),
+                last4=pm_row.card_last4,
+            )
             if pm_row is not None
-            else "your new card"
+            else gettext("your new card", locale=actor.locale)
         )
         confirm_by_email(
             db,
             actor,
             PAYMENT_METHOD_UPDATED,
-            lambda brand: payment_method_updated(brand=brand, payment_method=label),
+            lambda brand: payment_method_updated(
+                brand=brand, payment_method=label, locale=actor.locale
+            ),
         )
         audit(
             db,
@@ -137,8 +147,8 @@ async def make_default(
         )
 
 
-def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -> str:
-    """Why this card may not be removed now ("" when it may)."""
+def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -> Text | None:
+    """Why this card may not be removed now (None when it may)."""
     others = session.exec(
         select(MirrorPaymentMethod.id).where(
             MirrorPaymentMethod.customer == actor.customer,
@@ -152,7 +162,7 @@ def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -
             col(MirrorSubscription.status).in_(LIVE_STATUSES),
         )
     ).first()
-    return LAST_CARD if others is None and live is not None else ""
+    return LAST_CARD if others is None and live is not None else None
 
 
 async def remove(*, gateway: Gateway, actor: Actor, payment_method_id: object, nonce: str) -> None:

@@ -11,9 +11,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from portal_app.billing.gateway import Gateway
-from portal_app.billing.sync import record
+from portal_app.billing.sync import account_now, record
 from portal_app.db import session_scope
-from portal_app.i18n.format import day_from_unix
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.format import day_from_unix, money
+from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionItem
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct, MirrorPromotionCode
 from portal_app.services.customer_actions import (
@@ -63,13 +65,13 @@ class ChangeRequest:
 def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
     settings = actor.features.subscription_update
     if not settings.enabled:
-        raise ActionRefused("Changing plans is not available here.")
+        raise ActionRefused(Text("Changing plans is not available here."))
     sub = own_subscription(session=session, actor=actor, subscription_id=subscription_id)
     reason = update_blockers(session=session, subscription_ids=[sub.id]).get(sub.id)
     if reason:
         raise ActionRefused(reason)
     if sub.cancel_at_period_end:
-        raise ActionRefused("Renew this subscription before changing its plan.")
+        raise ActionRefused(Text("Renew this subscription before changing its plan."))
     return sub
 
 
@@ -78,7 +80,7 @@ def _item(session: Session, sub: MirrorSubscription) -> MirrorSubscriptionItem:
         select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub.id)
     ).first()
     if item is None:
-        raise ActionRefused("This subscription has no plan to change.")
+        raise ActionRefused(Text("This subscription has no plan to change."))
     return item
 
 
@@ -180,7 +182,7 @@ def check_change(
     options = plan_options(session=session, actor=actor, subscription_id=sub.id)
     choices = {c.price_id: c for c in options.choices}
     if not isinstance(price_id, str) or price_id not in choices:
-        raise ActionRefused("Choose one of the plans listed.")
+        raise ActionRefused(Text("Choose one of the plans listed."))
     settings = actor.features.subscription_update
     try:
         qty = int(quantity) if isinstance(quantity, int | str) else -1
@@ -189,18 +191,24 @@ def check_change(
     limits = settings.quantity
     maximum = min(limits.maximum or MAX_QUANTITY, MAX_QUANTITY)
     if "quantity" not in settings.default_allowed_updates and qty != item.quantity:
-        raise ActionRefused("The quantity cannot be changed here.")
+        raise ActionRefused(Text("The quantity cannot be changed here."))
     if not limits.minimum <= qty <= maximum:
-        raise ActionRefused(f"Choose a quantity from {limits.minimum} to {maximum}.")
+        raise ActionRefused(
+            Text(
+                "Choose a quantity from {minimum} to {maximum}.",
+                minimum=limits.minimum,
+                maximum=maximum,
+            )
+        )
     if "price" not in settings.default_allowed_updates and price_id != item.price:
-        raise ActionRefused("The plan cannot be changed here, only the quantity.")
+        raise ActionRefused(Text("The plan cannot be changed here, only the quantity."))
     if price_id == item.price and qty == item.quantity and not promotion_code:
-        raise ActionRefused("That is already your plan. Choose a different plan or quantity.")
+        raise ActionRefused(Text("That is already your plan. Choose a different plan or quantity."))
     promo_id = _promotion_code(session, actor, promotion_code)
     current = session.get(MirrorPrice, item.price)
     new = session.get(MirrorPrice, price_id)
     if current is None or new is None:
-        raise ActionRefused("That plan is not available right now.")
+        raise ActionRefused(Text("That plan is not available right now."))
     scheduled = is_downgrade(
         actor=actor, old=current, new=new, old_quantity=item.quantity, new_quantity=qty
     )
@@ -224,12 +232,12 @@ def _promotion_code(session: Session, actor: Actor, code: object) -> str | None:
     if not text:
         return None
     if "promotion_code" not in actor.features.subscription_update.default_allowed_updates:
-        raise ActionRefused("Promotion codes cannot be used here.")
+        raise ActionRefused(Text("Promotion codes cannot be used here."))
     if len(text) > 64:
-        raise ActionRefused("That promotion code is not valid.")
+        raise ActionRefused(Text("That promotion code is not valid."))
     row = session.exec(select(MirrorPromotionCode).where(MirrorPromotionCode.code == text)).first()
     if row is None or not row.active or row.deleted:
-        raise ActionRefused(f"The promotion code {text} is not valid.")
+        raise ActionRefused(Text("The promotion code {code} is not valid.", code=text))
     return row.id
 
 
@@ -268,7 +276,9 @@ def _proration_lines_total(invoice: dict[str, Any]) -> int:
 
 async def preview_change(*, gateway: Gateway, actor: Actor, request: ChangeRequest) -> Preview:
     """Ask Stripe what the change would cost now and on the next invoice."""
-    proration_date = int(time.time())
+    with session_scope() as db:
+        # The account's clock: the sandbox's test clock may run ahead of real time.
+        proration_date = account_now(db)
     currency = request.new_price.currency
     if request.scheduled:
         return Preview(
@@ -304,6 +314,48 @@ async def preview_change(*, gateway: Gateway, actor: Actor, request: ChangeReque
         currency=currency,
         proration_date=proration_date,
     )
+
+
+def review_lines(preview: Preview, name: str, locale: str) -> list[str]:
+    """What the change costs today and what the next invoice will be, in words."""
+
+    def price(amount: int) -> str:
+        return money(amount, preview.currency, locale)
+
+    if preview.scheduled:
+        today = gettext(
+            "Your plan changes to {plan} on {date}. Nothing is charged today.",
+            locale=locale,
+            plan=name,
+            date=day_from_unix(preview.effective_at, locale),
+        )
+    elif preview.amount_due_now > 0:
+        today = gettext(
+            "You will be charged {amount} today.",
+            locale=locale,
+            amount=price(preview.amount_due_now),
+        )
+    elif preview.proration_total < 0:
+        today = gettext(
+            "You will be credited {amount} on your next invoice.",
+            locale=locale,
+            amount=price(-preview.proration_total),
+        )
+    elif preview.proration_total > 0:
+        today = gettext(
+            "{amount} for the rest of this period will be added to your next invoice.",
+            locale=locale,
+            amount=price(preview.proration_total),
+        )
+    else:
+        today = gettext("Nothing is charged today.", locale=locale)
+    following = gettext(
+        "Your next invoice on {date} will be {amount}.",
+        locale=locale,
+        date=day_from_unix(preview.next_invoice_at, locale),
+        amount=price(preview.next_invoice_total),
+    )
+    return [today, following]
 
 
 async def apply_change(
@@ -355,16 +407,17 @@ async def apply_change(
                 db.add(row)
         audit(db, actor, "subscription.update", request.subscription_id, before, after)
         product = db.get(MirrorProduct, request.new_price.product)
-        plan = f"{product.name if product else 'your new plan'} x {request.quantity}"
-        effective = (
-            day_from_unix(request.period_end)
-            if request.scheduled
-            else day_from_unix(int(time.time()))
+        name = product.name if product else gettext("your new plan", locale=actor.locale)
+        plan = f"{name} x {request.quantity}"
+        effective = day_from_unix(
+            request.period_end if request.scheduled else int(time.time()), actor.locale
         )
         confirm_by_email(
             db,
             actor,
             SUBSCRIPTION_UPDATED,
-            lambda brand: subscription_updated(brand=brand, plan=plan, effective=effective),
+            lambda brand: subscription_updated(
+                brand=brand, plan=plan, effective=effective, locale=actor.locale
+            ),
         )
     return result

@@ -5,6 +5,7 @@ Built from the mirror (`billing.views`) and the session's configuration; no Stri
 
 from dataclasses import dataclass, field
 
+from babel import Locale
 from sqlmodel import Session
 
 from portal_app.billing.views import (
@@ -15,24 +16,33 @@ from portal_app.billing.views import (
     SubscriptionView,
     customer_overview,
 )
-from portal_app.i18n.format import day, money, price_phrase
+from portal_app.i18n.catalog import N_, gettext, ngettext
+from portal_app.i18n.format import day, money, price_phrase, short_day
+from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.subscription_rules import update_blockers
 
 STATUS_LABELS = {
-    "active": ("Active", "success"),
-    "trialing": ("Trial", "info"),
-    "past_due": ("Past due", "danger"),
-    "unpaid": ("Unpaid", "danger"),
-    "paused": ("Paused", "neutral"),
-    "incomplete": ("Incomplete", "warning"),
+    "active": (N_("Active"), "success"),
+    "trialing": (N_("Trial"), "info"),
+    "past_due": (N_("Past due"), "danger"),
+    "unpaid": (N_("Unpaid"), "danger"),
+    "paused": (N_("Paused"), "neutral"),
+    "incomplete": (N_("Incomplete"), "warning"),
 }
 INVOICE_STATUS = {
-    "paid": ("Paid", "success"),
-    "open": ("Due", "warning"),
-    "void": ("Void", "neutral"),
-    "uncollectible": ("Uncollectible", "danger"),
+    "paid": (N_("Paid"), "success"),
+    "open": (N_("Due"), "warning"),
+    "void": (N_("Void"), "neutral"),
+    "uncollectible": (N_("Uncollectible"), "danger"),
+}
+
+PAYMENT_METHOD_TYPES = {
+    "card": N_("Card"),
+    "sepa_debit": N_("SEPA Direct Debit"),
+    "us_bank_account": N_("Bank account"),
+    "link": N_("Link"),
 }
 
 
@@ -139,11 +149,10 @@ def portal_home(
     )
     return PortalHome(
         subscriptions=[
-            subscription_row(s, flags, blockers.get(s.id, ""), locale)
-            for s in overview.subscriptions
+            subscription_row(s, flags, blockers.get(s.id), locale) for s in overview.subscriptions
         ],
-        payment_methods=[payment_method_row(pm) for pm in overview.payment_methods],
-        billing=billing_row(overview),
+        payment_methods=[payment_method_row(pm, locale) for pm in overview.payment_methods],
+        billing=billing_row(overview, locale),
         invoices=[invoice_row(i, locale) for i in overview.invoices.invoices],
         invoices_cursor=overview.invoices.next_cursor or "",
         features=flags,
@@ -160,39 +169,40 @@ def plan_price_line(plan: PlanView, locale: str) -> str:
 
 
 def subscription_row(
-    sub: SubscriptionView, flags: Features, blocked_reason: str, locale: str
+    sub: SubscriptionView, flags: Features, blocked_reason: Text | None, locale: str
 ) -> SubscriptionRow:
     item = sub.items[0] if sub.items else None
-    title = " + ".join(i.plan.product_name or "Subscription" for i in sub.items) or "Subscription"
-    label, tone = STATUS_LABELS.get(sub.status, (sub.status.replace("_", " ").title(), "neutral"))
+    fallback = gettext("Subscription", locale=locale)
+    title = " + ".join(i.plan.product_name or fallback for i in sub.items) or fallback
+    label, tone = _status(STATUS_LABELS, sub.status, locale)
     if sub.cancel_at_period_end or sub.cancel_at:
-        label, tone = "Cancels " + day(sub.cancel_at or sub.current_period_end, locale), "warning"
-    if sub.cancel_at_period_end or sub.cancel_at:
-        timeline = f"Cancels on {day(sub.cancel_at or sub.current_period_end, locale)}"
+        ends = day(sub.cancel_at or sub.current_period_end, locale)
+        label, tone = gettext("Cancels {date}", locale=locale, date=ends), "warning"
+        timeline = gettext("Cancels on {date}", locale=locale, date=ends)
     elif sub.status == "trialing" and sub.trial_end:
-        timeline = f"Trial ends on {day(sub.trial_end, locale)}"
+        timeline = gettext("Trial ends on {date}", locale=locale, date=day(sub.trial_end, locale))
     elif sub.current_period_end:
-        timeline = f"Renews on {day(sub.current_period_end, locale)}"
+        timeline = gettext(
+            "Renews on {date}", locale=locale, date=day(sub.current_period_end, locale)
+        )
     else:
         timeline = ""
     scheduled = ""
     if sub.scheduled_change:
         change = sub.scheduled_change
-        name = change.plan.product_name or "a new plan"
-        scheduled = f"Changes to {name} ({plan_price_line(change.plan, locale)}) on " + day(
-            change.effective_at, locale
+        scheduled = gettext(
+            "Changes to {plan} ({price}) on {date}",
+            locale=locale,
+            plan=change.plan.product_name or gettext("a new plan", locale=locale),
+            price=plan_price_line(change.plan, locale),
+            date=day(change.effective_at, locale),
         )
-    unit = item.plan.unit_label if item else None
-    quantity = item.quantity if item else 0
-    quantity_line = ""
-    if item and (quantity != 1 or unit):
-        quantity_line = f"{quantity} {unit + ('s' if quantity != 1 else '') if unit else 'units'}"
     cancelling = sub.cancel_at_period_end or sub.cancel_at is not None
     return SubscriptionRow(
         id=sub.id,
         title=title,
         price_line=plan_price_line(item.plan, locale) if item else "",
-        quantity_line=quantity_line,
+        quantity_line=quantity_line(item.quantity, item.plan.unit_label, locale) if item else "",
         status_label=label,
         status_tone=tone,
         timeline=timeline,
@@ -201,22 +211,43 @@ def subscription_row(
         can_cancel=flags.cancel_subscription and not cancelling,
         can_renew=sub.cancel_at_period_end,
         can_cancel_scheduled_change=bool(sub.scheduled_change) and not cancelling,
-        blocked_reason=blocked_reason if flags.update_subscription else "",
+        blocked_reason=blocked_reason.render(locale)
+        if blocked_reason and flags.update_subscription
+        else "",
     )
 
 
-def payment_method_row(pm: PaymentMethodView) -> PaymentMethodRow:
+def quantity_line(quantity: int, unit: str | None, locale: str) -> str:
+    """`3 seats` (the merchant's unit label) or `3 units`; nothing for a single unit."""
+    if quantity == 1 and not unit:
+        return ""
+    if unit:
+        return ngettext("{count} {unit}", "{count} {unit}s", quantity, locale=locale, unit=unit)
+    return ngettext("{count} unit", "{count} units", quantity, locale=locale)
+
+
+def _status(labels: dict[str, tuple[str, str]], status: str, locale: str) -> tuple[str, str]:
+    """A status's translated label and tone (unknown statuses shown as Stripe names them)."""
+    if status in labels:
+        label, tone = labels[status]
+        return gettext(label, locale=locale), tone
+    return status.replace("_", " ").capitalize(), "neutral"
+
+
+def payment_method_row(pm: PaymentMethodView, locale: str) -> PaymentMethodRow:
     expiry = f"{pm.exp_month:02d}/{pm.exp_year}" if pm.exp_month and pm.exp_year else ""
     return PaymentMethodRow(
         id=pm.id,
-        brand=(pm.brand or pm.type).replace("_", " ").title(),
+        brand=pm.brand.replace("_", " ").title()
+        if pm.brand
+        else gettext(PAYMENT_METHOD_TYPES.get(pm.type, pm.type), locale=locale),
         last4=pm.last4 or "",
         expiry=expiry,
         is_default=pm.is_default,
     )
 
 
-def billing_row(overview: CustomerOverview) -> BillingRow:
+def billing_row(overview: CustomerOverview, locale: str) -> BillingRow:
     billing = overview.billing
     address = billing.address or {}
     city_line = " ".join(
@@ -224,9 +255,11 @@ def billing_row(overview: CustomerOverview) -> BillingRow:
         for part in (address.get("postal_code"), address.get("city"), address.get("state"))
         if part
     )
+    country = address.get("country") or ""
+    country_name = Locale.parse(locale).territories.get(country, country)
     lines = [
         line
-        for line in (address.get("line1"), address.get("line2"), city_line, address.get("country"))
+        for line in (address.get("line1"), address.get("line2"), city_line, country_name)
         if line
     ]
     return BillingRow(
@@ -243,10 +276,10 @@ def billing_row(overview: CustomerOverview) -> BillingRow:
 
 def invoice_row(invoice: InvoiceView, locale: str) -> InvoiceRow:
     status = invoice.status or ""
-    label, tone = INVOICE_STATUS.get(status, (status.title(), "neutral"))
+    label, tone = _status(INVOICE_STATUS, status, locale)
     return InvoiceRow(
         id=invoice.id,
-        date=day(invoice.created, locale),
+        date=short_day(invoice.created, locale),
         number=invoice.number or "",
         amount=money(invoice.total, invoice.currency, locale),
         status_label=label,

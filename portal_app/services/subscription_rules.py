@@ -4,13 +4,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionItem
 from portal_app.models.mirror_catalog import MirrorPrice
 
 UPDATABLE_STATUSES = ("active", "trialing", "past_due")
 
 
-def update_blockers(*, session: Session, subscription_ids: list[str]) -> dict[str, str]:
+def update_blockers(*, session: Session, subscription_ids: list[str]) -> dict[str, Text]:
     """For each subscription the portal can only cancel, the reason to show the customer."""
     if not subscription_ids:
         return {}
@@ -28,28 +29,30 @@ def update_blockers(*, session: Session, subscription_ids: list[str]) -> dict[st
             select(MirrorPrice).where(col(MirrorPrice.id).in_({i.price for i in items}))
         ).all()
     }
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Text] = {}
     for sub in subscriptions:
         own = [i for i in items if i.subscription == sub.id]
         reason = _blocker(sub, [prices.get(i.price) for i in own], len(own))
-        if reason:
+        if reason is not None:
             reasons[sub.id] = reason
     return reasons
 
 
-def _blocker(sub: MirrorSubscription, prices: list[MirrorPrice | None], item_count: int) -> str:
+def _blocker(
+    sub: MirrorSubscription, prices: list[MirrorPrice | None], item_count: int
+) -> Text | None:
     raw: dict[str, Any] = sub.raw or {}
     if sub.status not in UPDATABLE_STATUSES:
-        return "This subscription can no longer be changed."
+        return Text("This subscription can no longer be changed.")
     if item_count != 1:
-        return "This subscription has several products, so it can only be changed by us."
+        return Text("This subscription has several products, so it can only be changed by us.")
     if any(p is not None and _is_metered(p) for p in prices):
-        return "This subscription is billed by usage, so its plan cannot be changed here."
+        return Text("This subscription is billed by usage, so its plan cannot be changed here.")
     if raw.get("collection_method") == "send_invoice":
-        return "This subscription is paid by invoice, so its plan cannot be changed here."
+        return Text("This subscription is paid by invoice, so its plan cannot be changed here.")
     if sub.schedule:
-        return "A change is already scheduled for this subscription."
-    return ""
+        return Text("A change is already scheduled for this subscription.")
+    return None
 
 
 def _is_metered(price: MirrorPrice) -> bool:

@@ -9,23 +9,20 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.services.billing_details import (
-    TAX_ID_TYPES,
     DetailsForm,
     add_tax_id,
-    countries,
     email_locked,
     form_from,
     remove_tax_id,
     save_details,
 )
 from portal_app.services.customer_actions import ActionRefused
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
-
-COUNTRY_OPTIONS = countries()
-TAX_ID_OPTIONS = [(key, label) for key, (label, _) in TAX_ID_TYPES.items()]
 
 
 @dataclasses.dataclass
@@ -58,19 +55,10 @@ class BillingDetailsState(rx.State):
     busy: bool = False
     _nonce: str = ""
 
-    @rx.var
-    def country_options(self) -> list[tuple[str, str]]:
-        """Every country, for the address form."""
-        return COUNTRY_OPTIONS
-
-    @rx.var
-    def tax_id_options(self) -> list[tuple[str, str]]:
-        """The tax ID kinds the portal can check."""
-        return TAX_ID_OPTIONS
-
     @rx.event
     async def open(self) -> None:
         """Show the form filled with what Stripe has now."""
+        locale = await locale_of(self)
         self.error = self.notice = ""
         self.errors = FieldErrors()
         customer = await self.get_state(CustomerSessionState)
@@ -81,11 +69,11 @@ class BillingDetailsState(rx.State):
                 row = db.get(MirrorCustomer, portal_session.customer)
                 locked = email_locked(portal_session)
         except SessionError as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return
         allowed = set(actor.features.customer_update.allowed_updates)
         if not actor.features.customer_update.enabled or row is None:
-            self.error = "Billing information cannot be changed here."
+            self.error = gettext("Billing information cannot be changed here.", locale=locale)
             return
         address = row.address or {}
         self.form = DetailsForm(
@@ -115,6 +103,7 @@ class BillingDetailsState(rx.State):
     @rx.event
     async def save(self, form_data: dict):
         """Validate every field; save only when all are right."""
+        locale = await locale_of(self)
         if self.busy:
             return None
         self.error = self.notice = ""
@@ -134,27 +123,28 @@ class BillingDetailsState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
         finally:
             self.busy = False
         self.form = form
         self.errors = FieldErrors(
-            **{k: v for k, v in checked.errors.items() if hasattr(FieldErrors, k)}
+            **{k: v.render(locale) for k, v in checked.errors.items() if hasattr(FieldErrors, k)}
         )
         if checked.errors:
             return None
         self.editing = False
         self._nonce = secrets.token_hex(8)
-        self.notice = "Your billing information was updated."
+        self.notice = gettext("Your billing information was updated.", locale=locale)
         return PortalState.load
 
     @rx.event
     async def add_tax_id(self, form_data: dict):
         """Add a tax ID after checking its format and checksum."""
+        locale = await locale_of(self)
         self.tax_error = self.notice = ""
         data = form_data if isinstance(form_data, dict) else {}
         customer = await self.get_state(CustomerSessionState)
@@ -169,17 +159,18 @@ class BillingDetailsState(rx.State):
                 nonce=secrets.token_hex(8),
             )
         except (SessionError, ActionRefused) as exc:
-            self.tax_error = str(exc)
+            self.tax_error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.tax_error = exc.user_message
+            self.tax_error = user_message(exc, locale)
             return None
-        self.notice = "The tax ID was added."
+        self.notice = gettext("The tax ID was added.", locale=locale)
         return PortalState.load
 
     @rx.event
     async def remove_tax_id(self, tax_id: str):
         """Remove one of the customer's tax IDs."""
+        locale = await locale_of(self)
         self.tax_error = self.notice = ""
         customer = await self.get_state(CustomerSessionState)
         try:
@@ -189,10 +180,10 @@ class BillingDetailsState(rx.State):
                 gateway=get_gateway(), actor=actor, tax_id=tax_id, nonce=secrets.token_hex(8)
             )
         except (SessionError, ActionRefused) as exc:
-            self.tax_error = str(exc)
+            self.tax_error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.tax_error = exc.user_message
+            self.tax_error = user_message(exc, locale)
             return None
-        self.notice = "The tax ID was removed."
+        self.notice = gettext("The tax ID was removed.", locale=locale)
         return PortalState.load

@@ -8,6 +8,8 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import (
     ActionRefused,
     accept_retention_offer,
@@ -17,19 +19,19 @@ from portal_app.services.customer_actions import (
     retention_coupon,
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
 REASON_LABELS = {
-    "too_expensive": "It's too expensive",
-    "missing_features": "Some features are missing",
-    "switched_service": "I'm switching to a different service",
-    "unused": "I don't use the service enough",
-    "customer_service": "Customer service was less than expected",
-    "too_complex": "Ease of use was less than expected",
-    "low_quality": "Quality was less than expected",
-    "other": "Other reason",
+    "too_expensive": N_("It's too expensive"),
+    "missing_features": N_("Some features are missing"),
+    "switched_service": N_("I'm switching to a different service"),
+    "unused": N_("I don't use the service enough"),
+    "customer_service": N_("Customer service was less than expected"),
+    "too_complex": N_("Ease of use was less than expected"),
+    "low_quality": N_("Quality was less than expected"),
+    "other": N_("Other reason"),
 }
 
 
@@ -49,6 +51,7 @@ class CancelState(rx.State):
     @rx.event
     async def open(self, subscription_id: str) -> None:
         """Start cancelling one of the customer's subscriptions."""
+        locale = await locale_of(self)
         self.error = self.confirmation = self.reason = ""
         customer = await self.get_state(CustomerSessionState)
         try:
@@ -59,14 +62,20 @@ class CancelState(rx.State):
                 coupon = retention_coupon(
                     actor=actor, flow_coupon=flow_retention_coupon(customer._flow(db), sub.id)
                 )
-                offer = coupon_offer_text(session=db, coupon_id=coupon) if coupon else ""
+                offer = (
+                    coupon_offer_text(session=db, coupon_id=coupon, locale=locale) if coupon else ""
+                )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return
         self.subscription_id = sub.id
         self._offer_coupon, self.offer = (coupon or "", offer) if offer else ("", "")
         self.reasons = (
-            [(r, REASON_LABELS[r]) for r in survey.options if r in REASON_LABELS]
+            [
+                (r, gettext(REASON_LABELS[r], locale=locale))
+                for r in survey.options
+                if r in REASON_LABELS
+            ]
             if survey.enabled
             else []
         )
@@ -85,6 +94,7 @@ class CancelState(rx.State):
     @rx.event
     async def accept_offer(self):
         """Keep the subscription with the offered coupon."""
+        locale = await locale_of(self)
         if self.busy or not self._offer_coupon or not self.subscription_id:
             return None
         self.busy, self.error = True, ""
@@ -100,14 +110,16 @@ class CancelState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
         finally:
             self.busy = False
-        self.confirmation = "Your discount was applied. Thank you for staying!"
+        self.confirmation = gettext(
+            "Your discount was applied. Thank you for staying!", locale=locale
+        )
         self.subscription_id = self.offer = ""
         return [PortalState.load, FlowState.complete("subscription_cancel")]
 
@@ -119,6 +131,7 @@ class CancelState(rx.State):
     @rx.event
     async def confirm(self, form_data: dict):
         """Cancel; a double click reuses the same intent, so Stripe makes one change."""
+        locale = await locale_of(self)
         if self.busy or not self.subscription_id:
             return
         self.busy, self.error = True, ""
@@ -136,14 +149,17 @@ class CancelState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
         else:
             self.confirmation = (
-                "Your subscription has been canceled."
+                gettext("Your subscription has been canceled.", locale=locale)
                 if result.get("status") == "canceled"
-                else "Your subscription will be canceled at the end of the billing period."
+                else gettext(
+                    "Your subscription will be canceled at the end of the billing period.",
+                    locale=locale,
+                )
             )
             self.subscription_id = ""
             yield FlowState.complete("subscription_cancel")
@@ -154,6 +170,7 @@ class CancelState(rx.State):
     @rx.event
     async def renew(self, subscription_id: str):
         """Keep a subscription that was set to cancel at period end."""
+        locale = await locale_of(self)
         self.error = self.confirmation = ""
         customer = await self.get_state(CustomerSessionState)
         try:
@@ -166,10 +183,10 @@ class CancelState(rx.State):
                 nonce=secrets.token_hex(8),
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
-        self.confirmation = "Your subscription will continue."
+        self.confirmation = gettext("Your subscription will continue.", locale=locale)
         return PortalState.load

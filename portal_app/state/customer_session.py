@@ -6,6 +6,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import SessionError, active_session
+from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import Actor
@@ -16,6 +17,7 @@ class CustomerSessionState(rx.State):
     """Holds which portal session this browser tab is in; never sent to the browser."""
 
     _session_id: str = ""
+    _locale: str = "en"  # set by I18nState; server-made text and emails use it
 
     def _portal_session(self, db: Session) -> PortalSession:
         """The live session for this tab (idle timer reset), or SessionError."""
@@ -25,7 +27,7 @@ class CustomerSessionState(rx.State):
     def _configuration(db: Session, portal_session: PortalSession) -> PortalConfiguration:
         config = db.get(PortalConfiguration, portal_session.configuration_id)
         if config is None or not config.active:
-            raise SessionError("This portal is not available right now.")
+            raise SessionError(Text("This portal is not available right now."))
         return config
 
     def _flow(self, db: Session) -> dict[str, Any] | None:
@@ -41,4 +43,10 @@ class CustomerSessionState(rx.State):
             customer=portal_session.customer,
             features=features_of(config),
             configuration_id=config.id,
+            locale=self._locale,
         )
+
+
+async def locale_of(state: rx.State) -> str:
+    """The tab's locale, for the text a handler makes (notices, errors)."""
+    return (await state.get_state(CustomerSessionState))._locale

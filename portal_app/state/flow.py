@@ -54,7 +54,7 @@ class FlowState(rx.State):
         customer = await self.get_state(CustomerSessionState)
         try:
             with session_scope() as db:
-                action, value = after_completion(customer._flow(db))
+                action, value = after_completion(customer._flow(db), locale=customer._locale)
         except SessionError:
             return None
         if action == "redirect":

@@ -8,9 +8,11 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import ActionRefused
 from portal_app.services.invoices import pay_invoice
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
 
 
@@ -27,10 +29,11 @@ class InvoicePaymentState(rx.State):
     @rx.event
     async def open(self, invoice_id: str) -> None:
         """Start paying an invoice, with the default card chosen."""
+        locale = await locale_of(self)
         portal = await self.get_state(PortalState)
         self.error = self.notice = ""
         if not any(i.id == invoice_id and i.payable for i in portal.invoices):
-            self.error = "That invoice was not found."
+            self.error = gettext("That invoice was not found.", locale=locale)
             return
         self.invoice_id = invoice_id
         default = next((pm.id for pm in portal.payment_methods if pm.is_default), "")
@@ -54,6 +57,7 @@ class InvoicePaymentState(rx.State):
     @rx.event
     async def pay(self):
         """Pay with the chosen card; a declined card shows the card's own message."""
+        locale = await locale_of(self)
         if self.busy or not self.invoice_id:
             return
         self.busy, self.error = True, ""
@@ -70,15 +74,15 @@ class InvoicePaymentState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             self._nonce = secrets.token_hex(8)  # a new card choice is a new attempt
         else:
             self.notice = (
-                "Thank you, the invoice is paid."
+                gettext("Thank you, the invoice is paid.", locale=locale)
                 if result.get("status") == "paid"
-                else "Your payment is being processed."
+                else gettext("Your payment is being processed.", locale=locale)
             )
             self.invoice_id = ""
         finally:

@@ -4,10 +4,12 @@ import reflex as rx
 
 from portal_app.auth.login_codes import LoginError, request_code, verify_code
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.branding import brand_for
 from portal_app.services.configurations import configuration_for_login_token
 from portal_app.state.brand import BrandState
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 
 MAX_FIELD = 320
 
@@ -57,11 +59,12 @@ class LoginState(rx.State):
         self.email = prefilled
 
     @rx.event
-    def send_code(self, form_data: dict) -> None:
+    async def send_code(self, form_data: dict) -> None:
         """Send a code; the answer is the same whether or not the email is a customer's."""
-        self._send(_text(form_data, "email"))
+        await self._send(_text(form_data, "email"))
 
-    def _send(self, email: str) -> None:
+    async def _send(self, email: str) -> None:
+        locale = await locale_of(self)
         self.email_error = self.code_error = ""
         if not self._configuration_id:
             self.step = "unavailable"
@@ -74,19 +77,22 @@ class LoginState(rx.State):
                     configuration_id=self._configuration_id,
                     business_name=self._business_name,
                     client=self.router.session.client_ip or "unknown",
+                    locale=locale,
                 )
         except LoginError as exc:
             self.email = email
-            self.email_error = str(exc)
+            self.email_error = user_message(exc, locale)
             return
         self.email = sent.email
         self.step = "code"
-        self.notice = f"If {sent.email} has an account, we sent it a 6-digit code."
+        self.notice = gettext(
+            "If {email} has an account, we sent it a 6-digit code.", locale=locale, email=sent.email
+        )
 
     @rx.event
-    def resend(self) -> None:
+    async def resend(self) -> None:
         """Ask for a new code for the same email (the 60-second rule applies)."""
-        self._send(self.email)
+        await self._send(self.email)
         if self.email_error:
             self.code_error, self.email_error = self.email_error, ""
             self.step = "code"
@@ -114,7 +120,7 @@ class LoginState(rx.State):
                 )
                 session_id = row.id
         except LoginError as exc:
-            self.code_error = str(exc)
+            self.code_error = user_message(exc, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
         customer._session_id = session_id

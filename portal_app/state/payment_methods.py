@@ -10,6 +10,8 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.payment_methods import (
     finish_card_setup,
@@ -18,7 +20,7 @@ from portal_app.services.payment_methods import (
     start_card_setup,
 )
 from portal_app.settings import get_settings
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
@@ -39,11 +41,11 @@ CONFIRM_SCRIPT = """(async () => {
   try {
     const response = await fetch(%(url)s, {method: "POST", body: body});
     const data = await response.json();
-    if (data.error) return {ok: false, message: data.error.message || "The card was declined."};
+    if (data.error) return {ok: false, message: data.error.message || ""};
     return {ok: data.status === "succeeded", id: data.id,
             message: (data.last_setup_error || {}).message || ""};
   } catch (error) {
-    return {ok: false, message: "We could not reach the payment service. Please try again."};
+    return {ok: false, unreachable: true};
   }
 })()"""
 
@@ -67,6 +69,7 @@ class PaymentMethodsState(rx.State):
     @rx.event
     async def open_add(self) -> None:
         """Prepare a SetupIntent and show the card form."""
+        locale = await locale_of(self)
         self.error = self.notice = ""
         self._nonce = secrets.token_hex(8)
         try:
@@ -74,10 +77,10 @@ class PaymentMethodsState(rx.State):
                 gateway=get_gateway(), actor=await self._actor(), nonce=self._nonce
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return
         self._setup_intent_id, self._client_secret = setup.setup_intent_id, setup.client_secret
         self.adding = True
@@ -105,11 +108,15 @@ class PaymentMethodsState(rx.State):
     @rx.event
     async def card_confirmed(self, outcome: Any):
         """The browser's report; the SetupIntent is re-read from Stripe before anything is saved."""
+        locale = await locale_of(self)
         self.busy = False
         result = outcome if isinstance(outcome, dict) else {}
         if not result.get("ok"):
-            message = result.get("message")
-            self.error = str(message)[:200] if message else "The card could not be saved."
+            message = str(result.get("message") or "")[:200]
+            if result.get("unreachable"):
+                message = N_("We could not reach the payment service. Please try again.")
+            # The payment service's own wording is shown translated when catalogued.
+            self.error = gettext(message or "The card could not be saved.", locale=locale)
             return None
         try:
             await finish_card_setup(
@@ -119,19 +126,20 @@ class PaymentMethodsState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
         self.adding = False
         self._setup_intent_id = self._client_secret = ""
-        self.notice = "Your card was added."
+        self.notice = gettext("Your card was added.", locale=locale)
         return [PortalState.load, FlowState.complete("payment_method_update")]
 
     @rx.event
     async def make_default(self, payment_method_id: str):
         """Use this card for future payments."""
+        locale = await locale_of(self)
         self.error = self.notice = ""
         try:
             await make_default(
@@ -141,17 +149,18 @@ class PaymentMethodsState(rx.State):
                 nonce=secrets.token_hex(8),
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
-        self.notice = "Your default payment method was updated."
+        self.notice = gettext("Your default payment method was updated.", locale=locale)
         return PortalState.load
 
     @rx.event
     async def remove(self, payment_method_id: str):
         """Remove a card (not the last one while a subscription is active)."""
+        locale = await locale_of(self)
         self.error = self.notice = ""
         try:
             await remove(
@@ -161,10 +170,10 @@ class PaymentMethodsState(rx.State):
                 nonce=secrets.token_hex(8),
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
-        self.notice = "The payment method was removed."
+        self.notice = gettext("The payment method was removed.", locale=locale)
         return PortalState.load

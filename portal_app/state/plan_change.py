@@ -10,7 +10,9 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
-from portal_app.i18n.format import day_from_unix, money, price_phrase
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.format import price_phrase
+from portal_app.i18n.text import user_message
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.services.customer_actions import ActionRefused, Actor, cancel_scheduled_change
 from portal_app.services.plan_change import (
@@ -19,8 +21,9 @@ from portal_app.services.plan_change import (
     plan_options,
     preview_change,
     promotion_code_text,
+    review_lines,
 )
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState, locale_of
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
@@ -87,13 +90,14 @@ class PlanChangeState(rx.State):
         )
 
     async def _open(self, subscription_id: str) -> None:
+        locale = await locale_of(self)
         self.error = self.promotion_error = self.confirmation = ""
         try:
             actor, config = await self._actor()
             with session_scope() as db:
                 options = plan_options(session=db, actor=actor, subscription_id=subscription_id)
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return
         settings = actor.features.subscription_update
         self.subscription_id = subscription_id
@@ -102,7 +106,7 @@ class PlanChangeState(rx.State):
                 price_id=c.price_id,
                 name=c.product_name,
                 price_line=price_phrase(
-                    c.unit_amount, c.currency, c.interval, c.interval_count, c.unit_label
+                    c.unit_amount, c.currency, c.interval, c.interval_count, c.unit_label, locale
                 ),
                 is_current=c.is_current,
             )
@@ -140,6 +144,7 @@ class PlanChangeState(rx.State):
         )
 
     async def _review(self, price_id: str, quantity: str, code: str) -> None:
+        locale = await locale_of(self)
         self.error = self.promotion_error = ""
         try:
             actor, _ = await self._actor()
@@ -155,46 +160,22 @@ class PlanChangeState(rx.State):
             preview = await preview_change(gateway=get_gateway(), actor=actor, request=request)
         except ActionRefused as exc:
             if "promotion code" in str(exc):
-                self.promotion_error = str(exc)
+                self.promotion_error = user_message(exc, locale)
             else:
-                self.error = str(exc)
+                self.error = user_message(exc, locale)
             return
         except SessionError as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return
         self.selected_price, self.quantity, self.promotion_code = price_id, request.quantity, code
         self._proration_date = preview.proration_date
-        name = next((c.name for c in self.choices if c.price_id == price_id), "the new plan")
-        lines = []
-        if preview.scheduled:
-            lines.append(
-                f"Your plan changes to {name} on {day_from_unix(preview.effective_at)}. "
-                "Nothing is charged today."
-            )
-        elif preview.amount_due_now > 0:
-            lines.append(
-                f"You will be charged {money(preview.amount_due_now, preview.currency)} today."
-            )
-        elif preview.proration_total < 0:
-            lines.append(
-                f"You will be credited {money(-preview.proration_total, preview.currency)} "
-                "on your next invoice."
-            )
-        elif preview.proration_total > 0:
-            lines.append(
-                f"{money(preview.proration_total, preview.currency)} for the rest of this period "
-                "will be added to your next invoice."
-            )
-        else:
-            lines.append("Nothing is charged today.")
-        lines.append(
-            f"Your next invoice on {day_from_unix(preview.next_invoice_at)} will be "
-            f"{money(preview.next_invoice_total, preview.currency)}."
+        name = next((c.name for c in self.choices if c.price_id == price_id), "")
+        self.review_lines = review_lines(
+            preview, name or gettext("the new plan", locale=locale), locale
         )
-        self.review_lines = lines
         self.step = "review"
 
     @rx.event
@@ -206,6 +187,7 @@ class PlanChangeState(rx.State):
     @rx.event
     async def confirm(self):
         """Make the change (re-checked); a double click reuses the same intent."""
+        locale = await locale_of(self)
         if self.busy or self.step != "review":
             return
         self.busy, self.error = True, ""
@@ -229,14 +211,14 @@ class PlanChangeState(rx.State):
                 nonce=self._nonce,
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
         else:
             self.confirmation = (
-                "Your plan change is scheduled."
+                gettext("Your plan change is scheduled.", locale=locale)
                 if request.scheduled
-                else "Your plan has been updated."
+                else gettext("Your plan has been updated.", locale=locale)
             )
             self.subscription_id = self.step = ""
             yield FlowState.complete("subscription_update")
@@ -247,6 +229,7 @@ class PlanChangeState(rx.State):
     @rx.event
     async def cancel_scheduled(self, subscription_id: str):
         """Drop a plan change booked for the period end."""
+        locale = await locale_of(self)
         self.error = self.confirmation = ""
         try:
             actor, _ = await self._actor()
@@ -257,10 +240,10 @@ class PlanChangeState(rx.State):
                 nonce=secrets.token_hex(8),
             )
         except (SessionError, ActionRefused) as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, locale)
             return None
         except BillingError as exc:
-            self.error = exc.user_message
+            self.error = user_message(exc, locale)
             return None
-        self.confirmation = "The scheduled change was canceled."
+        self.confirmation = gettext("The scheduled change was canceled.", locale=locale)
         return PortalState.load

@@ -5,7 +5,9 @@ import reflex as rx
 from portal_app.auth.portal_sessions import SessionError, end_session
 from portal_app.billing.views import CustomerNotMirrored, invoice_page
 from portal_app.db import session_scope
-from portal_app.i18n.format import locale_or_default
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
+from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.services.branding import brand_for
 from portal_app.services.portal_view import (
     BillingRow,
@@ -19,6 +21,7 @@ from portal_app.services.portal_view import (
 from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.flow import FlowState
+from portal_app.state.i18n import I18nState
 
 
 class PortalState(rx.State):
@@ -33,28 +36,36 @@ class PortalState(rx.State):
     invoices: list[InvoiceRow] = []
     invoices_cursor: str = ""
     features: Features = Features()
-    _locale: str = "en"
 
     @rx.event
     async def load(self):
-        """Fill the page from the mirror; send the tab home when the session is over."""
+        """Fill the page from the mirror in the customer's language; send the tab home when
+        the session is over."""
         customer = await self.get_state(CustomerSessionState)
+        i18n = await self.get_state(I18nState)
         try:
             with session_scope() as db:
                 portal_session = customer._portal_session(db)
                 config = customer._configuration(db, portal_session)
-                self._locale = locale_or_default(portal_session.locale)
+                mirrored = db.get(MirrorCustomer, portal_session.customer)
+                set_lang = await i18n.settle(
+                    session_locale=portal_session.locale,
+                    preferred=list(mirrored.preferred_locales or []) if mirrored else [],
+                )
                 home = portal_home(
-                    session=db, portal_session=portal_session, config=config, locale=self._locale
+                    session=db, portal_session=portal_session, config=config, locale=i18n.locale
                 )
                 brand = await self.get_state(BrandState)
                 brand.brand = brand_for(config, return_url=portal_session.return_url)
         except SessionError as exc:
-            return self._signed_out(str(exc))
+            return self._signed_out(user_message(exc, customer._locale))
         except CustomerNotMirrored:
-            self.page_error = "We could not find your billing account. Please try again shortly."
+            self.page_error = gettext(
+                "We could not find your billing account. Please try again shortly.",
+                locale=i18n.locale,
+            )
             self.loaded = True
-            return None
+            return set_lang
         self.signed_in = True
         self.page_error = ""
         self.subscriptions = home.subscriptions
@@ -64,7 +75,7 @@ class PortalState(rx.State):
         self.invoices_cursor = home.invoices_cursor
         self.features = home.features
         self.loaded = True
-        return FlowState.begin
+        return [set_lang, FlowState.begin]
 
     def _signed_out(self, message: str) -> None:
         self.signed_in = False
@@ -86,9 +97,10 @@ class PortalState(rx.State):
                     starting_after=self.invoices_cursor or None,
                 )
         except SessionError as exc:
-            self._signed_out(str(exc))
+            self._signed_out(user_message(exc, customer._locale))
             return
-        self.invoices = [*self.invoices, *(invoice_row(i, self._locale) for i in page.invoices)]
+        rows = [invoice_row(i, customer._locale) for i in page.invoices]
+        self.invoices = [*self.invoices, *rows]
         self.invoices_cursor = page.next_cursor or ""
 
     @rx.event
@@ -98,5 +110,5 @@ class PortalState(rx.State):
         with session_scope() as db:
             end_session(session=db, session_id=customer._session_id)
         customer._session_id = ""
-        self._signed_out("You have signed out.")
+        self._signed_out(gettext("You have signed out.", locale=customer._locale))
         return rx.redirect("/", replace=True)

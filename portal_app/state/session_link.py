@@ -4,7 +4,9 @@ import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError, redeem_link
 from portal_app.db import session_scope
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.i18n.text import user_message
+from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.i18n import I18nState
 
 
 class SessionLinkState(rx.State):
@@ -21,9 +23,10 @@ class SessionLinkState(rx.State):
                 row = redeem_link(session=db, token=token)
                 session_id = row.id
         except SessionError as exc:
-            self.error = str(exc)
+            self.error = user_message(exc, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
         customer._session_id = session_id
+        (await self.get_state(I18nState)).forget_choice()
         self.error = ""
         return rx.redirect("/portal", replace=True)

@@ -21,7 +21,7 @@ from portal_app.billing.errors import (
     StripeUnavailable,
 )
 from portal_app.billing.gateway import Gateway, build_client
-from portal_app.billing.sync import apply_event, full_sync, record
+from portal_app.billing.sync import account_now, apply_event, full_sync, record
 from portal_app.db import get_engine, session_scope
 from portal_app.models.mirror import (
     MirrorCustomer,
@@ -229,7 +229,8 @@ async def test_subscription_lifecycle(gateway, setup_client) -> None:
     run = f"bps_test:{sub['id']}:{secrets.token_hex(4)}"
     listed = [s["id"] async for s in gateway.iter_subscriptions(customer_id=customer["id"])]
     assert listed == [sub["id"]]
-    proration_date = int(time.time())
+    with session_scope() as db:
+        proration_date = account_now(db)  # other tests may have moved the sandbox clock
     preview = await gateway.preview_subscription_change(
         customer_id=customer["id"],
         subscription_id=sub["id"],

@@ -1,0 +1,90 @@
+"""The tab's language: chosen from the portal session, the customer, the browser, or by hand."""
+
+import json
+
+import reflex as rx
+
+from portal_app.i18n import locales
+from portal_app.i18n.catalog import gettext, ui_messages
+from portal_app.services.billing_details import TAX_ID_TYPES, countries
+from portal_app.state.customer_session import CustomerSessionState
+
+
+class I18nState(rx.State):
+    """`messages` is the UI catalogue of `locale`, sent to the browser once per change."""
+
+    locale: str = locales.DEFAULT
+    messages: dict[str, str] = ui_messages(locales.DEFAULT)
+    _chosen: bool = False  # the customer picked a language: later detection keeps it
+
+    @rx.var
+    def lang(self) -> str:
+        """The locale as an HTML `lang` value."""
+        return locales.html_lang(self.locale)
+
+    @rx.var
+    def options(self) -> list[tuple[str, str]]:
+        """Every shipped language, named in itself."""
+        return locales.OPTIONS
+
+    @rx.var
+    def countries(self) -> list[tuple[str, str]]:
+        """(code, name) of every country, named and sorted in the current language."""
+        return countries(self.locale)
+
+    @rx.var
+    def tax_id_kinds(self) -> list[tuple[str, str]]:
+        """(type, label) of the tax IDs the portal can check, in the current language."""
+        return [
+            (kind, gettext(label, locale=self.locale)) for kind, (label, _) in TAX_ID_TYPES.items()
+        ]
+
+    @rx.event
+    async def detect(self):
+        """On every page: the browser's language until something more specific is known."""
+        if self._chosen:
+            return await self._apply(self.locale)
+        header = self.router.headers.accept_language
+        return await self._apply(locales.first_match(locales.parse_accept_language(header)))
+
+    async def settle(self, *, session_locale: str | None, preferred: list[str]):
+        """Use the signed-in customer's locale (their own choice in this tab wins)."""
+        if self._chosen:
+            return await self._apply(self.locale)
+        return await self._apply(
+            locales.choose(
+                session_locale=session_locale,
+                preferred=preferred,
+                accept_language=self.router.headers.accept_language,
+            )
+        )
+
+    def forget_choice(self) -> None:
+        """A new portal session starts with its own language."""
+        self._chosen = False
+
+    @rx.event
+    async def switch(self, locale: str):
+        """The customer picks a language; the portal's server-made text follows."""
+        found = locales.match(locale) if isinstance(locale, str) else None
+        if found is None:
+            return None
+        self._chosen = True
+        script = await self._apply(found)
+        if str(self.router.url.path).startswith("/portal"):
+            from portal_app.state.portal import PortalState  # that state imports this one
+
+            return [script, PortalState.load]
+        return script
+
+    async def _apply(self, locale: str | None):
+        """Switch to `locale` (the catalogue is only sent when it changes)."""
+        locale = locale or locales.DEFAULT
+        if locale != self.locale:
+            self.locale = locale
+            self.messages = dict(ui_messages(locale))
+        customer = await self.get_state(CustomerSessionState)
+        customer._locale = locale
+        # Reflex writes <html lang> once at build time; this keeps it true for screen readers.
+        lang = json.dumps(locales.html_lang(locale))
+        return rx.call_script(f"document.documentElement.lang = {lang}")

@@ -1,0 +1,87 @@
+"""The portal in the customer's language: from the session, the browser, or the switcher.
+
+Set `PORTAL_SHOTS_DIR` to also save screenshots of each language at desktop and phone widths.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_portal_flows import link_for
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = os.environ.get("PORTAL_SHOTS_DIR", "")
+
+
+def localized_link(app_server, email: str, locale: str | None) -> str:
+    """A one-time portal link for a demo customer, created with `locale` like Stripe's API."""
+    link_for(app_server, email)  # waits for the mirror
+    return app_server.python(
+        "from portal_app.db import session_scope\n"
+        "from portal_app.services.customers import customer_for_login\n"
+        "from portal_app.services.portal_links import create_portal_link\n"
+        "with session_scope() as s:\n"
+        f"    c = customer_for_login(session=s, email={email!r})\n"
+        f"    print(create_portal_link(session=s, customer=c.id, locale={locale!r}).url)"
+    )
+
+
+def shoot(page: Page, name: str) -> None:
+    """Full-page screenshots at 1280 and 390 pixels wide."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        page.screenshot(path=f"{SHOTS}/i18n-{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_english_by_default(app_server, page: Page) -> None:
+    page.goto(localized_link(app_server, "jenny.rosen@example.com", None))
+    expect(page.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("subscription").first).to_contain_text("Renews on")
+    shoot(page, "en")
+
+
+def test_a_french_session_then_switching_to_japanese(app_server, page: Page) -> None:
+    page.goto(localized_link(app_server, "jenny.rosen@example.com", "fr"))
+    expect(page).to_have_url(re.compile(r"/portal/?$"))
+    expect(page.get_by_role("heading", name="Facturation", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Moyens de paiement")).to_be_visible()
+    expect(page.get_by_role("region", name="Informations de facturation")).to_be_visible()
+    expect(page.get_by_role("region", name="Historique des factures")).to_be_visible()
+    sub = page.get_by_test_id("subscription").first
+    expect(sub).to_contain_text(re.compile(r"Renouvellement le \d{1,2} \S+ 20\d\d"))
+    expect(sub).to_contain_text(re.compile(r"\d+,00\s\$US par mois"))
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_label("Langue")).to_have_value("fr")
+    shoot(page, "fr")
+
+    page.get_by_label("Langue").select_option("ja")
+    expect(page.get_by_role("heading", name="請求情報", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="支払い方法")).to_be_visible()
+    expect(sub).to_contain_text(re.compile(r"20\d\d年\d{1,2}月\d{1,2}日 に更新"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    shoot(page, "ja")
+
+    page.reload()  # the choice stays with the tab
+    expect(page.get_by_role("region", name="支払い方法")).to_be_visible()
+
+
+def test_the_browser_language_when_the_session_has_none(app_server, browser) -> None:
+    context = browser.new_context(locale="de-DE")  # sends Accept-Language: de-DE
+    page = context.new_page()
+    try:
+        page.goto(localized_link(app_server, "trial@example.com", "auto"))
+        expect(page.get_by_role("heading", name="Abrechnung", exact=True)).to_be_visible()
+        expect(page.get_by_role("region", name="Zahlungsmethoden")).to_be_visible()
+        expect(page.get_by_label("Sprache")).to_have_value("de")
+    finally:
+        context.close()
