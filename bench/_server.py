@@ -199,6 +199,19 @@ class BenchServer:
         root = psutil.Process(self.process.pid)
         return [root.pid, *(p.pid for p in root.children(recursive=True))]
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server's process tree has used so far."""
+        import psutil
+
+        total = 0.0
+        for pid in self.pids():
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         """Stop the server's process group and remove the work dir."""
         if self.process and self.process.poll() is None:
@@ -210,7 +223,11 @@ class BenchServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> "BenchServer":
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -6,7 +6,9 @@ session, redeemed through the real `/session/[token]` on_load (hydrate, redirect
 session); every demo customer gets 60 extra mirrored invoices so "view more" walks real
 keyset pages. Customers click with a random think time (mean 1 s) and measure, per event,
 the time from sending it to the update that answers it. Baseline: `PlanChangeState.close`,
-a handler that touches neither the DB nor Stripe.
+a handler that touches neither the DB nor Stripe. A first serial pass (one customer, events
+back to back) also reports the server's CPU time per event of each kind, which the machine's
+other load disturbs far less than latency; with crowds, CPU per event is for the mix.
 
 Run: `.venv/bin/python bench/event_roundtrip.py [--think 1.0] [--rounds 6]`
 """
@@ -28,6 +30,7 @@ from _server import DEMO_EMAILS, BenchServer, summary
 CROWDS = (50, 200)
 CONNECT_PARALLEL = 20
 GOAL_MS = 150
+SOLO_EVENTS = 100
 
 
 class Customer:
@@ -72,14 +75,30 @@ async def connect_all(port: int, tokens: list[str]) -> list[Customer]:
     return await asyncio.gather(*(one(t) for t in tokens))
 
 
+async def solo_run(server: BenchServer, token: str) -> dict[str, tuple[list[float], float]]:
+    """One customer, events back to back: latency and server CPU ms per event, per kind."""
+    customer = (await connect_all(server.port, [token]))[0]
+    out = {}
+    for kind in KINDS:
+        cpu = server.cpu_seconds()
+        timings = [await customer.step(kind) for _ in range(SOLO_EVENTS)]
+        out[kind] = (timings, (server.cpu_seconds() - cpu) / SOLO_EVENTS * 1000)
+    await customer.sock.close()
+    return out
+
+
 async def crowd_run(
-    port: int, tokens: list[str], think: float, rounds: int
-) -> tuple[dict[str, list[float]], float]:
-    """Connect every customer, then let each click `rounds` times per kind, interleaved."""
+    server: BenchServer, tokens: list[str], think: float, rounds: int
+) -> tuple[dict[str, list[float]], float, float]:
+    """Connect every customer, then let each click `rounds` times per kind, interleaved.
+
+    Returns the timings, the set-up time and the server's CPU ms per event while browsing.
+    """
     started = time.perf_counter()
-    customers = await connect_all(port, tokens)
+    customers = await connect_all(server.port, tokens)
     setup = time.perf_counter() - started
     timings: dict[str, list[float]] = defaultdict(list)
+    cpu = server.cpu_seconds()
 
     async def browse(customer: Customer) -> None:
         plan = [kind for _ in range(rounds) for kind in KINDS]
@@ -92,7 +111,8 @@ async def crowd_run(
         await asyncio.wait_for(asyncio.gather(*(browse(c) for c in customers)), 150)
     finally:
         await asyncio.gather(*(c.sock.close() for c in customers))
-    return timings, setup
+    events = sum(len(t) for t in timings.values())
+    return timings, setup, (server.cpu_seconds() - cpu) / events * 1000
 
 
 def main() -> None:
@@ -102,16 +122,24 @@ def main() -> None:
     args = parser.parse_args()
     with BenchServer() as server:
         server.seed_invoices(DEMO_EMAILS, 60)
-        emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(sum(CROWDS))]
+        emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(1 + sum(CROWDS))]
         tokens = server.session_tokens(emails)
         print(f"server {server.url}; think time mean {args.think}s; {args.rounds} clicks/kind")
         print(
             f"{'customers':>9} {'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} "
             f"{'p95 / baseline':>14} {'goal':>6}"
         )
+        solo = asyncio.run(solo_run(server, tokens.pop()))
+        base_p95 = summary(solo[KINDS[0]][0])[1]
+        for kind, (timings, cpu_ms) in solo.items():
+            median, p95 = summary(timings)
+            print(
+                f"{'1 serial':>9} {kind:<18} {len(timings):>5} {median:>10.1f} {p95:>8.1f} "
+                f"{p95 / base_p95:>13.2f}x {'':>6} server CPU {cpu_ms:.1f} ms/event"
+            )
         for crowd in CROWDS:
             batch, tokens = tokens[:crowd], tokens[crowd:]
-            timings, setup = asyncio.run(crowd_run(server.port, batch, args.think, args.rounds))
+            timings, setup, cpu_ms = asyncio.run(crowd_run(server, batch, args.think, args.rounds))
             base_median, base_p95 = summary(timings[KINDS[0]])
             for kind in KINDS:
                 median, p95 = summary(timings[kind])
@@ -122,7 +150,7 @@ def main() -> None:
                 )
             print(
                 f"{crowd:>9} (redeem link + load home for all: {setup:.1f}s, "
-                f"baseline median {base_median:.1f} ms)"
+                f"baseline median {base_median:.1f} ms; server CPU {cpu_ms:.1f} ms/event)"
             )
 
 

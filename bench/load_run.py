@@ -3,15 +3,18 @@
 Each simulated customer has its own sandbox customer (created through the sandbox's HTTP API
 with a Visa card and a Starter monthly subscription, mirrored by the sandbox's webhooks) and
 its own tab: a websocket with its own token and portal session (bench/_reflex_ws.py). With a
-random think time (mean 1 s) it reloads the home page, opens and closes the plan switch,
-pages through invoices, cancels at period end and renews (CancelState.confirm / renew), or
-adds a card the way the browser does (open_add, submit_card's script: POST the card to the
-sandbox's confirm endpoint with the client secret, then card_confirmed). Writes go through
+random think time (mean 5 s; `--think 1` makes it a stress test) it reloads the home page,
+opens and closes the plan switch, pages through invoices, cancels at period end and renews
+(CancelState.confirm / renew), or adds a card the way the browser does (open_add,
+submit_card's script: POST the card to the sandbox's confirm endpoint with the client
+secret, then card_confirmed). Writes go through
 the real handlers, services, gateway and sandbox. At the end: every cancel, renew and card
 the customers saw succeed must be in the audit log and in the mirror, and the server must
-have logged no ERROR.
+have logged no ERROR. Baseline: one more tab sends a trivial event (`PlanChangeState.close`:
+no DB, no Stripe) every 0.5 s, for 5 s before the load ("idle") and during it ("loaded").
 
-Run: `.venv/bin/python bench/load_run.py [--seconds 300] [--customers 200]` (not for CI)
+Run: `.venv/bin/python bench/load_run.py [--seconds 300] [--customers 200] [--think 5]`
+(not for CI)
 """
 
 import argparse
@@ -37,6 +40,8 @@ CARDS_STATE = f"{ROOT_STATE}.portal_app___state___payment_methods____payment_met
 MIX = {"home": 35, "plan switch": 20, "more invoices": 20, "cancel + renew": 15, "add card": 10}
 TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2031", "cvc": "123"}
 SETTLE_SECONDS = 30
+PROBE_SECONDS = 0.5
+API_KEY = "from portal_app.settings import get_settings as g; print(g().sandbox_api_key)"
 JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -167,8 +172,21 @@ class Shopper:
         await self.outcome(CARDS_STATE, "notice_rx_state_")
 
 
+async def probe(sock: ReflexSocket, until: float, out: list[float]) -> None:
+    """The baseline: a trivial event (no DB, no Stripe) every 0.5 s from one more tab."""
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        await sock.emit(f"{PLAN_STATE}.close", {}, "/portal")
+        await sock.until(lambda u: PLAN_STATE in u.get("delta", {}), timeout=60)
+        out.append(time.perf_counter() - started)
+        await asyncio.sleep(PROBE_SECONDS)
+
+
 async def run(server: BenchServer, emails: list[str], seconds: float, think: float) -> None:
-    tokens = server.session_tokens(emails)
+    tokens = server.session_tokens([*emails, emails[0]])
+    probe_sock, _ = await open_portal("127.0.0.1", server.port, tokens.pop())
+    idle: list[float] = []
+    await probe(probe_sock, time.monotonic() + 5, idle)
     gate = asyncio.Semaphore(20)
 
     async def join(token: str) -> Shopper:
@@ -179,6 +197,7 @@ async def run(server: BenchServer, emails: list[str], seconds: float, think: flo
     timings: dict[str, list[float]] = defaultdict(list)
     errors: Counter[str] = Counter()
     deadline = time.monotonic() + seconds
+    cpu = server.cpu_seconds()
 
     async def shop(shopper: Shopper) -> None:
         while time.monotonic() < deadline:
@@ -192,13 +211,17 @@ async def run(server: BenchServer, emails: list[str], seconds: float, think: flo
                 errors[f"{kind}: {type(exc).__name__} {exc}"[:120]] += 1
                 shopper.sock.drain()
 
-    await asyncio.gather(*(shop(s) for s in shoppers))
-    await asyncio.gather(*(s.sock.close() for s in shoppers))
+    loaded: list[float] = []
+    await asyncio.gather(probe(probe_sock, deadline, loaded), *(shop(s) for s in shoppers))
+    busy = (server.cpu_seconds() - cpu) / (time.monotonic() - deadline + seconds)
+    await asyncio.gather(probe_sock.close(), *(s.sock.close() for s in shoppers))
     print(f"{len(shoppers)} customers for {seconds:.0f}s, think time mean {think}s")
+    print(f"server CPU: {busy:.0%} of one core on average (one Python process serves it all)")
     print(f"{'action':<16} {'done':>6} {'median ms':>10} {'p95 ms':>8}")
-    for kind in MIX:
-        median, p95 = summary(timings[kind]) if timings[kind] else (0.0, 0.0)
-        print(f"{kind:<16} {len(timings[kind]):>6} {median:>10.0f} {p95:>8.0f}")
+    rows = {"baseline idle": idle, "baseline loaded": loaded, **timings}
+    for kind, values in rows.items():
+        median, p95 = summary(values) if values else (0.0, 0.0)
+        print(f"{kind:<16} {len(values):>6} {median:>10.0f} {p95:>8.0f}")
     print(f"errors: {sum(errors.values())}")
     for message, n in errors.most_common(10):
         print(f"  {n} x {message}")
@@ -218,6 +241,17 @@ async def run(server: BenchServer, emails: list[str], seconds: float, think: flo
     print(f"server log ERROR/Traceback lines: {len(log_errors)}")
     for line in log_errors[:5]:
         print("  " + line[:160])
+
+
+def sandbox_subscription(server: BenchServer, subscription_id: str) -> dict[str, Any]:
+    """The subscription as Stripe (the sandbox, the source of truth) has it now."""
+    key = server.python(API_KEY)
+    answer = httpx.get(
+        f"{server.url}/sandbox/v1/subscriptions/{subscription_id}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    return dict(answer.raise_for_status().json())
 
 
 def verify(server: BenchServer, emails: list[str], shoppers: list[Shopper], after: float) -> int:
@@ -248,8 +282,12 @@ def verify(server: BenchServer, emails: list[str], shoppers: list[Shopper], afte
                 problems.append(f"{email}: {n} x {action} done, audit has {row['audit']}")
         if row["cards"] < 1 + shopper.done["payment_method.attach"]:
             problems.append(f"{email}: {row['cards']} cards in the mirror")
-        if row["canceling"]:
-            problems.append(f"{email}: renewed but still canceling in the mirror")
+        for sub in row["canceling"]:
+            truth = sandbox_subscription(server, sub)["cancel_at_period_end"]
+            problems.append(
+                f"{email}: {sub} renewed, still canceling in the mirror "
+                f"(the sandbox says cancel_at_period_end={truth})"
+            )
     print(f"{after:.0f}s after the run, audit log + mirror: {len(problems)} problems")
     for problem in problems[:5]:
         print("  " + problem)
@@ -260,7 +298,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--customers", type=int, default=200)
-    parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
+    parser.add_argument("--think", type=float, default=5.0, help="mean think time (s)")
     args = parser.parse_args()
     with BenchServer() as server:
         started = time.perf_counter()

@@ -93,7 +93,9 @@ def upsert(
     if mirrored is None:
         return False
     model, fields_of = mirrored
-    stamp = account_now(session) if version is None else version
+    # A response is newer than every event its own write produced, and those are stamped
+    # with the same second at the latest: one second ahead, a late one can never tie it.
+    stamp = account_now(session) + 1 if version is None else version
     if obj.get("deleted"):
         row = _locked_row(session=session, model=model, object_id=obj["id"])
         return _tombstone(session=session, row=row, version=stamp)

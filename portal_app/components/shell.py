@@ -31,6 +31,8 @@ def brand_column() -> rx.Component:
                 href=BrandState.brand.return_url,
                 class_name="brand-return",
                 data_testid="return-link",
+                # Tells a framing merchant page that the customer is leaving the portal.
+                data_portal_close="true",
             ),
         ),
         rx.el.div(

@@ -6,7 +6,7 @@ from babel import Locale
 
 # English first: it is the source language and the fallback. A locale is listed once both of
 # its catalogues are complete (tests/i18n checks it).
-SHIPPED = ("en", "fr", "de", "es", "ja")
+SHIPPED = ("en", "fr", "de", "es", "ja", "it", "nl", "pt_BR", "pl", "sv", "da", "fi")
 DEFAULT = "en"
 
 

@@ -78,6 +78,7 @@ def full_portal() -> rx.Component:
                 on_click=PortalState.logout,
                 class_name="button-link",
                 data_testid="logout",
+                data_portal_close="true",
             ),
             class_name="row-between",
         ),

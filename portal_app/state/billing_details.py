@@ -6,7 +6,6 @@ import secrets
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError
-from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
@@ -20,8 +19,7 @@ from portal_app.services.billing_details import (
     remove_tax_id,
     save_details,
 )
-from portal_app.services.customer_actions import ActionRefused
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
 
 
@@ -122,10 +120,7 @@ class BillingDetailsState(rx.State):
                 locked_email=locked,
                 nonce=self._nonce,
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         finally:
@@ -158,10 +153,7 @@ class BillingDetailsState(rx.State):
                 value=data.get("tax_value"),
                 nonce=secrets.token_hex(8),
             )
-        except (SessionError, ActionRefused) as exc:
-            self.tax_error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.tax_error = user_message(exc, locale)
             return None
         self.notice = gettext("The tax ID was added.", locale=locale)
@@ -179,10 +171,7 @@ class BillingDetailsState(rx.State):
             await remove_tax_id(
                 gateway=get_gateway(), actor=actor, tax_id=tax_id, nonce=secrets.token_hex(8)
             )
-        except (SessionError, ActionRefused) as exc:
-            self.tax_error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.tax_error = user_message(exc, locale)
             return None
         self.notice = gettext("The tax ID was removed.", locale=locale)

@@ -5,7 +5,6 @@ import secrets
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError
-from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
@@ -19,7 +18,8 @@ from portal_app.services.customer_actions import (
     retention_coupon,
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
@@ -109,10 +109,7 @@ class CancelState(rx.State):
                 coupon_id=self._offer_coupon,
                 nonce=self._nonce,
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         finally:
@@ -120,8 +117,12 @@ class CancelState(rx.State):
         self.confirmation = gettext(
             "Your discount was applied. Thank you for staying!", locale=locale
         )
-        self.subscription_id = self.offer = ""
-        return [PortalState.load, FlowState.complete("subscription_cancel")]
+        kept, self.subscription_id, self.offer = self.subscription_id, "", ""
+        return [
+            PortalState.load,
+            FlowState.complete("subscription_cancel"),
+            embed_event("portal.subscription.updated", subscription=kept),
+        ]
 
     @rx.event
     def choose_reason(self, reason: str) -> None:
@@ -148,9 +149,7 @@ class CancelState(rx.State):
                 comment=form_data.get("comment", "") if isinstance(form_data, dict) else "",
                 nonce=self._nonce,
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
         else:
             self.confirmation = (
@@ -161,6 +160,7 @@ class CancelState(rx.State):
                     locale=locale,
                 )
             )
+            yield embed_event("portal.subscription.canceled", subscription=self.subscription_id)
             self.subscription_id = ""
             yield FlowState.complete("subscription_cancel")
         finally:
@@ -182,11 +182,11 @@ class CancelState(rx.State):
                 subscription_id=subscription_id,
                 nonce=secrets.token_hex(8),
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         self.confirmation = gettext("Your subscription will continue.", locale=locale)
-        return PortalState.load
+        return [
+            PortalState.load,
+            embed_event("portal.subscription.updated", subscription=str(subscription_id)),
+        ]

@@ -6,11 +6,16 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import SessionError, active_session
+from portal_app.billing.errors import BillingError
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.customer_actions import Actor
+from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.portal_view import features_of
+
+# What a customer action may end in, each with a message fit to show: the session is over,
+# the portal refuses, or Stripe refused or failed.
+CUSTOMER_ERRORS = (SessionError, ActionRefused, BillingError)
 
 
 class CustomerSessionState(rx.State):

@@ -6,13 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.auth.portal_sessions import SessionError
-from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.text import user_message
-from portal_app.services.customer_actions import ActionRefused, Actor
+from portal_app.services.customer_actions import Actor
 from portal_app.services.payment_methods import (
     finish_card_setup,
     make_default,
@@ -20,7 +18,8 @@ from portal_app.services.payment_methods import (
     start_card_setup,
 )
 from portal_app.settings import get_settings
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
@@ -76,10 +75,7 @@ class PaymentMethodsState(rx.State):
             setup = await start_card_setup(
                 gateway=get_gateway(), actor=await self._actor(), nonce=self._nonce
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return
         self._setup_intent_id, self._client_secret = setup.setup_intent_id, setup.client_secret
@@ -125,16 +121,17 @@ class PaymentMethodsState(rx.State):
                 setup_intent_id=self._setup_intent_id,
                 nonce=self._nonce,
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         self.adding = False
         self._setup_intent_id = self._client_secret = ""
         self.notice = gettext("Your card was added.", locale=locale)
-        return [PortalState.load, FlowState.complete("payment_method_update")]
+        return [
+            PortalState.load,
+            FlowState.complete("payment_method_update"),
+            embed_event("portal.payment_method.updated"),
+        ]
 
     @rx.event
     async def make_default(self, payment_method_id: str):
@@ -148,14 +145,11 @@ class PaymentMethodsState(rx.State):
                 payment_method_id=payment_method_id,
                 nonce=secrets.token_hex(8),
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         self.notice = gettext("Your default payment method was updated.", locale=locale)
-        return PortalState.load
+        return [PortalState.load, embed_event("portal.payment_method.updated")]
 
     @rx.event
     async def remove(self, payment_method_id: str):
@@ -169,11 +163,8 @@ class PaymentMethodsState(rx.State):
                 payment_method_id=payment_method_id,
                 nonce=secrets.token_hex(8),
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         self.notice = gettext("The payment method was removed.", locale=locale)
-        return PortalState.load
+        return [PortalState.load, embed_event("portal.payment_method.updated")]

@@ -23,7 +23,8 @@ from portal_app.services.plan_change import (
     promotion_code_text,
     review_lines,
 )
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
@@ -164,10 +165,7 @@ class PlanChangeState(rx.State):
             else:
                 self.error = user_message(exc, locale)
             return
-        except SessionError as exc:
-            self.error = user_message(exc, locale)
-            return
-        except BillingError as exc:
+        except (SessionError, BillingError) as exc:
             self.error = user_message(exc, locale)
             return
         self.selected_price, self.quantity, self.promotion_code = price_id, request.quantity, code
@@ -210,9 +208,7 @@ class PlanChangeState(rx.State):
                 proration_date=self._proration_date,
                 nonce=self._nonce,
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
         else:
             self.confirmation = (
@@ -220,6 +216,7 @@ class PlanChangeState(rx.State):
                 if request.scheduled
                 else gettext("Your plan has been updated.", locale=locale)
             )
+            yield embed_event("portal.subscription.updated", subscription=self.subscription_id)
             self.subscription_id = self.step = ""
             yield FlowState.complete("subscription_update")
         finally:
@@ -239,11 +236,11 @@ class PlanChangeState(rx.State):
                 subscription_id=subscription_id,
                 nonce=secrets.token_hex(8),
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-            return None
-        except BillingError as exc:
+        except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         self.confirmation = gettext("The scheduled change was canceled.", locale=locale)
-        return PortalState.load
+        return [
+            PortalState.load,
+            embed_event("portal.subscription.updated", subscription=str(subscription_id)),
+        ]

@@ -238,3 +238,19 @@ def test_the_overview_shows_plans_cards_details_and_invoices(session, example):
     assert [t.value for t in overview.billing.tax_ids] == ["DE123456789"]
     [invoice] = overview.invoices.invoices
     assert invoice.payable and invoice.summary.startswith("My First Invoice Item")
+
+
+def test_a_late_event_from_the_same_second_never_undoes_a_write(session, example, make_event):
+    """Cancel then renew within one second: the cancel's webhook arrives after the renew's
+    response was recorded, stamped with that very second, and must not win."""
+    from portal_app.billing.sync import account_now
+
+    sub = example("subscription", status="active", cancel_at_period_end=False)
+    now = account_now(session)
+    record(session=session, obj={**sub, "cancel_at_period_end": True})
+    record(session=session, obj={**sub, "cancel_at_period_end": False})
+    late = {**sub, "cancel_at_period_end": True}
+    apply_event(
+        session=session, event=make_event("customer.subscription.updated", late, created=now)
+    )
+    assert session.get(MirrorSubscription, sub["id"]).cancel_at_period_end is False

@@ -90,6 +90,16 @@ def test_allowed_origin_frames_the_portal_and_hears_from_it(
     expect(events).to_contain_text("portal.navigate")
     height = page.locator("#billing-portal iframe").evaluate("f => f.style.height")
     assert re.fullmatch(r"\d+px", height) and int(height[:-2]) > 480
+
+    # A task completed inside the frame reaches the parent as an event.
+    subscription = frame.get_by_test_id("subscription").first
+    subscription.get_by_test_id("cancel-subscription").click()
+    frame.get_by_test_id("cancel-confirm").click()
+    expect(events).to_contain_text("portal.subscription.canceled")
+    subscription.get_by_test_id("renew-subscription").click()
+    expect(events).to_contain_text("portal.subscription.updated")
+    frame.get_by_test_id("logout").click()
+    expect(events).to_contain_text("portal.closed")
     page.close()
 
 
