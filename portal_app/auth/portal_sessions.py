@@ -18,6 +18,7 @@ from portal_app.models.portal_session import PortalSession
 
 LINK_TTL = timedelta(minutes=5)
 IDLE_TTL = timedelta(hours=1)
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 class SessionError(Exception):
@@ -113,9 +114,12 @@ def active_session(
     last = _aware(row.last_activity_at or row.redeemed_at)
     if now - last > IDLE_TTL:
         raise SessionError(Text("Your session has expired. Please sign in again."))
-    row.last_activity_at = now
-    session.add(row)
-    session.flush()
+    # Every click would otherwise be a database write; a minute's precision is plenty for a
+    # one-hour idle limit.
+    if now - last >= ACTIVITY_RESOLUTION:
+        row.last_activity_at = now
+        session.add(row)
+        session.flush()
     return row
 
 
