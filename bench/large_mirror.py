@@ -188,7 +188,10 @@ def timings(engine: Engine, customer: str) -> dict[str, list[float]]:
         for _ in range(ROUNDS):
             started = time.perf_counter()
             home = portal_home(
-                session=session, portal_session=portal_session, config=config, locale="en"
+                session=session,
+                customer_id=portal_session.customer,
+                config=config,
+                locale="en",
             )
             out["portal_home"].append(time.perf_counter() - started)
             session.expire_all()
@@ -255,7 +258,7 @@ def main() -> None:
         large,
         lambda s: portal_home(
             session=s,
-            portal_session=PortalSession(customer="cus_000005"),
+            customer_id="cus_000005",
             config=PortalConfiguration(business_name="Bench"),
             locale="en",
         ),

@@ -20,6 +20,10 @@ def plan_option(choice: Any) -> rx.Component:
         rx.el.span(choice.name, class_name="plan-name"),
         rx.el.span(choice.price_line, class_name="muted"),
         rx.cond(choice.is_current, rx.el.span(t("Current"), class_name="badge badge-neutral")),
+        rx.cond(
+            choice.description != "",
+            rx.el.span(choice.description, class_name="muted small plan-description"),
+        ),
         class_name="radio plan-option",
         data_testid="plan-option",
     )

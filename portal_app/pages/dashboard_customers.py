@@ -140,10 +140,69 @@ def created_link() -> rx.Component:
 
 
 @dashboard_page("/dashboard/customers", title="Customers", on_load=S.load)
+def portal_preview() -> rx.Component:
+    """The chosen customer as the portal shows them (default configuration, English)."""
+    preview = S.preview
+    billing = S.preview.billing  # type: ignore[union-attr]
+    return rx.cond(
+        preview,
+        rx.el.section(
+            rx.el.h2("What the portal shows this customer", class_name="dash-h2"),
+            rx.el.h3("Subscriptions", class_name="dash-label"),
+            rx.foreach(
+                preview.subscriptions,  # type: ignore[union-attr]
+                lambda sub: rx.el.p(
+                    rx.el.strong(sub.title),
+                    " · ",
+                    sub.price_line,
+                    " · ",
+                    sub.status_label,
+                    " · ",
+                    sub.timeline,
+                    class_name="dash-hint",
+                ),
+            ),
+            rx.el.h3("Payment methods", class_name="dash-label"),
+            rx.foreach(
+                preview.payment_methods,  # type: ignore[union-attr]
+                lambda pm: rx.el.p(
+                    pm.brand,
+                    " •••• ",
+                    pm.last4,
+                    " ",
+                    pm.expiry,
+                    rx.cond(pm.is_default, " (default)", ""),
+                    class_name="dash-hint",
+                ),
+            ),
+            rx.el.h3("Billing information", class_name="dash-label"),
+            rx.el.p(billing.name, " · ", billing.email, class_name="dash-hint"),
+            rx.el.h3("Latest invoices", class_name="dash-label"),
+            rx.foreach(
+                preview.invoices,  # type: ignore[union-attr]
+                lambda invoice: rx.el.p(
+                    invoice.date,
+                    " · ",
+                    invoice.amount,
+                    " · ",
+                    invoice.status_label,
+                    class_name="dash-hint",
+                ),
+            ),
+            class_name="dash-card dash-stack",
+            data_testid="customer-preview",
+        ),
+    )
+
+
 def customers() -> rx.Component:
-    """Search and results beside the link form."""
+    """Search and results beside the link form, and the chosen customer's portal view."""
     return rx.el.div(
-        rx.el.section(search_form(), results(), class_name="dash-card dash-stack"),
-        rx.el.section(link_form(), created_link(), class_name="dash-card dash-stack"),
-        class_name="dash-two dash-two-even",
+        rx.el.div(
+            rx.el.section(search_form(), results(), class_name="dash-card dash-stack"),
+            rx.el.section(link_form(), created_link(), class_name="dash-card dash-stack"),
+            class_name="dash-two dash-two-even",
+        ),
+        portal_preview(),
+        class_name="dash-stack",
     )

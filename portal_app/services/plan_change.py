@@ -43,6 +43,7 @@ class PlanChoice:
     interval: str
     interval_count: int
     unit_label: str
+    description: str
     is_current: bool
 
 
@@ -117,6 +118,9 @@ def plan_options(*, session: Session, actor: Actor, subscription_id: object) -> 
             interval=price.recurring_interval or "month",
             interval_count=price.recurring_interval_count or 1,
             unit_label=(products[price.product].unit_label or "")
+            if price.product in products
+            else "",
+            description=(products[price.product].description or "")
             if price.product in products
             else "",
             is_current=price.id == item.price,

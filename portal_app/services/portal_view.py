@@ -20,7 +20,6 @@ from portal_app.i18n.catalog import N_, gettext, ngettext
 from portal_app.i18n.format import day, money, price_phrase, short_day
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
-from portal_app.models.portal_session import PortalSession
 from portal_app.services.subscription_rules import update_blockers
 
 STATUS_LABELS = {
@@ -129,10 +128,10 @@ def features_of(config: PortalConfiguration) -> ConfigurationFeatures:
 
 
 def portal_home(
-    *, session: Session, portal_session: PortalSession, config: PortalConfiguration, locale: str
+    *, session: Session, customer_id: str, config: PortalConfiguration, locale: str
 ) -> PortalHome:
     """Everything the home page shows for the session's customer."""
-    overview = customer_overview(session=session, customer_id=portal_session.customer)
+    overview = customer_overview(session=session, customer_id=customer_id)
     features = features_of(config)
     blockers = update_blockers(
         session=session, subscription_ids=[s.id for s in overview.subscriptions]

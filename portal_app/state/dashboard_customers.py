@@ -6,10 +6,12 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import EventSpec
 
+from portal_app.billing.views import CustomerNotMirrored
 from portal_app.db import session_scope
-from portal_app.services.configurations import ConfigurationError
+from portal_app.services.configurations import ConfigurationError, default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
+from portal_app.services.portal_view import PortalHome, portal_home
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
@@ -33,6 +35,7 @@ class DashboardCustomersState(rx.State):
     customer_id: str = ""
     link_url: str = ""
     errors: dict[str, str] = {}
+    preview: PortalHome | None = None
 
     @rx.var
     def has_results(self) -> bool:
@@ -73,7 +76,22 @@ class DashboardCustomersState(rx.State):
         if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
             self.customer_id = customer_id
             self.link_url, self.errors = "", {}
+            self.preview = self._preview(customer_id)
         return None
+
+    @staticmethod
+    def _preview(customer_id: str) -> PortalHome | None:
+        """What the default configuration's portal shows this customer, from the mirror."""
+        with session_scope() as session:
+            config = default_configuration(session=session)
+            if config is None:
+                return None
+            try:
+                return portal_home(
+                    session=session, customer_id=customer_id, config=config, locale="en"
+                )
+            except CustomerNotMirrored:
+                return None
 
     @rx.event
     async def create_link(self, form_data: dict[str, Any]) -> EventSpec | None:

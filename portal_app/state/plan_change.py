@@ -34,6 +34,7 @@ class ChoiceRow:
     price_id: str = ""
     name: str = ""
     price_line: str = ""
+    description: str = ""
     is_current: bool = False
 
 
@@ -109,6 +110,7 @@ class PlanChangeState(rx.State):
                 price_line=price_phrase(
                     c.unit_amount, c.currency, c.interval, c.interval_count, c.unit_label, locale
                 ),
+                description=c.description,
                 is_current=c.is_current,
             )
             for c in options.choices

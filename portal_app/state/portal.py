@@ -53,7 +53,10 @@ class PortalState(rx.State):
                     preferred=list(mirrored.preferred_locales or []) if mirrored else [],
                 )
                 home = portal_home(
-                    session=db, portal_session=portal_session, config=config, locale=i18n.locale
+                    session=db,
+                    customer_id=portal_session.customer,
+                    config=config,
+                    locale=i18n.locale,
                 )
                 brand = await self.get_state(BrandState)
                 brand.brand = brand_for(config, return_url=portal_session.return_url)

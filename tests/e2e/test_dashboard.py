@@ -174,6 +174,7 @@ def test_portal_link_for_a_customer(app_server: Any, page: Page) -> None:
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Create a portal link for ada@example.com").click()
     expect(page.get_by_label("Customer id")).to_have_value("cus_e2edash")
+    expect(page.get_by_test_id("customer-preview")).to_contain_text("Ada Lovelace")
 
     page.get_by_label("Open at").select_option("subscription_cancel")
     page.get_by_test_id("create-link").click()

@@ -133,6 +133,8 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     sub.get_by_test_id("update-subscription").click()
     panel = page.get_by_test_id("plan-panel")
     expect(panel.get_by_test_id("plan-option").filter(has_text="Current")).to_contain_text("Pro")
+    enterprise = panel.get_by_test_id("plan-option").filter(has_text="Enterprise").first
+    expect(enterprise).to_contain_text("For organisations at scale.")
 
     choose_plan(page, "Enterprise", "per month")
     panel.get_by_label("Promotion code").fill("NOPE")
