@@ -139,18 +139,16 @@ def created_link() -> rx.Component:
     )
 
 
-@dashboard_page("/dashboard/customers", title="Customers", on_load=S.load)
 def portal_preview() -> rx.Component:
     """The chosen customer as the portal shows them (default configuration, English)."""
-    preview = S.preview
-    billing = S.preview.billing  # type: ignore[union-attr]
+    billing = S.preview_billing
     return rx.cond(
-        preview,
+        S.has_preview,
         rx.el.section(
             rx.el.h2("What the portal shows this customer", class_name="dash-h2"),
             rx.el.h3("Subscriptions", class_name="dash-label"),
             rx.foreach(
-                preview.subscriptions,  # type: ignore[union-attr]
+                S.preview_subscriptions,
                 lambda sub: rx.el.p(
                     rx.el.strong(sub.title),
                     " · ",
@@ -164,7 +162,7 @@ def portal_preview() -> rx.Component:
             ),
             rx.el.h3("Payment methods", class_name="dash-label"),
             rx.foreach(
-                preview.payment_methods,  # type: ignore[union-attr]
+                S.preview_payment_methods,
                 lambda pm: rx.el.p(
                     pm.brand,
                     " •••• ",
@@ -179,7 +177,7 @@ def portal_preview() -> rx.Component:
             rx.el.p(billing.name, " · ", billing.email, class_name="dash-hint"),
             rx.el.h3("Latest invoices", class_name="dash-label"),
             rx.foreach(
-                preview.invoices,  # type: ignore[union-attr]
+                S.preview_invoices,
                 lambda invoice: rx.el.p(
                     invoice.date,
                     " · ",
@@ -195,6 +193,7 @@ def portal_preview() -> rx.Component:
     )
 
 
+@dashboard_page("/dashboard/customers", title="Customers", on_load=S.load)
 def customers() -> rx.Component:
     """Search and results beside the link form, and the chosen customer's portal view."""
     return rx.el.div(

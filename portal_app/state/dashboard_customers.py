@@ -11,7 +11,14 @@ from portal_app.db import session_scope
 from portal_app.services.configurations import ConfigurationError, default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
-from portal_app.services.portal_view import PortalHome, portal_home
+from portal_app.services.portal_view import (
+    BillingRow,
+    InvoiceRow,
+    PaymentMethodRow,
+    PortalHome,
+    SubscriptionRow,
+    portal_home,
+)
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
@@ -35,7 +42,11 @@ class DashboardCustomersState(rx.State):
     customer_id: str = ""
     link_url: str = ""
     errors: dict[str, str] = {}
-    preview: PortalHome | None = None
+    has_preview: bool = False
+    preview_subscriptions: list[SubscriptionRow] = []
+    preview_payment_methods: list[PaymentMethodRow] = []
+    preview_billing: BillingRow = BillingRow()
+    preview_invoices: list[InvoiceRow] = []
 
     @rx.var
     def has_results(self) -> bool:
@@ -76,7 +87,13 @@ class DashboardCustomersState(rx.State):
         if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
             self.customer_id = customer_id
             self.link_url, self.errors = "", {}
-            self.preview = self._preview(customer_id)
+            home = self._preview(customer_id)
+            self.has_preview = home is not None
+            if home is not None:
+                self.preview_subscriptions = home.subscriptions
+                self.preview_payment_methods = home.payment_methods
+                self.preview_billing = home.billing
+                self.preview_invoices = home.invoices
         return None
 
     @staticmethod
