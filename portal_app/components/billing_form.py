@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.components.feedback import error_text
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.i18n import I18nState
@@ -49,10 +50,7 @@ def country_field() -> rx.Component:
             autocomplete="country",
             class_name="input",
         ),
-        rx.cond(
-            errors.country != "",
-            rx.el.p(errors.country, class_name="field-error", role="alert"),
-        ),
+        error_text(errors.country),
         class_name="stack-tight",
     )
 
@@ -111,10 +109,7 @@ def billing_form() -> rx.Component:
             BillingDetailsState.allow_phone,
             text_field(t("Phone (optional)"), "phone", form.phone, errors.phone, "tel", type="tel"),
         ),
-        rx.cond(
-            BillingDetailsState.error != "",
-            rx.el.p(BillingDetailsState.error, class_name="field-error", role="alert"),
-        ),
+        error_text(BillingDetailsState.error),
         rx.el.div(
             rx.el.button(
                 t("Save"),
@@ -160,10 +155,7 @@ def tax_id_form() -> rx.Component:
             ),
             class_name="row-gap",
         ),
-        rx.cond(
-            BillingDetailsState.tax_error != "",
-            rx.el.p(BillingDetailsState.tax_error, class_name="field-error", role="alert"),
-        ),
+        error_text(BillingDetailsState.tax_error),
         rx.el.button(
             t("Add tax ID"), type="submit", class_name="button-secondary", data_testid="tax-add"
         ),

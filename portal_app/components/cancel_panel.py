@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.components.feedback import error_text
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.cancel import CancelState
 
@@ -27,10 +28,7 @@ def retention_offer() -> rx.Component:
     return rx.el.div(
         rx.el.h4(t("Before you go"), class_name="item-title"),
         rx.el.p(before, rx.el.strong(CancelState.offer), after, class_name="muted"),
-        rx.cond(
-            CancelState.error != "",
-            rx.el.p(CancelState.error, class_name="field-error", role="alert"),
-        ),
+        error_text(CancelState.error),
         rx.el.div(
             rx.el.button(
                 t("Accept offer"),
@@ -77,10 +75,7 @@ def cancel_form() -> rx.Component:
                 class_name="fieldset",
             ),
         ),
-        rx.cond(
-            CancelState.error != "",
-            rx.el.p(CancelState.error, class_name="field-error", role="alert"),
-        ),
+        error_text(CancelState.error),
         rx.el.div(
             rx.el.button(
                 t("Cancel subscription"),

@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.components.feedback import error_text
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.plan_change import PlanChangeState
 
@@ -136,10 +137,7 @@ def plan_change_panel() -> rx.Component:
     """The step the customer is on, with the error next to it."""
     return rx.el.div(
         rx.cond(PlanChangeState.step == "review", review_step(), choose_step()),
-        rx.cond(
-            PlanChangeState.error != "",
-            rx.el.p(PlanChangeState.error, class_name="field-error", role="alert"),
-        ),
+        error_text(PlanChangeState.error),
         class_name="panel",
         data_testid="plan-panel",
     )

@@ -10,6 +10,7 @@ import reflex as rx
 
 from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
+from portal_app.components.feedback import error_text, status_text
 from portal_app.components.plan_change_panel import plan_change_panel
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
@@ -107,14 +108,8 @@ def subscriptions_section() -> rx.Component:
     return section(
         t("Current subscription"),
         "subscriptions",
-        rx.cond(
-            CancelState.confirmation != "",
-            rx.el.p(CancelState.confirmation, class_name="success", role="status"),
-        ),
-        rx.cond(
-            PlanChangeState.confirmation != "",
-            rx.el.p(PlanChangeState.confirmation, class_name="success", role="status"),
-        ),
+        status_text(CancelState.confirmation),
+        status_text(PlanChangeState.confirmation),
         rx.cond(
             (PlanChangeState.error != "") & (PlanChangeState.subscription_id == ""),
             rx.el.p(PlanChangeState.error, class_name="field-error", role="alert"),
@@ -227,10 +222,7 @@ def payment_methods_section() -> rx.Component:
     return section(
         t("Payment methods"),
         "payment-methods",
-        rx.cond(
-            PaymentMethodsState.notice != "",
-            rx.el.p(PaymentMethodsState.notice, class_name="success", role="status"),
-        ),
+        status_text(PaymentMethodsState.notice),
         rx.cond(
             PortalState.payment_methods.length() > 0,  # type: ignore[attr-defined]
             rx.el.ul(
@@ -265,10 +257,7 @@ def billing_section() -> rx.Component:
     return section(
         t("Billing information"),
         "billing-information",
-        rx.cond(
-            BillingDetailsState.notice != "",
-            rx.el.p(BillingDetailsState.notice, class_name="success", role="status"),
-        ),
+        status_text(BillingDetailsState.notice),
         rx.cond(
             BillingDetailsState.editing,
             billing_form(),
@@ -305,10 +294,7 @@ def billing_section() -> rx.Component:
                     },
                     data_testid="billing-details",
                 ),
-                rx.cond(
-                    BillingDetailsState.error != "",
-                    rx.el.p(BillingDetailsState.error, class_name="field-error", role="alert"),
-                ),
+                error_text(BillingDetailsState.error),
                 rx.el.button(
                     t("Update information"),
                     on_click=BillingDetailsState.open,
@@ -403,10 +389,7 @@ def pay_panel() -> rx.Component:
             on_change=InvoicePaymentState.choose,
             class_name="input input-narrow",
         ),
-        rx.cond(
-            InvoicePaymentState.error != "",
-            rx.el.p(InvoicePaymentState.error, class_name="field-error", role="alert"),
-        ),
+        error_text(InvoicePaymentState.error),
         rx.el.div(
             rx.el.button(
                 t("Pay invoice"),
@@ -429,10 +412,7 @@ def invoices_section() -> rx.Component:
     return section(
         t("Invoice history"),
         "invoice-history",
-        rx.cond(
-            InvoicePaymentState.notice != "",
-            rx.el.p(InvoicePaymentState.notice, class_name="success", role="status"),
-        ),
+        status_text(InvoicePaymentState.notice),
         rx.cond(InvoicePaymentState.invoice_id != "", pay_panel()),
         rx.cond(
             PortalState.invoices.length() > 0,  # type: ignore[attr-defined]

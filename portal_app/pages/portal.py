@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.components.feedback import error_text
 from portal_app.components.portal_sections import (
     billing_section,
     invoices_section,
@@ -82,10 +83,7 @@ def full_portal() -> rx.Component:
             ),
             class_name="row-between",
         ),
-        rx.cond(
-            PortalState.page_error != "",
-            rx.el.p(PortalState.page_error, class_name="field-error", role="alert"),
-        ),
+        error_text(PortalState.page_error),
         subscriptions_section(),
         rx.cond(PortalState.features.payment_methods, payment_methods_section()),
         rx.cond(PortalState.features.billing_info, billing_section()),
