@@ -71,6 +71,7 @@ class SubscriptionView(View):
     trial_end: datetime | None
     schedule_id: str | None
     scheduled_change: ScheduledChangeView | None
+    discount_count: int = 0
 
 
 class PaymentMethodView(View):
@@ -243,6 +244,7 @@ def current_subscriptions(*, session: Session, customer_id: str) -> list[Subscri
             cancel_at=s.cancel_at,
             trial_end=s.trial_end,
             schedule_id=s.schedule,
+            discount_count=len(s.discounts or []),
             scheduled_change=_scheduled_change(schedules.get(s.schedule or ""), plans),
         )
         for s in subscriptions

@@ -49,6 +49,13 @@ def subscription_card(sub: Any) -> rx.Component:
         rx.cond(sub.quantity_line != "", rx.el.p(sub.quantity_line, class_name="muted")),
         rx.cond(sub.timeline != "", rx.el.p(sub.timeline, class_name="muted")),
         rx.cond(
+            sub.next_invoice != "",
+            rx.el.p(sub.next_invoice, class_name="muted", data_testid="next-invoice"),
+        ),
+        rx.cond(
+            sub.discount != "", rx.el.p(rx.el.span(sub.discount, class_name="badge badge-info"))
+        ),
+        rx.cond(
             sub.scheduled_change != "",
             rx.el.div(
                 rx.el.span(sub.scheduled_change),

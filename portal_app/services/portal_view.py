@@ -54,6 +54,8 @@ class SubscriptionRow:
     status_label: str = ""
     status_tone: str = ""
     timeline: str = ""
+    next_invoice: str = ""
+    discount: str = ""
     scheduled_change: str = ""
     can_update: bool = False
     can_cancel: bool = False
@@ -197,6 +199,13 @@ def subscription_row(
             date=day(change.effective_at, locale),
         )
     cancelling = sub.cancel_at_period_end or sub.cancel_at is not None
+    next_invoice = ""
+    if not cancelling and sub.discount_count == 0:
+        amount = next_invoice_amount(sub)
+        if amount is not None:
+            next_invoice = gettext(
+                "Next invoice: {amount}", locale=locale, amount=money(*amount, locale)
+            )
     return SubscriptionRow(
         id=sub.id,
         title=title,
@@ -205,6 +214,8 @@ def subscription_row(
         status_label=label,
         status_tone=tone,
         timeline=timeline,
+        next_invoice=next_invoice,
+        discount=gettext("Discount applied", locale=locale) if sub.discount_count else "",
         scheduled_change=scheduled,
         can_update=flags.update_subscription and not blocked_reason and not cancelling,
         can_cancel=flags.cancel_subscription and not cancelling,
@@ -214,6 +225,20 @@ def subscription_row(
         if blocked_reason and flags.update_subscription
         else "",
     )
+
+
+def next_invoice_amount(sub: SubscriptionView) -> tuple[int, str] | None:
+    """What the next period costs before tax, from the mirror: the scheduled plan if one takes
+    over at the period end, else the current items (None when a price is unknown)."""
+    if sub.scheduled_change is not None:
+        change = sub.scheduled_change
+        lines = [(change.plan.unit_amount, change.plan.currency, change.quantity)]
+    else:
+        lines = [(i.plan.unit_amount, i.plan.currency, i.quantity) for i in sub.items]
+    currencies = {currency for _, currency, _ in lines}
+    if not lines or len(currencies) != 1 or any(amount is None for amount, _, _ in lines):
+        return None
+    return sum((amount or 0) * quantity for amount, _, quantity in lines), currencies.pop()
 
 
 def quantity_line(quantity: int, unit: str | None, locale: str) -> str:

@@ -36,6 +36,7 @@ def test_session_link_opens_the_portal_home(app_server, page: Page) -> None:
     open_portal(page, app_server, "jenny.rosen@example.com")
     expect(subscription(page)).to_contain_text("Pro")
     expect(subscription(page)).to_contain_text("Renews on")
+    expect(subscription(page).get_by_test_id("next-invoice")).to_have_text("Next invoice: $29.00")
     card = page.get_by_test_id("payment-method").first
     expect(card).to_contain_text("4242")
     expect(card).to_contain_text("Default")
