@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.i18n.ui import t
+from portal_app.services.branding import PORTAL_NAME
 from portal_app.state.brand import BrandState
 from portal_app.state.i18n import I18nState
 
@@ -23,7 +24,18 @@ def brand_column() -> rx.Component:
             rx.el.span(BrandState.brand.business_name, class_name="brand-name"),
             class_name="brand-identity",
         ),
-        rx.el.p(BrandState.brand.headline, class_name="brand-headline"),
+        rx.el.p(
+            rx.cond(
+                BrandState.brand.default_headline,
+                t(
+                    "{business} partners with {portal} for simplified billing.",
+                    business=BrandState.brand.business_name,
+                    portal=PORTAL_NAME,
+                ),
+                BrandState.brand.headline,
+            ),
+            class_name="brand-headline",
+        ),
         rx.cond(
             BrandState.brand.return_url != "",
             rx.el.a(

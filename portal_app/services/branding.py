@@ -22,6 +22,7 @@ class BrandView:
     business_name: str = "Billing"
     initial: str = "B"
     headline: str = ""
+    default_headline: bool = True
     logo_url: str = ""
     return_url: str = ""
     terms_url: str = ""
@@ -41,6 +42,9 @@ def brand_for(config: PortalConfiguration | None, return_url: str | None = None)
         f"{config.business_name} partners with {PORTAL_NAME} for simplified billing."
     )
     return BrandView(
+        # Pages show the default headline in the customer's language; the merchant's own
+        # headline is shown as written.
+        default_headline=not config.headline,
         business_name=config.business_name,
         initial=(config.business_name[:1] or "B").upper(),
         headline=headline,

@@ -59,6 +59,9 @@ def test_a_french_session_then_switching_to_japanese(app_server, page: Page) -> 
     expect(page.get_by_role("region", name="Historique des factures")).to_be_visible()
     sub = page.get_by_test_id("subscription").first
     expect(sub).to_contain_text(re.compile(r"Renouvellement le \d{1,2} \S+ 20\d\d"))
+    expect(page.locator(".brand-headline")).to_have_text(
+        "Acme Cloud s'associe à Billing Portal pour simplifier la facturation."
+    )
     expect(sub).to_contain_text(re.compile(r"\d+,00\s\$US par mois"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_label("Langue")).to_have_value("fr")
