@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from portal_app.db import migrate, session_scope
 from portal_app.models import PortalConfiguration
-from portal_app.settings import get_settings
+from portal_app.settings import DEVELOPMENT_SECRET_KEY, get_settings
 
 
 def init(*, demo: bool) -> None:
@@ -141,6 +141,11 @@ def banner() -> None:
         f"  Customer portal:     {url}/  (customers arrive by a session link or login link)",
         f"  Health check:        {url}/healthz",
     ]
+    if settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+        lines.append(
+            "  Warning:             PORTAL_SECRET_KEY is the development default; set a long "
+            "random value before anyone else can reach this portal."
+        )
     if settings.sandbox_mode:
         lines += [
             f"  Demo merchant:       {DEMO_MERCHANT_EMAIL} / {DEMO_MERCHANT_PASSWORD}",

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105  (a default the banner warns about)
 
 
 class Settings(BaseSettings):
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:3000", validation_alias="PORTAL_INTERNAL_URL"
     )
     secret_key: SecretStr = Field(
-        default=SecretStr("dev-only-change-me"), validation_alias="PORTAL_SECRET_KEY"
+        default=SecretStr(DEVELOPMENT_SECRET_KEY), validation_alias="PORTAL_SECRET_KEY"
     )
     cors_origins: list[str] = Field(default_factory=list, validation_alias="PORTAL_CORS_ORIGINS")
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="PORTAL_DATA_DIR")
