@@ -13,6 +13,13 @@ if [ -z "${PORTAL_CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 &
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# axe-core checks the pages' accessibility in the end-to-end tests.
+AXE_VERSION="4.14.1"
+if [ ! -f .tools/js/node_modules/axe-core/axe.min.js ]; then
+  echo "==> Installing axe-core $AXE_VERSION from the npm registry into .tools/js"
+  npm install --silent --no-fund --no-audit --prefix .tools/js "axe-core@$AXE_VERSION"
+fi
+
 echo "==> ruff"
 ruff check
 ruff format --check --quiet

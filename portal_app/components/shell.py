@@ -90,7 +90,7 @@ def language_switcher() -> rx.Component:
         rx.el.select(
             rx.foreach(
                 I18nState.options,
-                lambda option: rx.el.option(option[1], value=option[0], lang=option[0]),
+                lambda option: rx.el.option(option[1], value=option[0], lang=option[2]),
             ),
             id="locale-select",
             value=I18nState.locale,

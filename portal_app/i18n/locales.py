@@ -71,4 +71,5 @@ def native_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-OPTIONS = [(loc, native_name(loc)) for loc in SHIPPED]
+# (locale, its name in itself, its `lang` attribute) for the language switcher.
+OPTIONS = [(loc, native_name(loc), html_lang(loc)) for loc in SHIPPED]

@@ -23,7 +23,7 @@ class I18nState(rx.State):
         return locales.html_lang(self.locale)
 
     @rx.var
-    def options(self) -> list[tuple[str, str]]:
+    def options(self) -> list[tuple[str, str, str]]:
         """Every shipped language, named in itself."""
         return locales.OPTIONS
 

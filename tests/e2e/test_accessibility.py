@@ -1,0 +1,55 @@
+"""Accessibility of the customer pages, checked with axe-core in Chromium (labels, names,
+contrast, landmarks, valid language tags) on the pages a customer reaches."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+AXE = (
+    Path(__file__).resolve().parents[2]
+    / ".tools"
+    / "js"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def axe_ready() -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: scripts/test.sh installs it into .tools/js")
+
+
+def test_portal_home_has_no_serious_accessibility_issues(app_server, page: Page, axe_ready) -> None:
+    page.goto(app_server.cli("session-link", "--email", "canceling@example.com"))
+    expect(page.get_by_test_id("subscription").first).to_be_visible()
+    assert violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert violations(page) == []
+
+
+def test_open_panels_and_login_have_no_serious_issues(app_server, page: Page, axe_ready) -> None:
+    page.goto(app_server.cli("session-link", "--email", "trial@example.com"))
+    page.get_by_test_id("update-subscription").first.click()
+    expect(page.get_by_test_id("plan-panel")).to_be_visible()
+    page.get_by_test_id("billing-edit").click()
+    expect(page.get_by_test_id("billing-form")).to_be_visible()
+    assert violations(page) == []
+    page.goto(f"{app_server.url}/login/no-such-link")
+    expect(page.get_by_test_id("login-card")).to_be_visible()
+    assert violations(page) == []
