@@ -398,6 +398,7 @@ class Gateway:
         params: dict[str, Any] = {
             "items": [{"id": item_id, "price": price_id, "quantity": quantity}],
             "proration_behavior": proration_behavior,
+            "expand": ["discounts"],
         }
         if proration_date is not None:
             params["proration_date"] = proration_date
@@ -447,7 +448,11 @@ class Gateway:
         self, *, subscription_id: str, coupon_id: str, intent: str
     ) -> dict[str, Any]:
         """Add a coupon to a subscription (a retention offer the customer accepted)."""
-        params: Any = {"discounts": [{"coupon": coupon_id}], "proration_behavior": "none"}
+        params: Any = {
+            "discounts": [{"coupon": coupon_id}],
+            "proration_behavior": "none",
+            "expand": ["discounts"],
+        }
         return await self._write(
             "subscriptions.update.discounts",
             intent,

@@ -67,6 +67,13 @@ def rank(*, obj: dict[str, Any], kind: Kind) -> int:
     return status_rank * len(KIND_RANK) + KIND_RANK[kind]
 
 
+def keep_expanded(incoming: list[Any], stored: list[Any]) -> list[Any]:
+    """Webhooks name a subscription's discounts by id; a write's response has them expanded
+    (with their coupon). Keep the expanded form for discounts that are still there."""
+    known = {d["id"]: d for d in stored if isinstance(d, dict) and "id" in d}
+    return [known.get(d, d) if isinstance(d, str) else d for d in incoming]
+
+
 def account_now(session: Session) -> int:
     """Now on the Stripe account's clock, the one its events are stamped with: real time, or
     the embedded sandbox's clock, which its test helpers move ahead."""
@@ -121,6 +128,8 @@ def upsert(
             values["stripe_updated"] = stamp
         elif (version, snapshot_rank) < stored:
             return False
+        if model is MirrorSubscription:
+            values["discounts"] = keep_expanded(values["discounts"], row.discounts)  # type: ignore[attr-defined]
         for name, value in values.items():
             setattr(row, name, value)
         session.add(row)

@@ -72,6 +72,7 @@ class SubscriptionView(View):
     schedule_id: str | None
     scheduled_change: ScheduledChangeView | None
     discount_count: int = 0
+    discount_coupons: list[str] = []
 
 
 class PaymentMethodView(View):
@@ -245,10 +246,19 @@ def current_subscriptions(*, session: Session, customer_id: str) -> list[Subscri
             trial_end=s.trial_end,
             schedule_id=s.schedule,
             discount_count=len(s.discounts or []),
+            discount_coupons=[c for c in map(_coupon_of, s.discounts or []) if c],
             scheduled_change=_scheduled_change(schedules.get(s.schedule or ""), plans),
         )
         for s in subscriptions
     ]
+
+
+def _coupon_of(discount: Any) -> str | None:
+    """The coupon id of an expanded discount (current and older API shapes); None for an id."""
+    if not isinstance(discount, dict):
+        return None
+    coupon = (discount.get("source") or {}).get("coupon") or discount.get("coupon")
+    return ref(coupon)
 
 
 def _next_phase_items(schedule: MirrorSubscriptionSchedule) -> list[tuple[str, int]]:

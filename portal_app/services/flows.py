@@ -73,10 +73,15 @@ def after_completion(flow: dict[str, Any] | None, *, locale: str) -> tuple[str, 
 
 
 def coupon_offer_text(*, session: Session, coupon_id: str, locale: str) -> str:
-    """`50% off your next invoice` for a valid coupon in the mirror, else ``."""
+    """`50% off your next invoice` for a coupon that can still be offered, else ``."""
     coupon = session.get(MirrorCoupon, coupon_id)
     if coupon is None or coupon.deleted or not coupon.valid:
         return ""
+    return coupon_text(coupon=coupon, locale=locale)
+
+
+def coupon_text(*, coupon: MirrorCoupon, locale: str) -> str:
+    """What a coupon takes off, and for how long, in the customer's language."""
     if coupon.percent_off:
         discount = format_percent(
             coupon.percent_off / 100, locale=locale, decimal_quantization=False

@@ -6,7 +6,7 @@ Built from the mirror (`billing.views`) and the session's configuration; no Stri
 from dataclasses import dataclass, field
 
 from babel import Locale
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from portal_app.billing.views import (
     CustomerOverview,
@@ -20,6 +20,8 @@ from portal_app.i18n.catalog import N_, gettext, ngettext
 from portal_app.i18n.format import day, money, price_phrase, short_day
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
+from portal_app.models.mirror_catalog import MirrorCoupon
+from portal_app.services.flows import coupon_text
 from portal_app.services.subscription_rules import update_blockers
 
 STATUS_LABELS = {
@@ -135,6 +137,11 @@ def portal_home(
     """Everything the home page shows for the session's customer."""
     overview = customer_overview(session=session, customer_id=customer_id)
     features = features_of(config)
+    coupons = discount_texts(
+        session=session,
+        coupon_ids={c for sub in overview.subscriptions for c in sub.discount_coupons},
+        locale=locale,
+    )
     blockers = update_blockers(
         session=session, subscription_ids=[s.id for s in overview.subscriptions]
     )
@@ -150,7 +157,14 @@ def portal_home(
     )
     return PortalHome(
         subscriptions=[
-            subscription_row(s, flags, blockers.get(s.id), locale) for s in overview.subscriptions
+            subscription_row(
+                s,
+                flags,
+                blockers.get(s.id),
+                locale,
+                discounts=[coupons[c] for c in s.discount_coupons if coupons.get(c)],
+            )
+            for s in overview.subscriptions
         ],
         payment_methods=[payment_method_row(pm, locale) for pm in overview.payment_methods],
         billing=billing_row(overview, locale),
@@ -169,8 +183,20 @@ def plan_price_line(plan: PlanView, locale: str) -> str:
     )
 
 
+def discount_texts(*, session: Session, coupon_ids: set[str], locale: str) -> dict[str, str]:
+    """What each coupon applied to a subscription takes off (coupons found in the mirror)."""
+    if not coupon_ids:
+        return {}
+    rows = session.exec(select(MirrorCoupon).where(col(MirrorCoupon.id).in_(coupon_ids))).all()
+    return {row.id: coupon_text(coupon=row, locale=locale) for row in rows}
+
+
 def subscription_row(
-    sub: SubscriptionView, flags: Features, blocked_reason: Text | None, locale: str
+    sub: SubscriptionView,
+    flags: Features,
+    blocked_reason: Text | None,
+    locale: str,
+    discounts: list[str] | None = None,
 ) -> SubscriptionRow:
     item = sub.items[0] if sub.items else None
     fallback = gettext("Subscription", locale=locale)
@@ -215,7 +241,8 @@ def subscription_row(
         status_tone=tone,
         timeline=timeline,
         next_invoice=next_invoice,
-        discount=gettext("Discount applied", locale=locale) if sub.discount_count else "",
+        discount=" · ".join(discounts or [])
+        or (gettext("Discount applied", locale=locale) if sub.discount_count else ""),
         scheduled_change=scheduled,
         can_update=flags.update_subscription and not blocked_reason and not cancelling,
         can_cancel=flags.cancel_subscription and not cancelling,

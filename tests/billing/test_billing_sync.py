@@ -254,3 +254,18 @@ def test_a_late_event_from_the_same_second_never_undoes_a_write(session, example
         session=session, event=make_event("customer.subscription.updated", late, created=now)
     )
     assert session.get(MirrorSubscription, sub["id"]).cancel_at_period_end is False
+
+
+def test_expanded_discounts_survive_a_webhook_that_names_them_by_id(session, example, make_event):
+    from portal_app.billing.sync import account_now
+
+    sub = example("subscription", status="active")
+    discount = {"id": "di_kept", "object": "discount", "source": {"coupon": "SAVE20_3M"}}
+    record(session=session, obj={**sub, "discounts": [discount]})
+    later = {**sub, "discounts": ["di_kept"], "metadata": {"seen": "yes"}}
+    created = account_now(session) + 5
+    apply_event(
+        session=session, event=make_event("customer.subscription.updated", later, created=created)
+    )
+    stored = session.get(MirrorSubscription, sub["id"])
+    assert stored.discounts == [discount]

@@ -142,7 +142,7 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     panel.get_by_test_id("plan-continue").click()
     expect(panel.get_by_role("alert")).to_contain_text("The promotion code NOPE is not valid.")
 
-    panel.get_by_label("Promotion code").fill("")
+    panel.get_by_label("Promotion code").fill("SAVE20")
     panel.get_by_test_id("plan-continue").click()
     review = panel.get_by_test_id("plan-review")
     expect(review).to_contain_text("You will be charged")
@@ -154,6 +154,7 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     ).to_be_visible()
     expect(sub).to_contain_text("Enterprise")
     expect(sub).to_contain_text("$99.00 per month")
+    expect(sub).to_contain_text("20% off for 3 months")
 
     sub.get_by_test_id("update-subscription").click()
     choose_plan(page, "Starter", "per month")

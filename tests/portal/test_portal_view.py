@@ -70,3 +70,10 @@ def test_discounts_are_flagged_not_guessed() -> None:
 def test_nothing_is_due_once_cancelling() -> None:
     row = subscription_row(view(cancel_at_period_end=True), FLAGS, None, "en")
     assert row.next_invoice == "" and row.can_renew and not row.can_cancel
+
+
+def test_applied_coupons_are_described() -> None:
+    row = subscription_row(
+        view(discount_count=1), FLAGS, None, "en", discounts=["20% off for 3 months"]
+    )
+    assert row.discount == "20% off for 3 months" and row.next_invoice == ""
