@@ -372,7 +372,8 @@ class Gateway:
     def iter_subscriptions(
         self, *, customer_id: str | None = None, status: str = "all"
     ) -> AsyncIterator[dict[str, Any]]:
-        params: dict[str, Any] = {"status": status}
+        # Discounts expanded, so the mirror can say what each one takes off.
+        params: dict[str, Any] = {"status": status, "expand": ["data.discounts"]}
         if customer_id is not None:
             params["customer"] = customer_id
         return self._pages("subscriptions.list", self._v1.subscriptions.list_async, params)

@@ -541,3 +541,21 @@ def test_the_sync_command_reports_what_it_copied(sandbox, capsys) -> None:
         # The cached gateway's connections belong to the loop the command ran; drop them.
         get_gateway.cache_clear()
     assert capsys.readouterr().out.startswith("Synced ")
+
+
+async def test_listed_subscriptions_carry_their_discounts_expanded(
+    gateway: Gateway, setup_client: stripe.StripeClient
+) -> None:
+    customer, _ = await customer_with_card(setup_client)
+    plan = await new_plan(setup_client, 2000)
+    coupon = await setup_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
+    await setup_client.v1.subscriptions.create_async(
+        {
+            "customer": customer["id"],
+            "items": [{"price": plan["id"]}],
+            "discounts": [{"coupon": coupon.id}],
+        }
+    )
+    [listed] = [s async for s in gateway.iter_subscriptions(customer_id=customer["id"])]
+    [discount] = listed["discounts"]
+    assert isinstance(discount, dict) and discount["source"]["coupon"] == coupon.id
