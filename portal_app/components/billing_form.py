@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import error_text
+from portal_app.components.feedback import back_button, error_text
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.i18n import I18nState
@@ -118,12 +118,7 @@ def billing_form() -> rx.Component:
                 class_name="button",
                 data_testid="billing-save",
             ),
-            rx.el.button(
-                t("Cancel"),
-                type="button",
-                on_click=BillingDetailsState.close,
-                class_name="button-secondary",
-            ),
+            back_button(t("Cancel"), BillingDetailsState.close),
             class_name="row-gap",
         ),
         on_submit=BillingDetailsState.save,

@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import error_text
+from portal_app.components.feedback import back_button, error_text
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.cancel import CancelState
 
@@ -84,12 +84,7 @@ def cancel_form() -> rx.Component:
                 class_name="button button-danger",
                 data_testid="cancel-confirm",
             ),
-            rx.el.button(
-                t("Go back"),
-                type="button",
-                on_click=CancelState.close,
-                class_name="button-secondary",
-            ),
+            back_button(t("Go back"), CancelState.close),
             class_name="row-gap",
         ),
         on_submit=CancelState.confirm,

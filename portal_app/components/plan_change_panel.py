@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import error_text
+from portal_app.components.feedback import back_button, error_text
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.plan_change import PlanChangeState
 
@@ -82,12 +82,7 @@ def choose_step() -> rx.Component:
             rx.el.button(
                 t("Continue"), type="submit", class_name="button", data_testid="plan-continue"
             ),
-            rx.el.button(
-                t("Go back"),
-                type="button",
-                on_click=PlanChangeState.close,
-                class_name="button-secondary",
-            ),
+            back_button(t("Go back"), PlanChangeState.close),
             class_name="row-gap",
         ),
         on_submit=PlanChangeState.review,
@@ -126,7 +121,7 @@ def review_step() -> rx.Component:
                 class_name="button",
                 data_testid="plan-confirm",
             ),
-            rx.el.button(t("Back"), on_click=PlanChangeState.back, class_name="button-secondary"),
+            back_button(t("Back"), PlanChangeState.back),
             class_name="row-gap",
         ),
         class_name="stack",

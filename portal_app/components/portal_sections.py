@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
-from portal_app.components.feedback import error_text, status_text
+from portal_app.components.feedback import back_button, error_text, status_text
 from portal_app.components.plan_change_panel import plan_change_panel
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
@@ -215,9 +215,7 @@ def card_form() -> rx.Component:
                 class_name="button",
                 data_testid="card-save",
             ),
-            rx.el.button(
-                t("Cancel"), on_click=PaymentMethodsState.close_add, class_name="button-secondary"
-            ),
+            back_button(t("Cancel"), PaymentMethodsState.close_add),
             class_name="row-gap",
         ),
         class_name="panel",
@@ -405,9 +403,7 @@ def pay_panel() -> rx.Component:
                 class_name="button",
                 data_testid="invoice-pay-confirm",
             ),
-            rx.el.button(
-                t("Cancel"), on_click=InvoicePaymentState.close, class_name="button-secondary"
-            ),
+            back_button(t("Cancel"), InvoicePaymentState.close),
             class_name="row-gap",
         ),
         class_name="panel",
