@@ -205,6 +205,34 @@ def _replace_items(*, session: Session, subscription: dict[str, Any], version: i
             upsert(session=session, obj=price, version=0, kind="created")
 
 
+def _describe_discount(*, session: Session, discount: dict[str, Any], removed: bool) -> bool:
+    """`customer.discount.*` events carry the whole discount, which the subscription's own
+    events name only by id: keep it (with its coupon) on the subscription's row, or drop it."""
+    subscription_id = ref(discount.get("subscription"))
+    row = (
+        _locked_row(session=session, model=MirrorSubscription, object_id=subscription_id)
+        if subscription_id
+        else None
+    )
+    if not isinstance(row, MirrorSubscription) or row.deleted:
+        return False  # the subscription's own events bring it, naming the discount
+    stored = list(row.discounts or [])
+    ids = [d.get("id") if isinstance(d, dict) else d for d in stored]
+    if removed:
+        kept = [d for d, known in zip(stored, ids, strict=True) if known != discount["id"]]
+    elif discount["id"] in ids:
+        kept = [
+            discount if known == discount["id"] else d for d, known in zip(stored, ids, strict=True)
+        ]
+    else:
+        kept = [*stored, discount]
+    if kept == stored:
+        return False
+    row.discounts = kept
+    session.add(row)
+    return True
+
+
 def event_kind(event_type: str) -> Kind:
     """Where in an object's life an event type sits, for same-second tie-breaks."""
     if event_type.endswith(".created"):
@@ -224,6 +252,11 @@ def apply_event(*, session: Session, event: dict[str, Any]) -> bool:
     )
     obj = dict(event["data"]["object"])
     kind = event_kind(event["type"])
+    if obj.get("object") == "discount":
+        changed = _describe_discount(session=session, discount=obj, removed=kind == "deleted")
+        logger.info("stripe event %s %s applied=%s", event_id, event["type"], changed)
+        session.flush()
+        return True
     if kind == "deleted" and obj.get("object") not in ("subscription", "payment_method"):
         # `customer.deleted`, `customer.tax_id.deleted`, ... carry the full object, not a stub.
         obj["deleted"] = True

@@ -61,6 +61,13 @@ class ScheduledChangeView(View):
     quantity: int
 
 
+class DiscountView(View):
+    """A discount on a subscription: its coupon (None while only its id is known) and end."""
+
+    coupon: str | None
+    end: datetime | None
+
+
 class SubscriptionView(View):
     id: str
     status: str
@@ -71,8 +78,7 @@ class SubscriptionView(View):
     trial_end: datetime | None
     schedule_id: str | None
     scheduled_change: ScheduledChangeView | None
-    discount_count: int = 0
-    discount_coupons: list[str] = []
+    discounts: list[DiscountView] = []
 
 
 class PaymentMethodView(View):
@@ -245,20 +251,22 @@ def current_subscriptions(*, session: Session, customer_id: str) -> list[Subscri
             cancel_at=s.cancel_at,
             trial_end=s.trial_end,
             schedule_id=s.schedule,
-            discount_count=len(s.discounts or []),
-            discount_coupons=[c for c in map(_coupon_of, s.discounts or []) if c],
+            discounts=[_discount_of(d) for d in s.discounts or []],
             scheduled_change=_scheduled_change(schedules.get(s.schedule or ""), plans),
         )
         for s in subscriptions
     ]
 
 
-def _coupon_of(discount: Any) -> str | None:
-    """The coupon id of an expanded discount (current and older API shapes); None for an id."""
+def _discount_of(discount: Any) -> DiscountView:
+    """An expanded discount (current and older API shapes), or one named only by its id."""
     if not isinstance(discount, dict):
-        return None
+        return DiscountView(coupon=None, end=None)
     coupon = (discount.get("source") or {}).get("coupon") or discount.get("coupon")
-    return ref(coupon)
+    end = discount.get("end")
+    return DiscountView(
+        coupon=ref(coupon), end=datetime.fromtimestamp(end, UTC) if isinstance(end, int) else None
+    )
 
 
 def _next_phase_items(schedule: MirrorSubscriptionSchedule) -> list[tuple[str, int]]:

@@ -167,10 +167,9 @@ def payment_method_item(pm: Any) -> rx.Component:
     )
 
 
-def card_form() -> rx.Component:
-    """Card fields with no binding to the portal: the browser sends them to the payment service."""
-    return rx.el.div(
-        rx.el.h3(t("Add a card"), class_name="item-title"),
+def sandbox_card_fields() -> rx.Component:
+    """The sandbox's card fields, bound to nothing: the browser posts them to the sandbox."""
+    return rx.fragment(
         rx.el.label(t("Name on card"), html_for="card-name", class_name="label"),
         rx.el.input(id="card-name", autocomplete="cc-name", class_name="input"),
         rx.el.label(t("Card number"), html_for="card-number", class_name="label"),
@@ -206,6 +205,22 @@ def card_form() -> rx.Component:
                 class_name="stack-tight",
             ),
             class_name="row-gap",
+        ),
+    )
+
+
+def card_form() -> rx.Component:
+    """Stripe's Payment Element (real Stripe) or the sandbox's card fields, and the buttons.
+
+    Neither sends the card to the portal's backend."""
+    return rx.el.div(
+        rx.el.h3(t("Add a card"), class_name="item-title"),
+        rx.cond(
+            PaymentMethodsState.payment_element,
+            rx.el.div(
+                id="payment-element", class_name="payment-element", data_testid="payment-element"
+            ),
+            sandbox_card_fields(),
         ),
         rx.el.div(
             rx.el.button(

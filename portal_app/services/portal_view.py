@@ -3,7 +3,10 @@
 Built from the mirror (`billing.views`) and the session's configuration; no Stripe calls.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from sqlmodel import Session, col, select
@@ -137,10 +140,9 @@ def portal_home(
     """Everything the home page shows for the session's customer."""
     overview = customer_overview(session=session, customer_id=customer_id)
     features = features_of(config)
-    coupons = discount_texts(
+    coupons = applied_coupons(
         session=session,
-        coupon_ids={c for sub in overview.subscriptions for c in sub.discount_coupons},
-        locale=locale,
+        coupon_ids={d.coupon for s in overview.subscriptions for d in s.discounts if d.coupon},
     )
     blockers = update_blockers(
         session=session, subscription_ids=[s.id for s in overview.subscriptions]
@@ -157,13 +159,7 @@ def portal_home(
     )
     return PortalHome(
         subscriptions=[
-            subscription_row(
-                s,
-                flags,
-                blockers.get(s.id),
-                locale,
-                discounts=[coupons[c] for c in s.discount_coupons if coupons.get(c)],
-            )
+            subscription_row(s, flags, blockers.get(s.id), locale, coupons)
             for s in overview.subscriptions
         ],
         payment_methods=[payment_method_row(pm, locale) for pm in overview.payment_methods],
@@ -183,12 +179,12 @@ def plan_price_line(plan: PlanView, locale: str) -> str:
     )
 
 
-def discount_texts(*, session: Session, coupon_ids: set[str], locale: str) -> dict[str, str]:
-    """What each coupon applied to a subscription takes off (coupons found in the mirror)."""
+def applied_coupons(*, session: Session, coupon_ids: set[str]) -> dict[str, MirrorCoupon]:
+    """The coupons behind subscriptions' discounts, as far as the mirror knows them."""
     if not coupon_ids:
         return {}
     rows = session.exec(select(MirrorCoupon).where(col(MirrorCoupon.id).in_(coupon_ids))).all()
-    return {row.id: coupon_text(coupon=row, locale=locale) for row in rows}
+    return {row.id: row for row in rows}
 
 
 def subscription_row(
@@ -196,7 +192,7 @@ def subscription_row(
     flags: Features,
     blocked_reason: Text | None,
     locale: str,
-    discounts: list[str] | None = None,
+    coupons: Mapping[str, MirrorCoupon] | None = None,
 ) -> SubscriptionRow:
     item = sub.items[0] if sub.items else None
     fallback = gettext("Subscription", locale=locale)
@@ -226,8 +222,9 @@ def subscription_row(
         )
     cancelling = sub.cancel_at_period_end or sub.cancel_at is not None
     next_invoice = ""
-    if not cancelling and sub.discount_count == 0:
-        amount = next_invoice_amount(sub)
+    coupons = coupons or {}
+    if not cancelling:
+        amount = next_invoice_amount(sub, coupons)
         if amount is not None:
             next_invoice = gettext(
                 "Next invoice: {amount}", locale=locale, amount=money(*amount, locale)
@@ -241,8 +238,7 @@ def subscription_row(
         status_tone=tone,
         timeline=timeline,
         next_invoice=next_invoice,
-        discount=" · ".join(discounts or [])
-        or (gettext("Discount applied", locale=locale) if sub.discount_count else ""),
+        discount=" · ".join(discount_lines(sub, coupons, locale)),
         scheduled_change=scheduled,
         can_update=flags.update_subscription and not blocked_reason and not cancelling,
         can_cancel=flags.cancel_subscription and not cancelling,
@@ -254,9 +250,23 @@ def subscription_row(
     )
 
 
-def next_invoice_amount(sub: SubscriptionView) -> tuple[int, str] | None:
+def discount_lines(
+    sub: SubscriptionView, coupons: Mapping[str, MirrorCoupon], locale: str
+) -> list[str]:
+    """`20% off for 3 months` per known coupon; a plain note for discounts not yet described."""
+    known = [coupons[d.coupon] for d in sub.discounts if d.coupon in coupons]
+    lines = [coupon_text(coupon=coupon, locale=locale) for coupon in known]
+    if len(known) < len(sub.discounts):
+        lines.append(gettext("Discount applied", locale=locale))
+    return lines
+
+
+def next_invoice_amount(
+    sub: SubscriptionView, coupons: Mapping[str, MirrorCoupon] | None = None
+) -> tuple[int, str] | None:
     """What the next period costs before tax, from the mirror: the scheduled plan if one takes
-    over at the period end, else the current items (None when a price is unknown)."""
+    over at the period end, else the current items, less the discounts still running then.
+    None when a price or a discount's coupon is unknown: no amount beats a wrong one."""
     if sub.scheduled_change is not None:
         change = sub.scheduled_change
         lines = [(change.plan.unit_amount, change.plan.currency, change.quantity)]
@@ -265,7 +275,31 @@ def next_invoice_amount(sub: SubscriptionView) -> tuple[int, str] | None:
     currencies = {currency for _, currency, _ in lines}
     if not lines or len(currencies) != 1 or any(amount is None for amount, _, _ in lines):
         return None
-    return sum((amount or 0) * quantity for amount, _, quantity in lines), currencies.pop()
+    currency = currencies.pop()
+    amounts = [(amount or 0) * quantity for amount, _, quantity in lines]
+    running = [d for d in sub.discounts if not _ended(d.end, sub.current_period_end)]
+    if any(d.coupon not in (coupons or {}) for d in running):
+        return None
+    found = [(coupons or {})[d.coupon or ""] for d in running]
+    # Stripe takes percentages off each line first, then fixed amounts off what is left.
+    total = sum(amounts)
+    for coupon in found:
+        if coupon.percent_off is not None:
+            total -= sum(_percent_of(amount, coupon.percent_off) for amount in amounts)
+    for coupon in found:
+        if coupon.percent_off is None and coupon.amount_off and coupon.currency == currency:
+            total -= min(coupon.amount_off, max(total, 0))
+    return max(total, 0), currency
+
+
+def _ended(end: datetime | None, period_end: datetime | None) -> bool:
+    """A discount whose end comes before the next invoice does not reduce it."""
+    return end is not None and period_end is not None and end <= period_end
+
+
+def _percent_of(amount: int, percent: float) -> int:
+    """`percent`% of `amount` minor units, rounded half away from zero as Stripe does."""
+    return int((Decimal(amount) * Decimal(str(percent)) / 100).to_integral_value(ROUND_HALF_UP))
 
 
 def quantity_line(quantity: int, unit: str | None, locale: str) -> str:

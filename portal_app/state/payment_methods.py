@@ -1,6 +1,6 @@
 """Payment methods: add a card (confirmed by the browser with Stripe), make default, remove."""
 
-import json
+import logging
 import secrets
 from typing import Any
 
@@ -9,6 +9,7 @@ import reflex as rx
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.locales import html_lang
 from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import Actor
 from portal_app.services.payment_methods import (
@@ -18,41 +19,25 @@ from portal_app.services.payment_methods import (
     start_card_setup,
 )
 from portal_app.settings import get_settings
+from portal_app.state.card_scripts import (
+    confirm_payment_element,
+    confirm_sandbox_card,
+    mount_payment_element,
+)
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
 from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
 from portal_app.state.portal import PortalState
 
-# Runs in the browser: the card goes straight to the sandbox's SetupIntent confirmation, never
-# to the portal's backend; only the outcome comes back to `card_confirmed`.
-CONFIRM_SCRIPT = """(async () => {
-  const value = (id) => (document.getElementById(id) || {}).value || "";
-  const [month, year] = value("card-exp").split("/").map((part) => part.trim());
-  const body = new URLSearchParams({
-    client_secret: %(secret)s,
-    "payment_method_data[type]": "card",
-    "payment_method_data[card][number]": value("card-number").replace(/[\\s-]+/g, ""),
-    "payment_method_data[card][exp_month]": month || "",
-    "payment_method_data[card][exp_year]": year && year.length === 2 ? "20" + year : (year || ""),
-    "payment_method_data[card][cvc]": value("card-cvc"),
-    "payment_method_data[billing_details][name]": value("card-name"),
-  });
-  try {
-    const response = await fetch(%(url)s, {method: "POST", body: body});
-    const data = await response.json();
-    if (data.error) return {ok: false, message: data.error.message || ""};
-    return {ok: data.status === "succeeded", id: data.id,
-            message: (data.last_setup_error || {}).message || ""};
-  } catch (error) {
-    return {ok: false, unreachable: true};
-  }
-})()"""
+log = logging.getLogger(__name__)
 
 
 class PaymentMethodsState(rx.State):
     """The add-card form and the card actions; ids are re-checked by the services."""
 
     adding: bool = False
+    # Real Stripe: Stripe's Payment Element; the sandbox: the portal's plain card form.
+    payment_element: bool = False
     busy: bool = False
     error: str = ""
     notice: str = ""
@@ -66,10 +51,15 @@ class PaymentMethodsState(rx.State):
             return customer._actor(db)
 
     @rx.event
-    async def open_add(self) -> None:
-        """Prepare a SetupIntent and show the card form."""
+    async def open_add(self):
+        """Prepare a SetupIntent and show the card form (mounting Stripe's Payment Element)."""
         locale = await locale_of(self)
         self.error = self.notice = ""
+        settings = get_settings()
+        if not settings.sandbox_mode and not settings.stripe_publishable_key:
+            log.warning("STRIPE_PUBLISHABLE_KEY is not set: customers cannot add cards")
+            self.error = gettext("Cards cannot be added at the moment.", locale=locale)
+            return None
         self._nonce = secrets.token_hex(8)
         try:
             setup = await start_card_setup(
@@ -77,9 +67,28 @@ class PaymentMethodsState(rx.State):
             )
         except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
-            return
+            return None
         self._setup_intent_id, self._client_secret = setup.setup_intent_id, setup.client_secret
-        self.adding = True
+        self.adding, self.busy = True, False
+        self.payment_element = not settings.sandbox_mode
+        if not self.payment_element:
+            return None
+        script = mount_payment_element(
+            publishable_key=settings.stripe_publishable_key or "",
+            client_secret=setup.client_secret,
+            locale=html_lang(locale),
+        )
+        return rx.call_script(script, callback=PaymentMethodsState.element_mounted)
+
+    @rx.event
+    async def element_mounted(self, outcome: Any) -> None:
+        """Stripe.js could not be loaded (blocked or offline): say so instead of a blank form."""
+        if isinstance(outcome, dict) and outcome.get("ok"):
+            return
+        self.error = gettext(
+            "We could not reach the payment service. Please try again.",
+            locale=await locale_of(self),
+        )
 
     @rx.event
     def close_add(self) -> None:
@@ -89,16 +98,18 @@ class PaymentMethodsState(rx.State):
 
     @rx.event
     def submit_card(self):
-        """Hand the card form to the browser script, which confirms with the payment service."""
+        """Hand the card to the browser script, which confirms it with the payment service."""
         if not self._setup_intent_id or self.busy:
             return None
         self.busy, self.error = True, ""
-        base = get_settings().sandbox_public_url
-        url = f"{base}/v1/setup_intents/{self._setup_intent_id}/confirm"
-        script = CONFIRM_SCRIPT % {
-            "secret": json.dumps(self._client_secret),
-            "url": json.dumps(url),
-        }
+        if self.payment_element:
+            script = confirm_payment_element()
+        else:
+            script = confirm_sandbox_card(
+                sandbox_url=get_settings().sandbox_public_url,
+                setup_intent_id=self._setup_intent_id,
+                client_secret=self._client_secret,
+            )
         return rx.call_script(script, callback=PaymentMethodsState.card_confirmed)
 
     @rx.event

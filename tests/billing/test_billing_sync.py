@@ -269,3 +269,42 @@ def test_expanded_discounts_survive_a_webhook_that_names_them_by_id(session, exa
     )
     stored = session.get(MirrorSubscription, sub["id"])
     assert stored.discounts == [discount]
+
+
+def test_discount_events_describe_a_discount_added_outside_the_portal(session, example, make_event):
+    """Stripe's `customer.discount.*` events carry the coupon the subscription names by id."""
+    sub = example("subscription", status="active")
+    apply_event(
+        session=session,
+        event=make_event("customer.subscription.created", {**sub, "discounts": []}, created=100),
+    )
+    discount = {
+        "id": "di_outside",
+        "object": "discount",
+        "subscription": sub["id"],
+        "source": {"coupon": "SAVE20_3M", "type": "coupon"},
+        "end": None,
+    }
+    # The discount's event may land before or after the subscription's, in any order.
+    apply_event(
+        session=session, event=make_event("customer.discount.created", discount, created=200)
+    )
+    named = {**sub, "discounts": ["di_outside"]}
+    apply_event(
+        session=session, event=make_event("customer.subscription.updated", named, created=200)
+    )
+    stored = session.get(MirrorSubscription, sub["id"]).discounts
+    assert stored == [discount]
+
+    apply_event(
+        session=session, event=make_event("customer.discount.deleted", discount, created=300)
+    )
+    assert session.get(MirrorSubscription, sub["id"]).discounts == []
+
+
+def test_a_discount_event_for_an_unknown_subscription_changes_nothing(session, make_event):
+    discount = {"id": "di_x", "object": "discount", "subscription": "sub_missing"}
+    assert apply_event(
+        session=session, event=make_event("customer.discount.created", discount, created=1)
+    )
+    assert session.get(MirrorSubscription, "sub_missing") is None

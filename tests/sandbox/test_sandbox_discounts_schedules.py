@@ -136,3 +136,23 @@ def test_schedule_release_and_cancel(client: stripe.StripeClient, customer: Any)
     client.v1.subscription_schedules.cancel(again.id)
     assert client.v1.subscription_schedules.retrieve(again.id).status == "canceled"
     assert client.v1.subscriptions.retrieve(sub.id).status == "canceled"
+
+
+def test_discount_events_carry_the_discount(
+    client: stripe.StripeClient, customer: Any, helpers: Helpers
+) -> None:
+    """Like Stripe: `customer.discount.created` when a subscription gets a coupon, and
+    `customer.discount.deleted` when it loses it (the subscription's events name it by id)."""
+    coupon = client.v1.coupons.create(params={"percent_off": 10, "duration": "forever"})
+    sub = subscribe(client, customer, price(client, 3000).id)
+    client.v1.subscriptions.update(sub.id, params={"discounts": [{"coupon": coupon.id}]})
+    created = [
+        e
+        for e in helpers.events("customer.discount.created")
+        if e["data"]["object"]["subscription"] == sub.id
+    ]
+    assert len(created) == 1
+    assert created[0]["data"]["object"]["source"]["coupon"] == coupon.id
+    client.v1.subscriptions.delete_discount(sub.id)
+    deleted = helpers.events("customer.discount.deleted")
+    assert created[0]["data"]["object"]["id"] in [e["data"]["object"]["id"] for e in deleted]

@@ -124,6 +124,7 @@ def _new_discount(
         "customer_account": None,
     }
     ctx.store.insert(discount, customer=customer, parent=subscription)
+    events.record(ctx, "customer.discount.created", discount)
     _count_redemption(ctx, coupon["id"])
     if promo is not None:
         _count_redemption(ctx, promo["id"])
@@ -148,6 +149,16 @@ def attach_to_subscription(ctx: Ctx, discount_ids: list[str], subscription: str)
         if discount["subscription"] is None:
             discount["subscription"] = subscription
             ctx.store.save(discount, parent=subscription)
+            events.record(ctx, "customer.discount.updated", discount, {"subscription": None})
+
+
+def remove_from_subscription(ctx: Ctx, before: list[str], after: list[str]) -> None:
+    """Stripe deletes a discount that leaves its subscription, and says so in an event."""
+    for discount_id in before:
+        if discount_id not in after:
+            row = ctx.store.find(discount_id)
+            if row is not None:
+                events.record(ctx, "customer.discount.deleted", row.data)
 
 
 def active_discounts(ctx: Ctx, discount_ids: list[str], at: int) -> list[dict[str, Any]]:

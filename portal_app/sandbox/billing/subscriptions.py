@@ -352,6 +352,7 @@ def _use_up_once_discounts(ctx: Ctx, sub: dict[str, Any], invoice: dict[str, Any
         if discount_id in used and coupon is not None and coupon.data["duration"] == "once":
             continue
         kept.append(discount_id)
+    discount_rules.remove_from_subscription(ctx, sub["discounts"], kept)
     sub["discounts"] = kept
 
 
@@ -532,9 +533,11 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
     if "discounts" in params or "coupon" in params or "promotion_code" in params:
         entries = _discount_entries(params) or []
         amount = sum(i["price"]["unit_amount"] * i["quantity"] for i in sub["items"]["data"])
+        replaced = sub["discounts"]
         sub["discounts"] = discount_rules.redeem(
             ctx, entries, customer=sub["customer"], subscription=sub["id"], amount=amount
         )
+        discount_rules.remove_from_subscription(ctx, replaced, sub["discounts"])
     details = get_dict(params, "cancellation_details") or {}
     if "cancel_at_period_end" in params:
         _set_cancel_at_period_end(
