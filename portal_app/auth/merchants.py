@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.merchant import Merchant, MerchantLoginThrottle, MerchantSession
 
 MIN_PASSWORD_LENGTH = 12
@@ -23,15 +24,16 @@ LOCKOUT = timedelta(minutes=15)
 SESSION_IDLE_TTL = timedelta(hours=2)
 SESSION_MAX_AGE = timedelta(hours=12)
 
-INCORRECT = "Email or password is incorrect."
-LOCKED = "Too many failed attempts. Try again in 15 minutes."
+INCORRECT = Text("Email or password is incorrect.")
+LOCKED = Text("Too many failed attempts. Try again in 15 minutes.")
+SIGN_IN = Text("Please sign in.")
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
 
 
 class MerchantAuthError(Exception):
-    """Sign-in or session failure; the message is fit to show on the login form."""
+    """Sign-in or session failure; the message (a `Text`) is fit to show on the login form."""
 
 
 def _aware(moment: datetime) -> datetime:
@@ -58,16 +60,26 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def create_merchant(*, session: Session, email: str, password: str) -> Merchant:
-    """A new merchant account; raises ValueError with a readable message when refused."""
+    """A new merchant account; raises ValueError with a readable message (a `Text`) when
+    refused."""
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ValueError(f"That email address is not valid: {exc}") from exc
+        # The validator's reason is its own English wording.
+        raise ValueError(
+            Text("That email address is not valid: {reason}", reason=str(exc))
+        ) from exc
     address = normalize_email(address)
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise ValueError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValueError(
+            Plural(
+                "The password must have at least {count} character.",
+                "The password must have at least {count} characters.",
+                MIN_PASSWORD_LENGTH,
+            )
+        )
     if session.exec(select(Merchant).where(Merchant.email == address)).first() is not None:
-        raise ValueError("A merchant with that email already exists.")
+        raise ValueError(Text("A merchant with that email already exists."))
     merchant = Merchant(email=address, password_hash=hash_password(password))
     session.add(merchant)
     session.flush()
@@ -130,18 +142,18 @@ def active_merchant(
     """The merchant of a live dashboard session (idle timer reset), or MerchantAuthError."""
     now = now or datetime.now(UTC)
     if not session_id or len(session_id) > 128:
-        raise MerchantAuthError("Please sign in.")
+        raise MerchantAuthError(SIGN_IN)
     row = session.get(MerchantSession, session_id)
     if row is None or row.ended_at is not None:
-        raise MerchantAuthError("Please sign in.")
+        raise MerchantAuthError(SIGN_IN)
     if (
         now - _aware(row.last_activity_at) > SESSION_IDLE_TTL
         or now - _aware(row.created) > SESSION_MAX_AGE
     ):
-        raise MerchantAuthError("Your session has expired. Please sign in again.")
+        raise MerchantAuthError(Text("Your session has expired. Please sign in again."))
     merchant = session.get(Merchant, row.merchant_id)
     if merchant is None:
-        raise MerchantAuthError("Please sign in.")
+        raise MerchantAuthError(SIGN_IN)
     row.last_activity_at = now
     session.add(row)
     session.flush()

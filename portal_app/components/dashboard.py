@@ -1,37 +1,51 @@
 """Dashboard building blocks: the frame with its navigation, and labelled form controls."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
 
+from portal_app.components.shell import language_switcher
+from portal_app.i18n.ui import t
 from portal_app.state.dashboard_auth import DashboardAuthState
+from portal_app.state.i18n import I18nState
 
-NAV = (
-    ("Configurations", "/dashboard"),
-    ("Branding", "/dashboard/branding"),
-    ("Login link", "/dashboard/login-link"),
-    ("Embed", "/dashboard/embed"),
-    ("Products", "/dashboard/products"),
-    ("Customers", "/dashboard/customers"),
-    ("Email", "/dashboard/email"),
-    ("API keys", "/dashboard/api-keys"),
-)
+# Text shown by these helpers: a `t(...)` Var from the call site (or a state var).
+Label = str | rx.Var
 
 
-def dashboard_frame(title: str, *content: rx.Component) -> rx.Component:
+def nav_links() -> list[tuple[rx.Var, str]]:
+    """(label, route) of every dashboard page, in the navigation's order."""
+    return [
+        (t("Configurations"), "/dashboard"),
+        (t("Branding"), "/dashboard/branding"),
+        (t("Login link"), "/dashboard/login-link"),
+        (t("Embed"), "/dashboard/embed"),
+        (t("Products"), "/dashboard/products"),
+        (t("Customers"), "/dashboard/customers"),
+        (t("Email"), "/dashboard/email"),
+        (t("API keys"), "/dashboard/api-keys"),
+    ]
+
+
+def dashboard_frame(heading: Label, *content: rx.Component) -> rx.Component:
     """The dashboard's header, navigation and main column."""
     return rx.el.div(
         rx.el.header(
-            rx.el.span("Billing portal", class_name="dash-product"),
+            rx.el.span(t("Billing portal"), class_name="dash-product"),
             rx.el.nav(
-                *[rx.el.a(label, href=href, class_name="dash-nav-link") for label, href in NAV],
-                aria_label="Dashboard",
+                *[
+                    rx.el.a(label, href=href, class_name="dash-nav-link")
+                    for label, href in nav_links()
+                ],
+                aria_label=t("Dashboard"),
                 class_name="dash-nav",
             ),
             rx.el.div(
+                rx.el.div(language_switcher(), class_name="dash-language"),
                 rx.el.span(DashboardAuthState.merchant_email, class_name="dash-user"),
                 rx.el.button(
-                    "Sign out",
+                    t("Sign out"),
                     type="button",
                     on_click=DashboardAuthState.log_out,
                     class_name="dash-button dash-button-quiet",
@@ -42,12 +56,13 @@ def dashboard_frame(title: str, *content: rx.Component) -> rx.Component:
             class_name="dash-header",
         ),
         rx.el.main(
-            rx.el.h1(title, class_name="dash-title"),
+            rx.el.h1(heading, class_name="dash-title"),
             *content,
             class_name="dash-main",
             id="main",
         ),
         class_name="dash-shell",
+        lang=I18nState.lang,
     )
 
 
@@ -62,11 +77,11 @@ def field_error(errors: Any, key: str) -> rx.Component:
 
 
 def text_field(
-    label: str,
+    label: Label,
     name: str,
     *,
     errors: Any = None,
-    hint: str = "",
+    hint: Label | None = None,
     **input_props: Any,
 ) -> rx.Component:
     """A labelled text input with its hint and error."""
@@ -74,13 +89,13 @@ def text_field(
     return rx.el.div(
         rx.el.label(label, html_for=field_id, class_name="dash-label"),
         rx.el.input(id=field_id, name=name, class_name="dash-input", **input_props),
-        rx.el.p(hint, class_name="dash-hint") if hint else rx.fragment(),
+        rx.el.p(hint, class_name="dash-hint") if hint is not None else rx.fragment(),
         field_error(errors, name) if errors is not None else rx.fragment(),
         class_name="dash-field",
     )
 
 
-def checkbox(label: str, name: str, checked: Any) -> rx.Component:
+def checkbox(label: Label, name: str, checked: Any) -> rx.Component:
     """A labelled checkbox that submits "on" when ticked."""
     return rx.el.label(
         rx.el.input(type="checkbox", name=name, default_checked=checked),
@@ -90,9 +105,9 @@ def checkbox(label: str, name: str, checked: Any) -> rx.Component:
 
 
 def select_field(
-    label: str, name: str, options: list[tuple[str, str]], value: Any, **props: Any
+    label: Label, name: str, options: Sequence[tuple[str, Label]], value: Any, **props: Any
 ) -> rx.Component:
-    """A labelled select."""
+    """A labelled select; `options` are (value, shown text) pairs."""
     field_id = f"field-{name}"
     return rx.el.div(
         rx.el.label(label, html_for=field_id, class_name="dash-label"),

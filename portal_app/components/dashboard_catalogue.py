@@ -4,7 +4,8 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.dashboard import field_error
+from portal_app.components.dashboard import Label, field_error
+from portal_app.i18n.ui import t
 from portal_app.services.catalogue import PriceSummary, ProductSummary
 
 
@@ -28,11 +29,13 @@ def product_row(product: ProductSummary, selected_id: Any, on_open: Any) -> rx.C
                     rx.cond(
                         product.active,
                         rx.el.span(product.prices_label, class_name="dash-hint"),
-                        rx.el.span("Archived", class_name="dash-badge dash-badge-muted"),
+                        rx.el.span(t("Archived"), class_name="dash-badge dash-badge-muted"),
                     ),
                     rx.cond(
                         product.unit_label != "",
-                        rx.el.span("Unit: " + product.unit_label, class_name="dash-hint"),
+                        rx.el.span(
+                            t("Unit: {unit}", unit=product.unit_label), class_name="dash-hint"
+                        ),
                     ),
                     class_name="dash-row-meta",
                 ),
@@ -40,9 +43,10 @@ def product_row(product: ProductSummary, selected_id: Any, on_open: Any) -> rx.C
             ),
             type="button",
             on_click=on_open,
-            class_name=rx.cond(
-                product.id == selected_id, "dash-row cat-row dash-row-open", "dash-row cat-row"
-            ),
+            class_name=[
+                "dash-row cat-row",
+                rx.cond(product.id == selected_id, "dash-row-open", ""),
+            ],
             aria_current=rx.cond(product.id == selected_id, "true", "false"),
             data_testid="product-row",
         )
@@ -55,25 +59,25 @@ def price_row(price: PriceSummary, on_archive: Any, on_restore: Any) -> rx.Compo
         rx.el.span(
             rx.el.span(price.label, class_name="cat-price-label"),
             rx.cond(
-                ~price.active, rx.el.span("Archived", class_name="dash-badge dash-badge-muted")
+                ~price.active, rx.el.span(t("Archived"), class_name="dash-badge dash-badge-muted")
             ),
             class_name="dash-row-meta",
         ),
         rx.cond(
             price.active,
             rx.el.button(
-                "Archive",
+                t("Archive"),
                 type="button",
                 on_click=on_archive,
                 class_name="dash-button dash-button-quiet",
-                aria_label="Archive price " + price.label,
+                aria_label=t("Archive price {price}", price=price.label),
             ),
             rx.el.button(
-                "Restore",
+                t("Restore"),
                 type="button",
                 on_click=on_restore,
                 class_name="dash-button dash-button-quiet",
-                aria_label="Restore price " + price.label,
+                aria_label=t("Restore price {price}", price=price.label),
             ),
         ),
         class_name="cat-price",
@@ -86,18 +90,18 @@ def image_field(
 ) -> rx.Component:
     """The product image: its preview, a drop zone that uploads at once, and its error."""
     return rx.el.div(
-        rx.el.span("Image", class_name="dash-label", id="image-label"),
+        rx.el.span(t("Image"), class_name="dash-label", id="image-label"),
         rx.el.div(
             rx.cond(
                 image != "",
                 rx.el.img(
-                    src=image, alt="Product image", class_name="cat-preview", data_testid="image"
+                    src=image, alt=t("Product image"), class_name="cat-preview", data_testid="image"
                 ),
             ),
             rx.upload.root(
                 rx.el.div(
-                    rx.el.span("Choose an image", class_name="dash-button dash-button-quiet"),
-                    rx.el.span("or drop it here", class_name="dash-hint"),
+                    rx.el.span(t("Choose an image"), class_name="dash-button dash-button-quiet"),
+                    rx.el.span(t("or drop it here"), class_name="dash-hint"),
                     class_name="cat-drop-inner",
                 ),
                 id=upload_id,
@@ -109,7 +113,7 @@ def image_field(
             rx.cond(
                 image != "",
                 rx.el.button(
-                    "Remove image",
+                    t("Remove image"),
                     type="button",
                     on_click=on_remove,
                     class_name="dash-button dash-button-danger",
@@ -117,19 +121,21 @@ def image_field(
             ),
             class_name="cat-image",
         ),
-        rx.el.p("JPEG, PNG or WEBP, under 2 MB.", class_name="dash-hint"),
+        rx.el.p(t("JPEG, PNG or WEBP, under 2 MB."), class_name="dash-hint"),
         field_error(errors, "image"),
         class_name="dash-field",
     )
 
 
-def text_area(label: str, name: str, *, errors: Any, hint: str = "", **props: Any) -> rx.Component:
+def text_area(
+    label: Label, name: str, *, errors: Any, hint: Label | None = None, **props: Any
+) -> rx.Component:
     """A labelled multi-line input with its hint and error."""
     field_id = f"field-{name}"
     return rx.el.div(
         rx.el.label(label, html_for=field_id, class_name="dash-label"),
         rx.el.textarea(id=field_id, name=name, rows=3, class_name="dash-input", **props),
-        rx.el.p(hint, class_name="dash-hint") if hint else rx.fragment(),
+        rx.el.p(hint, class_name="dash-hint") if hint is not None else rx.fragment(),
         field_error(errors, name),
         class_name="dash-field",
     )

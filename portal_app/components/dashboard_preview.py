@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.state.dashboard_branding import DashboardBrandingState
 
 _brand = DashboardBrandingState.preview
@@ -28,21 +29,26 @@ def portal_preview() -> rx.Component:
                 ),
                 rx.cond(
                     _brand.return_url != "",
-                    rx.el.span("← Return to ", _brand.business_name, class_name="brand-return"),
+                    rx.el.span(
+                        t("← Return to {business}", business=_brand.business_name),
+                        class_name="brand-return",
+                    ),
                 ),
                 rx.el.nav(
-                    rx.cond(_brand.terms_url != "", rx.el.span("Terms")),
-                    rx.cond(_brand.privacy_url != "", rx.el.span("Privacy")),
+                    rx.cond(_brand.terms_url != "", rx.el.span(t("Terms"))),
+                    rx.cond(_brand.privacy_url != "", rx.el.span(t("Privacy"))),
                     class_name="brand-legal",
                 ),
                 class_name="portal-brand",
             ),
             rx.el.div(
                 rx.el.section(
-                    rx.el.h2("Current subscription", class_name="section-title"),
-                    rx.el.p("Pro plan · $20.00 per month", class_name="muted"),
-                    rx.el.p("Renews on 1 March", class_name="muted"),
-                    rx.el.button("Update plan", type="button", class_name="button", tab_index=-1),
+                    rx.el.h2(t("Current subscription"), class_name="section-title"),
+                    rx.el.p(t("Pro plan · $20.00 per month"), class_name="muted"),
+                    rx.el.p(t("Renews on 1 March"), class_name="muted"),
+                    rx.el.button(
+                        t("Update plan"), type="button", class_name="button", tab_index=-1
+                    ),
                     class_name="card preview-card",
                 ),
                 class_name="portal-main",
@@ -52,6 +58,6 @@ def portal_preview() -> rx.Component:
             data_testid="brand-preview",
         ),
         class_name="preview-frame",
-        aria_label="Preview of the customer portal",
+        aria_label=t("Preview of the customer portal"),
         role="group",
     )

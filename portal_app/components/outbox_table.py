@@ -4,19 +4,23 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.i18n.ui import t
 from portal_app.state.dashboard_email import OutboxRow
 
 
 def _status(row: OutboxRow) -> rx.Component:
     return rx.el.span(
         row.status_label,
-        class_name=rx.match(
-            row.status,
-            ("sent", "badge badge-success"),
-            ("failed", "badge badge-danger"),
-            ("expired", "badge badge-muted"),
-            "badge badge-warning",
-        ),
+        class_name=[
+            "badge",
+            rx.match(
+                row.status,
+                ("sent", "badge-success"),
+                ("failed", "badge-danger"),
+                ("expired", "badge-muted"),
+                "badge-warning",
+            ),
+        ],
     )
 
 
@@ -45,11 +49,11 @@ def outbox_table(rows: Any) -> rx.Component:
             rx.el.table(
                 rx.el.thead(
                     rx.el.tr(
-                        rx.el.th("Created"),
-                        rx.el.th("Email"),
-                        rx.el.th("To"),
-                        rx.el.th("Subject"),
-                        rx.el.th("Status"),
+                        rx.el.th(t("Created")),
+                        rx.el.th(t("Email")),
+                        rx.el.th(t("To")),
+                        rx.el.th(t("Subject")),
+                        rx.el.th(t("Status")),
                     )
                 ),
                 rx.el.tbody(rx.foreach(rows, row)),
@@ -57,5 +61,5 @@ def outbox_table(rows: Any) -> rx.Component:
             ),
             class_name="dash-table-wrap",
         ),
-        rx.el.p("No emails yet.", class_name="muted"),
+        rx.el.p(t("No emails yet."), class_name="muted"),
     )

@@ -4,6 +4,8 @@ Services raise `ActionRefused(Text("That invoice was not found."))`; `str(error)
 English (logs and tests), and the state that shows it calls `user_message(error, locale)`.
 """
 
+from collections.abc import Mapping
+
 from portal_app.i18n.catalog import gettext, ngettext
 
 
@@ -50,3 +52,11 @@ def user_message(error: Exception, locale: str) -> str:
         return message.render(locale)
     text = getattr(error, "user_message", None) or str(message)
     return gettext(text, locale=locale)
+
+
+def render_all(messages: Mapping[str, "Text | str"], locale: str) -> dict[str, str]:
+    """Field errors (field → Text, or catalogued English) in `locale`, for a form to show."""
+    return {
+        field: message.render(locale) if isinstance(message, Text) else gettext(message, locale=locale)
+        for field, message in messages.items()
+    }

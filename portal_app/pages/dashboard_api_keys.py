@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.components.dashboard import notice
+from portal_app.i18n.ui import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_api_keys import ApiKeyRow, DashboardApiKeysState
 
@@ -14,7 +15,7 @@ def new_secret() -> rx.Component:
         S.new_secret != "",
         rx.el.div(
             rx.el.p(
-                "Copy this key now: it will not be shown again.",
+                t("Copy this key now: it will not be shown again."),
                 class_name="dash-warning",
                 role="status",
             ),
@@ -22,18 +23,18 @@ def new_secret() -> rx.Component:
                 rx.el.input(
                     value=S.new_secret,
                     read_only=True,
-                    aria_label="New secret key",
+                    aria_label=t("New secret key"),
                     class_name="dash-input dash-mono",
                     data_testid="new-secret",
                 ),
                 rx.el.button(
-                    "Copy",
+                    t("Copy"),
                     type="button",
                     on_click=rx.set_clipboard(S.new_secret),
                     class_name="dash-button dash-button-quiet",
                 ),
                 rx.el.button(
-                    "Done", type="button", on_click=S.dismiss_secret, class_name="dash-button"
+                    t("Done"), type="button", on_click=S.dismiss_secret, class_name="dash-button"
                 ),
                 class_name="dash-inline",
             ),
@@ -52,13 +53,13 @@ def key_table() -> rx.Component:
             rx.el.td(
                 rx.cond(
                     key.revoked,
-                    rx.el.span("Revoked", class_name="dash-badge dash-badge-muted"),
+                    rx.el.span(t("Revoked"), class_name="dash-badge dash-badge-muted"),
                     rx.el.button(
-                        "Revoke",
+                        t("Revoke"),
                         type="button",
                         on_click=S.revoke(key.id),
                         class_name="dash-button dash-button-danger",
-                        aria_label="Revoke " + key.prefix,
+                        aria_label=t("Revoke {key}", key=key.prefix),
                     ),
                 )
             ),
@@ -70,11 +71,11 @@ def key_table() -> rx.Component:
             rx.el.table(
                 rx.el.thead(
                     rx.el.tr(
-                        rx.el.th("Name"),
-                        rx.el.th("Key"),
-                        rx.el.th("Created"),
-                        rx.el.th("Last used"),
-                        rx.el.th(rx.el.span("Status", class_name="sr-only")),
+                        rx.el.th(t("Name")),
+                        rx.el.th(t("Key")),
+                        rx.el.th(t("Created")),
+                        rx.el.th(t("Last used")),
+                        rx.el.th(rx.el.span(t("Status"), class_name="sr-only")),
                     )
                 ),
                 rx.el.tbody(rx.foreach(S.keys, row)),
@@ -82,34 +83,37 @@ def key_table() -> rx.Component:
             ),
             class_name="dash-table-wrap",
         ),
-        rx.el.p("No keys yet.", class_name="muted"),
+        rx.el.p(t("No keys yet."), class_name="muted"),
     )
 
 
-@dashboard_page("/dashboard/api-keys", title="API keys", on_load=S.load)
+@dashboard_page("/dashboard/api-keys", title=t("API keys"), on_load=S.load)
 def api_keys() -> rx.Component:
     """Create, list and revoke."""
     return rx.el.div(
         new_secret(),
         rx.el.section(
             rx.el.form(
-                rx.el.label("Key name", html_for="key-name", class_name="dash-label"),
+                rx.el.label(t("Key name"), html_for="key-name", class_name="dash-label"),
                 rx.el.div(
                     rx.el.input(
                         id="key-name",
                         name="name",
                         max_length=80,
-                        placeholder="e.g. Production backend",
+                        placeholder=t("e.g. Production backend"),
                         class_name="dash-input",
                     ),
-                    rx.el.button("Create secret key", type="submit", class_name="dash-button"),
+                    rx.el.button(t("Create secret key"), type="submit", class_name="dash-button"),
                     class_name="dash-inline",
                 ),
                 on_submit=S.create,
                 reset_on_submit=True,
             ),
             rx.el.p(
-                "Use a key as a Bearer token with the Stripe-compatible API at /v1/billing_portal.",
+                t(
+                    "Use a key as a Bearer token with the Stripe-compatible API at "
+                    "/v1/billing_portal."
+                ),
                 class_name="dash-hint",
             ),
             notice(S.notice),

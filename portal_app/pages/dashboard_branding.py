@@ -4,8 +4,9 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.dashboard import field_error, notice, select_field, text_field
+from portal_app.components.dashboard import Label, field_error, notice, select_field, text_field
 from portal_app.components.dashboard_preview import portal_preview
+from portal_app.i18n.ui import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.services.configurations import FONTS, SHAPES
 from portal_app.state.dashboard_branding import DashboardBrandingState
@@ -13,7 +14,7 @@ from portal_app.state.dashboard_branding import DashboardBrandingState
 S = DashboardBrandingState
 
 
-def _text(label: str, name: str, **props: Any) -> rx.Component:
+def _text(label: Label, name: str, **props: Any) -> rx.Component:
     return text_field(
         label,
         name,
@@ -24,7 +25,7 @@ def _text(label: str, name: str, **props: Any) -> rx.Component:
     )
 
 
-def _colour(label: str, name: str) -> rx.Component:
+def _colour(label: Label, name: str) -> rx.Component:
     return rx.el.div(
         _text(label, name, max_length=7, placeholder="#rrggbb", spell_check=False),
         rx.el.span(
@@ -36,17 +37,32 @@ def _colour(label: str, name: str) -> rx.Component:
     )
 
 
+def font_options() -> list[tuple[str, rx.Var]]:
+    """The portal's font stacks, in `FONTS` order."""
+    labels = {"system": t("System"), "serif": t("Serif"), "mono": t("Mono")}
+    return [(font, labels[font]) for font in FONTS]
+
+
+def shape_options() -> list[tuple[str, rx.Var]]:
+    """The portal's corner shapes, in `SHAPES` order."""
+    labels = {"rounded": t("Rounded"), "pill": t("Pill"), "square": t("Square")}
+    return [(shape, labels[shape]) for shape in SHAPES]
+
+
 def branding_form() -> rx.Component:
     return rx.el.div(
-        _text("Business name", "business_name", max_length=100),
-        _text("Headline", "headline", max_length=60, hint="Up to 60 characters."),
+        _text(t("Business name"), "business_name", max_length=100),
+        _text(t("Headline"), "headline", max_length=60, hint=t("Up to 60 characters.")),
         _text(
-            "Logo URL", "logo_url", type="url", hint="An https:// image, shown instead of the icon."
+            t("Logo URL"),
+            "logo_url",
+            type="url",
+            hint=t("An https:// image, shown instead of the icon."),
         ),
-        _text("Icon URL", "icon_url", type="url"),
+        _text(t("Icon URL"), "icon_url", type="url"),
         rx.el.div(
-            _colour("Background colour", "background_color"),
-            _colour("Button colour", "button_color"),
+            _colour(t("Background colour"), "background_color"),
+            _colour(t("Button colour"), "button_color"),
             class_name="dash-grid",
         ),
         rx.cond(
@@ -60,16 +76,16 @@ def branding_form() -> rx.Component:
         ),
         rx.el.div(
             select_field(
-                "Font",
+                t("Font"),
                 "font",
-                [(f, f.capitalize()) for f in FONTS],
+                font_options(),
                 S.draft.font,
                 on_change=lambda value: S.set_field("font", value),
             ),
             select_field(
-                "Corners",
+                t("Corners"),
                 "shape",
-                [(s, s.capitalize()) for s in SHAPES],
+                shape_options(),
                 S.draft.shape,
                 on_change=lambda value: S.set_field("shape", value),
             ),
@@ -78,7 +94,7 @@ def branding_form() -> rx.Component:
         field_error(S.errors, "form"),
         rx.el.div(
             rx.el.button(
-                "Save branding",
+                t("Save branding"),
                 type="button",
                 on_click=S.save,
                 class_name="dash-button",
@@ -90,17 +106,17 @@ def branding_form() -> rx.Component:
         key=S.draft_version,
         class_name="dash-card dash-form",
         role="form",
-        aria_label="Branding",
+        aria_label=t("Branding"),
     )
 
 
-@dashboard_page("/dashboard/branding", title="Branding", on_load=S.load)
+@dashboard_page("/dashboard/branding", title=t("Branding"), on_load=S.load)
 def branding() -> rx.Component:
     """The form beside the preview of what customers will see."""
     return rx.el.div(
         branding_form(),
         rx.el.section(
-            rx.el.h2("Preview", class_name="section-title"),
+            rx.el.h2(t("Preview"), class_name="section-title"),
             portal_preview(),
             class_name="dash-card dash-preview-card",
         ),

@@ -9,6 +9,7 @@ from portal_app.components.dashboard_catalogue import (
     product_row,
     text_area,
 )
+from portal_app.i18n.ui import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.services.catalogue import (
     CURRENCIES,
@@ -21,18 +22,40 @@ from portal_app.services.tax_codes import TAX_CODES
 from portal_app.state.dashboard_catalogue import IMAGE_UPLOAD_ID, DashboardCatalogueState
 
 S = DashboardCatalogueState
-TAX_CODE_OPTIONS = [("", "Default (account setting)"), *TAX_CODES.items()]
 CURRENCY_OPTIONS = [(code, code.upper()) for code in CURRENCIES]
-INTERVAL_OPTIONS = [(name, name.capitalize()) for name in INTERVAL_LIMITS]
+
+
+def tax_code_options() -> list[tuple[str, rx.Var]]:
+    """The account's default, then every shipped tax code (`TAX_CODES` order)."""
+    labels = {
+        "txcd_10000000": t("General - Electronically Supplied Services"),
+        "txcd_10103001": t("Software as a service (SaaS) - business use"),
+        "txcd_10103000": t("Software as a service (SaaS) - personal use"),
+        "txcd_10701100": t("Website hosting"),
+        "txcd_10302000": t("Digital books - downloaded"),
+        "txcd_20030000": t("General - Services"),
+        "txcd_20060055": t("Marketing services"),
+        "txcd_99999999": t("General - Tangible Goods"),
+        "txcd_35010000": t("Books - physical"),
+        "txcd_92010001": t("Shipping"),
+        "txcd_00000000": t("Nontaxable"),
+    }
+    return [("", t("Default (account setting)")), *((code, labels[code]) for code in TAX_CODES)]
+
+
+def interval_options() -> list[tuple[str, rx.Var]]:
+    """Stripe's billing intervals, in `INTERVAL_LIMITS` order."""
+    labels = {"day": t("Day"), "week": t("Week"), "month": t("Month"), "year": t("Year")}
+    return [(name, labels[name]) for name in INTERVAL_LIMITS]
 
 
 def product_list() -> rx.Component:
     """Every product, active first, the open one highlighted."""
     return rx.el.section(
         rx.el.div(
-            rx.el.h2("Products", class_name="section-title"),
+            rx.el.h2(t("Products"), class_name="section-title"),
             rx.el.button(
-                "New product",
+                t("New product"),
                 type="button",
                 on_click=S.new_product,
                 class_name="dash-button dash-button-quiet",
@@ -47,9 +70,9 @@ def product_list() -> rx.Component:
                     S.products, lambda p: product_row(p, S.selected_id, S.open_product(p.id))
                 ),
                 class_name="dash-rows",
-                aria_label="Products",
+                aria_label=t("Products"),
             ),
-            rx.el.p("No products yet.", class_name="muted"),
+            rx.el.p(t("No products yet."), class_name="muted"),
         ),
         class_name="dash-card",
     )
@@ -62,20 +85,20 @@ def product_form() -> rx.Component:
     return rx.el.form(
         field_error(S.errors, "form"),
         text_field(
-            "Name",
+            t("Name"),
             "name",
             errors=S.errors,
             default_value=draft.name,
             required=True,
             max_length=MAX_NAME,
-            hint="What customers see on invoices and in the portal.",
+            hint=t("What customers see on invoices and in the portal."),
         ),
         text_area(
-            "Description",
+            t("Description"),
             "description",
             errors=S.errors,
             default_value=draft.description,
-            hint="Shown to customers with the product.",
+            hint=t("Shown to customers with the product."),
         ),
         image_field(
             image=S.image,
@@ -85,37 +108,41 @@ def product_form() -> rx.Component:
             on_remove=S.remove_image,
         ),
         rx.el.div(
-            select_field("Tax code", "tax_code", TAX_CODE_OPTIONS, draft.tax_code),
+            select_field(t("Tax code"), "tax_code", tax_code_options(), draft.tax_code),
             field_error(S.errors, "tax_code"),
             class_name="dash-field",
         ),
         rx.el.div(
             text_field(
-                "Statement descriptor",
+                t("Statement descriptor"),
                 "statement_descriptor",
                 errors=S.errors,
                 default_value=draft.statement_descriptor,
-                hint=f"On the customer's card statement: {low} to {high} Latin characters, "
-                "at least one letter, no < > \\ ' \" *.",
+                hint=t(
+                    "On the customer's card statement: {low} to {high} Latin characters, "
+                    "at least one letter, no < > \\ ' \" *.",
+                    low=low,
+                    high=high,
+                ),
             ),
             text_field(
-                "Unit label",
+                t("Unit label"),
                 "unit_label",
                 errors=S.errors,
                 default_value=draft.unit_label,
-                hint=f'Up to {MAX_UNIT_LABEL} characters, shown as "per seat".',
+                hint=t('Up to {limit} characters, shown as "per seat".', limit=MAX_UNIT_LABEL),
             ),
             class_name="dash-grid",
         ),
         rx.el.div(
             rx.el.button(
-                rx.cond(S.selected_id == "", "Create product", "Save product"),
+                rx.cond(S.selected_id == "", t("Create product"), t("Save product")),
                 type="submit",
                 class_name="dash-button",
                 data_testid="save-product",
             ),
             rx.el.button(
-                "Close",
+                t("Close"),
                 type="button",
                 on_click=S.close_editor,
                 class_name="dash-button dash-button-quiet",
@@ -125,13 +152,13 @@ def product_form() -> rx.Component:
                 rx.cond(
                     S.selected_active,
                     rx.el.button(
-                        "Archive product",
+                        t("Archive product"),
                         type="button",
                         on_click=S.archive_product,
                         class_name="dash-button dash-button-danger cat-push",
                     ),
                     rx.el.button(
-                        "Restore product",
+                        t("Restore product"),
                         type="button",
                         on_click=S.restore_product,
                         class_name="dash-button dash-button-quiet cat-push",
@@ -143,7 +170,7 @@ def product_form() -> rx.Component:
         key=S.form_version,
         on_submit=S.save_product,
         class_name="dash-form",
-        aria_label="Product",
+        aria_label=t("Product"),
         no_validate=True,
     )
 
@@ -153,7 +180,7 @@ def price_form() -> rx.Component:
     return rx.el.form(
         rx.el.div(
             text_field(
-                "Amount",
+                t("Amount"),
                 "amount",
                 errors=S.price_errors,
                 input_mode="decimal",
@@ -161,36 +188,36 @@ def price_form() -> rx.Component:
                 auto_complete="off",
             ),
             rx.el.div(
-                select_field("Currency", "currency", CURRENCY_OPTIONS, "usd"),
+                select_field(t("Currency"), "currency", CURRENCY_OPTIONS, "usd"),
                 field_error(S.price_errors, "currency"),
                 class_name="dash-field",
             ),
             rx.el.div(
-                select_field("Billed every", "interval", INTERVAL_OPTIONS, "month"),
+                select_field(t("Billed every"), "interval", interval_options(), "month"),
                 field_error(S.price_errors, "interval"),
                 class_name="dash-field",
             ),
             text_field(
-                "Interval count",
+                t("Interval count"),
                 "interval_count",
                 errors=S.price_errors,
                 default_value="1",
                 input_mode="numeric",
-                hint="e.g. 3 with Month bills every 3 months.",
+                hint=t("e.g. 3 with Month bills every 3 months."),
             ),
             class_name="cat-price-grid",
         ),
         field_error(S.price_errors, "price"),
         rx.el.div(
             rx.el.button(
-                "Add price", type="submit", class_name="dash-button", data_testid="add-price"
+                t("Add price"), type="submit", class_name="dash-button", data_testid="add-price"
             ),
             class_name="dash-actions",
         ),
         key=S.price_form_version,
         on_submit=S.add_price,
         class_name="dash-form",
-        aria_label="New price",
+        aria_label=t("New price"),
         no_validate=True,
     )
 
@@ -198,7 +225,7 @@ def price_form() -> rx.Component:
 def prices_section() -> rx.Component:
     """The open product's prices and the form to add one."""
     return rx.el.section(
-        rx.el.h2("Prices", class_name="section-title"),
+        rx.el.h2(t("Prices"), class_name="section-title"),
         rx.cond(
             S.has_prices,
             rx.el.ul(
@@ -207,14 +234,14 @@ def prices_section() -> rx.Component:
                     lambda p: price_row(p, S.archive_price(p.id), S.restore_price(p.id)),
                 ),
                 class_name="cat-prices",
-                aria_label="Prices",
+                aria_label=t("Prices"),
             ),
-            rx.el.p("No prices yet.", class_name="muted"),
+            rx.el.p(t("No prices yet."), class_name="muted"),
         ),
         rx.cond(
             S.selected_active,
             price_form(),
-            rx.el.p("Restore the product to add prices.", class_name="dash-hint"),
+            rx.el.p(t("Restore the product to add prices."), class_name="dash-hint"),
         ),
         class_name="dash-card dash-stack",
     )
@@ -227,7 +254,7 @@ def editor() -> rx.Component:
         rx.el.div(
             rx.el.section(
                 rx.el.h2(
-                    rx.cond(S.selected_id == "", "New product", S.draft.name),
+                    rx.cond(S.selected_id == "", t("New product"), S.draft.name),
                     class_name="section-title",
                 ),
                 product_form(),
@@ -238,7 +265,7 @@ def editor() -> rx.Component:
         ),
         rx.el.section(
             rx.el.p(
-                "Choose a product to edit it and its prices, or create a new one.",
+                t("Choose a product to edit it and its prices, or create a new one."),
                 class_name="muted",
             ),
             class_name="dash-card",
@@ -246,7 +273,7 @@ def editor() -> rx.Component:
     )
 
 
-@dashboard_page("/dashboard/products", title="Products", on_load=S.load)
+@dashboard_page("/dashboard/products", title=t("Products"), on_load=S.load)
 def products() -> rx.Component:
     """The catalogue beside the product editor."""
     return rx.el.div(

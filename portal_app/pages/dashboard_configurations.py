@@ -9,6 +9,7 @@ from portal_app.components.dashboard import (
     select_field,
     text_field,
 )
+from portal_app.i18n.ui import t
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_configuration_form import (
@@ -22,15 +23,54 @@ from portal_app.state.dashboard_configurations import (
 )
 
 S = DashboardConfigurationsState
-PRORATIONS = [
-    ("none", "No prorations"),
-    ("create_prorations", "Prorate on the next invoice"),
-    ("always_invoice", "Prorate and invoice at once"),
-]
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+def prorations() -> list[tuple[str, rx.Var]]:
+    """Stripe's proration behaviours, as the merchant reads them."""
+    return [
+        ("none", t("No prorations")),
+        ("create_prorations", t("Prorate on the next invoice")),
+        ("always_invoice", t("Prorate and invoice at once")),
+    ]
+
+
+def customer_field_labels() -> dict[str, rx.Var]:
+    """What customers may change in their billing information, by Stripe's field name."""
+    return {
+        "name": t("Name"),
+        "email": t("Email"),
+        "address": t("Address"),
+        "phone": t("Phone"),
+        "shipping": t("Shipping"),
+        "tax_id": t("Tax id"),
+    }
+
+
+def reason_labels() -> dict[str, rx.Var]:
+    """Stripe's cancellation reasons."""
+    return {
+        "too_expensive": t("Too expensive"),
+        "missing_features": t("Missing features"),
+        "switched_service": t("Switched service"),
+        "unused": t("Unused"),
+        "customer_service": t("Customer service"),
+        "too_complex": t("Too complex"),
+        "low_quality": t("Low quality"),
+        "other": t("Other"),
+    }
+
+
+def update_labels() -> dict[str, rx.Var]:
+    """What customers may change in a subscription."""
+    return {"price": t("Price"), "quantity": t("Quantity"), "promotion_code": t("Promotion code")}
+
+
+def schedule_labels() -> dict[str, rx.Var]:
+    """The kinds of plan change that can wait for the end of the period."""
+    return {
+        "decreasing_item_amount": t("Decreasing item amount"),
+        "shortening_interval": t("Shortening interval"),
+    }
 
 
 def configuration_list() -> rx.Component:
@@ -41,26 +81,26 @@ def configuration_list() -> rx.Component:
             rx.el.button(
                 rx.el.span(item.label, class_name="dash-row-title"),
                 rx.el.span(
-                    rx.cond(item.is_default, rx.el.span("Default", class_name="dash-badge")),
+                    rx.cond(item.is_default, rx.el.span(t("Default"), class_name="dash-badge")),
                     rx.cond(
                         ~item.active,
-                        rx.el.span("Inactive", class_name="dash-badge dash-badge-muted"),
+                        rx.el.span(t("Inactive"), class_name="dash-badge dash-badge-muted"),
                     ),
                     rx.el.span(item.updated, class_name="dash-hint"),
                     class_name="dash-row-meta",
                 ),
                 type="button",
                 on_click=S.select(item.id),
-                class_name=rx.cond(item.id == S.selected_id, "dash-row dash-row-open", "dash-row"),
+                class_name=["dash-row", rx.cond(item.id == S.selected_id, "dash-row-open", "")],
                 aria_current=rx.cond(item.id == S.selected_id, "true", "false"),
             )
         )
 
     return rx.el.section(
         rx.el.div(
-            rx.el.h2("Configurations", class_name="section-title"),
+            rx.el.h2(t("Configurations"), class_name="section-title"),
             rx.el.button(
-                "New configuration",
+                t("New configuration"),
                 type="button",
                 on_click=S.new,
                 class_name="dash-button dash-button-quiet",
@@ -76,51 +116,51 @@ def configuration_list() -> rx.Component:
 def business_section() -> rx.Component:
     form = S.form
     return rx.el.fieldset(
-        rx.el.legend("Business"),
+        rx.el.legend(t("Business")),
         text_field(
-            "Business name",
+            t("Business name"),
             "business_name",
             errors=S.errors,
             default_value=form.business_name,
             max_length=100,
         ),
         text_field(
-            "Headline",
+            t("Headline"),
             "headline",
             errors=S.errors,
             default_value=form.headline,
-            hint="Up to 60 characters, shown beside your name.",
+            hint=t("Up to 60 characters, shown beside your name."),
         ),
         text_field(
-            "Terms of service URL",
+            t("Terms of service URL"),
             "terms_of_service_url",
             errors=S.errors,
             default_value=form.terms_of_service_url,
             type="url",
         ),
         text_field(
-            "Privacy policy URL",
+            t("Privacy policy URL"),
             "privacy_policy_url",
             errors=S.errors,
             default_value=form.privacy_policy_url,
             type="url",
         ),
         text_field(
-            "Default return URL",
+            t("Default return URL"),
             "default_return_url",
             errors=S.errors,
             default_value=form.default_return_url,
-            hint="Where “Return to …” leads when a session names no return URL.",
+            hint=t("Where “Return to …” leads when a session names no return URL."),
             type="url",
         ),
         text_field(
-            "Internal name",
+            t("Internal name"),
             "name",
             errors=S.errors,
             default_value=form.name,
-            hint="Only you see it.",
+            hint=t("Only you see it."),
         ),
-        checkbox("Active", "active", form.active),
+        checkbox(t("Active"), "active", form.active),
         field_error(S.errors, "active"),
         class_name="dash-fieldset",
     )
@@ -128,70 +168,76 @@ def business_section() -> rx.Component:
 
 def customer_section() -> rx.Component:
     form = S.form
+    fields = customer_field_labels()
     return rx.el.fieldset(
-        rx.el.legend("Billing information"),
+        rx.el.legend(t("Billing information")),
         checkbox(
-            "Customers can update their billing information",
+            t("Customers can update their billing information"),
             "customer_update_enabled",
             form.customer_update_enabled,
         ),
         rx.el.div(
             *[
-                checkbox(_label(f), f"customer_{f}", form.customer_fields[f])
+                checkbox(fields[f], f"customer_{f}", form.customer_fields[f])
                 for f in CUSTOMER_FIELDS
             ],
             class_name="dash-checks",
         ),
         field_error(S.errors, "customer_update"),
         checkbox(
-            "Customers can manage payment methods",
+            t("Customers can manage payment methods"),
             "payment_method_update_enabled",
             form.payment_method_update_enabled,
         ),
-        checkbox("Show invoice history", "invoice_history_enabled", form.invoice_history_enabled),
+        checkbox(
+            t("Show invoice history"), "invoice_history_enabled", form.invoice_history_enabled
+        ),
         class_name="dash-fieldset",
     )
 
 
 def cancel_section() -> rx.Component:
     form = S.form
+    reasons = reason_labels()
     return rx.el.fieldset(
-        rx.el.legend("Cancellations"),
-        checkbox("Customers can cancel subscriptions", "cancel_enabled", form.cancel_enabled),
+        rx.el.legend(t("Cancellations")),
+        checkbox(t("Customers can cancel subscriptions"), "cancel_enabled", form.cancel_enabled),
         rx.el.div(
             select_field(
-                "When",
+                t("When"),
                 "cancel_mode",
                 [
-                    ("at_period_end", "At the end of the billing period"),
-                    ("immediately", "Immediately"),
+                    ("at_period_end", t("At the end of the billing period")),
+                    ("immediately", t("Immediately")),
                 ],
                 form.cancel_mode,
             ),
             select_field(
-                "Prorations on immediate cancellation",
+                t("Prorations on immediate cancellation"),
                 "cancel_proration",
-                [PRORATIONS[0], PRORATIONS[1]],
+                prorations()[:2],
                 form.cancel_proration,
             ),
             class_name="dash-grid",
         ),
-        checkbox("Ask for a cancellation reason", "reasons_enabled", form.reasons_enabled),
+        checkbox(t("Ask for a cancellation reason"), "reasons_enabled", form.reasons_enabled),
         rx.el.div(
             *[
-                checkbox(_label(r), f"reason_{r}", form.reasons[r])
+                checkbox(reasons[r], f"reason_{r}", form.reasons[r])
                 for r in ALL_CANCELLATION_REASONS
             ],
             class_name="dash-checks",
         ),
         field_error(S.errors, "reasons"),
-        checkbox("Offer a coupon before cancelling", "retention_enabled", form.retention_enabled),
+        checkbox(
+            t("Offer a coupon before cancelling"), "retention_enabled", form.retention_enabled
+        ),
         text_field(
-            "Retention coupon",
+            t("Retention coupon"),
             "retention_coupon",
             errors=S.errors,
             default_value=form.retention_coupon,
-            placeholder="coupon id",
+            placeholder=t("coupon id"),
         ),
         class_name="dash-fieldset",
     )
@@ -199,62 +245,67 @@ def cancel_section() -> rx.Component:
 
 def update_section() -> rx.Component:
     form = S.form
+    updates = update_labels()
+    conditions = schedule_labels()
     return rx.el.fieldset(
-        rx.el.legend("Plan changes"),
-        checkbox("Customers can switch plans", "update_enabled", form.update_enabled),
+        rx.el.legend(t("Plan changes")),
+        checkbox(t("Customers can switch plans"), "update_enabled", form.update_enabled),
         rx.el.div(
             *[
-                checkbox(_label(u), f"allowed_{u}", form.allowed_updates[u])
+                checkbox(updates[u], f"allowed_{u}", form.allowed_updates[u])
                 for u in ALLOWED_UPDATES
             ],
             class_name="dash-checks",
         ),
         field_error(S.errors, "allowed_updates"),
         rx.el.div(
-            rx.el.label("Products and prices", html_for="field-products", class_name="dash-label"),
+            rx.el.label(
+                t("Products and prices"), html_for="field-products", class_name="dash-label"
+            ),
             rx.el.textarea(
                 id="field-products",
                 name="products",
                 default_value=form.products,
                 rows=4,
-                placeholder="prod_basic: price_basic_monthly, price_basic_yearly",
+                # Translators: an example of the syntax; keep the ids as they are.
+                placeholder=t("prod_basic: price_basic_monthly, price_basic_yearly"),
                 class_name="dash-input dash-mono",
             ),
             rx.el.p(
-                "One product per line. At most one price per billing interval and currency.",
+                t("One product per line. At most one price per billing interval and currency."),
                 class_name="dash-hint",
             ),
             field_error(S.errors, "products"),
             class_name="dash-field",
         ),
         rx.el.div(
-            select_field("Prorations", "update_proration", PRORATIONS, form.update_proration),
+            select_field(t("Prorations"), "update_proration", prorations(), form.update_proration),
             select_field(
-                "Changes during a trial",
+                t("Changes during a trial"),
                 "trial_update_behavior",
-                [("end_trial", "End the trial"), ("continue_trial", "Continue the trial")],
+                [("end_trial", t("End the trial")), ("continue_trial", t("Continue the trial"))],
                 form.trial_update_behavior,
             ),
             text_field(
-                "Minimum quantity",
+                t("Minimum quantity"),
                 "quantity_minimum",
                 default_value=form.quantity_minimum,
                 inputmode="numeric",
             ),
             text_field(
-                "Maximum quantity",
+                t("Maximum quantity"),
                 "quantity_maximum",
                 default_value=form.quantity_maximum,
                 inputmode="numeric",
-                placeholder="No limit",
+                placeholder=t("No limit"),
             ),
             class_name="dash-grid",
         ),
         field_error(S.errors, "quantity"),
-        rx.el.p("Wait for the end of the period when a change", class_name="dash-label"),
+        rx.el.p(t("Wait for the end of the period when a change"), class_name="dash-label"),
         rx.el.div(
             *[
-                checkbox(_label(c), f"schedule_{c}", form.schedule_conditions[c])
+                checkbox(conditions[c], f"schedule_{c}", form.schedule_conditions[c])
                 for c in SCHEDULE_CONDITIONS
             ],
             class_name="dash-checks",
@@ -268,7 +319,7 @@ def configuration_form() -> rx.Component:
     return rx.el.form(
         rx.el.div(
             rx.el.h2(
-                rx.cond(S.selected_id == "", "New configuration", S.form.business_name),
+                rx.cond(S.selected_id == "", t("New configuration"), S.form.business_name),
                 class_name="section-title",
             ),
             rx.cond(
@@ -284,7 +335,7 @@ def configuration_form() -> rx.Component:
         field_error(S.errors, "form"),
         rx.el.div(
             rx.el.button(
-                "Save configuration",
+                t("Save configuration"),
                 type="submit",
                 class_name="dash-button",
                 data_testid="save-configuration",
@@ -292,7 +343,7 @@ def configuration_form() -> rx.Component:
             rx.cond(
                 S.selected_id != "",
                 rx.el.button(
-                    "Make default",
+                    t("Make default"),
                     type="button",
                     on_click=S.make_default,
                     class_name="dash-button dash-button-quiet",
@@ -304,12 +355,16 @@ def configuration_form() -> rx.Component:
         key=S.form_version,
         on_submit=S.save,
         class_name="dash-card dash-form",
-        aria_label="Configuration",
+        aria_label=t("Configuration"),
         no_validate=True,
     )
 
 
-@dashboard_page("/dashboard", title="Portal configurations", on_load=S.load)
+@dashboard_page(
+    "/dashboard",
+    title=t("Portal configurations"),
+    on_load=S.load,
+)
 def configurations() -> rx.Component:
     """The list beside the form."""
     return rx.el.div(configuration_list(), configuration_form(), class_name="dash-two")

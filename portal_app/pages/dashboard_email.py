@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal_app.components.dashboard import checkbox, field_error, notice, text_field
 from portal_app.components.outbox_table import outbox_table
+from portal_app.i18n.ui import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_email import DashboardEmailState
 
@@ -13,38 +14,40 @@ S = DashboardEmailState
 def settings_form() -> rx.Component:
     form = S.form
     return rx.el.form(
-        rx.el.h2("Sender", class_name="section-title"),
+        rx.el.h2(t("Sender"), class_name="section-title"),
         text_field(
-            "Sender name",
+            t("Sender name"),
             "sender_name",
             errors=S.errors,
             default_value=form.sender_name,
             max_length=100,
         ),
         text_field(
-            "Sender address",
+            t("Sender address"),
             "sender_address",
             errors=S.errors,
             default_value=form.sender_address,
             type="email",
-            hint="Your SMTP server must be allowed to send from this address.",
+            hint=t("Your SMTP server must be allowed to send from this address."),
         ),
-        rx.el.h2("Emails customers receive", class_name="section-title"),
-        rx.el.p("Login codes are always sent.", class_name="dash-hint"),
+        rx.el.h2(t("Emails customers receive"), class_name="section-title"),
+        rx.el.p(t("Login codes are always sent."), class_name="dash-hint"),
         checkbox(
-            "Confirm plan changes", "send_subscription_updated", form.send_subscription_updated
-        ),
-        checkbox(
-            "Confirm cancellations", "send_subscription_canceled", form.send_subscription_canceled
+            t("Confirm plan changes"), "send_subscription_updated", form.send_subscription_updated
         ),
         checkbox(
-            "Confirm payment method changes",
+            t("Confirm cancellations"),
+            "send_subscription_canceled",
+            form.send_subscription_canceled,
+        ),
+        checkbox(
+            t("Confirm payment method changes"),
             "send_payment_method_updated",
             form.send_payment_method_updated,
         ),
         rx.el.div(
             rx.el.button(
-                "Save email settings",
+                t("Save email settings"),
                 type="submit",
                 class_name="dash-button",
                 data_testid="save-email-settings",
@@ -56,7 +59,7 @@ def settings_form() -> rx.Component:
         key=S.form_version,
         on_submit=S.save,
         class_name="dash-card dash-form",
-        aria_label="Email settings",
+        aria_label=t("Email settings"),
         no_validate=True,
     )
 
@@ -64,9 +67,9 @@ def settings_form() -> rx.Component:
 def outbox() -> rx.Component:
     return rx.el.section(
         rx.el.div(
-            rx.el.h2("Outbox", class_name="section-title"),
+            rx.el.h2(t("Outbox"), class_name="section-title"),
             rx.el.button(
-                "Refresh",
+                t("Refresh"),
                 type="button",
                 on_click=S.refresh,
                 class_name="dash-button dash-button-quiet",
@@ -76,8 +79,10 @@ def outbox() -> rx.Component:
         rx.cond(
             S.outbox_mode,
             rx.el.p(
-                "No SMTP server is configured (PORTAL_SMTP_HOST), so emails stay here "
-                "and are not sent.",
+                t(
+                    "No SMTP server is configured (PORTAL_SMTP_HOST), so emails stay here "
+                    "and are not sent."
+                ),
                 class_name="dash-warning",
                 role="status",
                 data_testid="outbox-mode",
@@ -88,7 +93,7 @@ def outbox() -> rx.Component:
     )
 
 
-@dashboard_page("/dashboard/email", title="Email", on_load=S.load)
+@dashboard_page("/dashboard/email", title=t("Email"), on_load=S.load)
 def email() -> rx.Component:
     """The settings form above the newest messages."""
     return rx.el.div(settings_form(), outbox(), class_name="dash-stack")

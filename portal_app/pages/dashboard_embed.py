@@ -3,24 +3,29 @@
 import reflex as rx
 
 from portal_app.components.dashboard import notice
+from portal_app.i18n.ui import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_embed import DashboardEmbedState
 
 S = DashboardEmbedState
 
 
-@dashboard_page("/dashboard/embed", title="Embed", on_load=S.load)
+@dashboard_page("/dashboard/embed", title=t("Embed"), on_load=S.load)
 def embed() -> rx.Component:
     """Origins allowed to frame the portal, and the code to paste."""
     return rx.el.section(
         rx.el.p(
-            "Show the portal inside your own web app. Only the origins listed here may frame "
-            "it; every other site is refused by the browser.",
+            t(
+                "Show the portal inside your own web app. Only the origins listed here may frame "
+                "it; every other site is refused by the browser."
+            ),
             class_name="muted",
         ),
         rx.el.form(
             rx.el.label(
-                "Allowed origins (one per line)", html_for="embed-origins", class_name="dash-label"
+                t("Allowed origins (one per line)"),
+                html_for="embed-origins",
+                class_name="dash-label",
             ),
             rx.el.textarea(
                 id="embed-origins",
@@ -34,12 +39,12 @@ def embed() -> rx.Component:
             ),
             rx.cond(S.error != "", rx.el.p(S.error, class_name="field-error", role="alert")),
             rx.el.button(
-                "Save origins", type="submit", class_name="dash-button", data_testid="embed-save"
+                t("Save origins"), type="submit", class_name="dash-button", data_testid="embed-save"
             ),
             on_submit=S.save,
             class_name="dash-stack",
         ),
-        rx.el.label("Embed code", html_for="embed-snippet", class_name="dash-label"),
+        rx.el.label(t("Embed code"), html_for="embed-snippet", class_name="dash-label"),
         rx.el.textarea(
             id="embed-snippet",
             value=S.snippet,
@@ -48,14 +53,16 @@ def embed() -> rx.Component:
             class_name="dash-input dash-mono",
         ),
         rx.el.button(
-            "Copy code",
+            t("Copy code"),
             type="button",
             on_click=S.copy_snippet,
             class_name="dash-button dash-button-quiet",
         ),
         rx.el.p(
-            "The frame reports portal.resize, portal.navigate, portal.subscription.updated, "
-            "portal.subscription.canceled, portal.payment_method.updated and portal.closed.",
+            t(
+                "The frame reports portal.resize, portal.navigate, portal.subscription.updated, "
+                "portal.subscription.canceled, portal.payment_method.updated and portal.closed."
+            ),
             class_name="muted small",
         ),
         notice(S.notice),

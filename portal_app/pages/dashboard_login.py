@@ -2,59 +2,68 @@
 
 import reflex as rx
 
+from portal_app.components.shell import language_switcher
+from portal_app.i18n.ui import t
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState
+from portal_app.state.i18n import I18nState
 
 
 @rx.page(
     route=LOGIN_ROUTE,
-    title="Sign in · Dashboard",
-    on_load=DashboardAuthState.skip_login_when_signed_in,
+    title=t("Sign in · Dashboard"),
+    on_load=[I18nState.detect, DashboardAuthState.skip_login_when_signed_in],
 )
 def dashboard_login() -> rx.Component:
     """Email and password; one generic error whatever was wrong."""
     return rx.el.main(
-        rx.el.form(
-            rx.el.h1("Sign in to your dashboard", class_name="dash-title"),
-            rx.el.div(
-                rx.el.label("Email", html_for="login-email", class_name="dash-label"),
-                rx.el.input(
-                    id="login-email",
-                    name="email",
-                    type="email",
-                    auto_complete="username",
-                    required=True,
-                    max_length=320,
-                    class_name="dash-input",
+        rx.el.div(
+            rx.el.form(
+                rx.el.h1(t("Sign in to your dashboard"), class_name="dash-title"),
+                rx.el.div(
+                    rx.el.label(t("Email"), html_for="login-email", class_name="dash-label"),
+                    rx.el.input(
+                        id="login-email",
+                        name="email",
+                        type="email",
+                        auto_complete="username",
+                        required=True,
+                        max_length=320,
+                        class_name="dash-input",
+                    ),
+                    class_name="dash-field",
                 ),
-                class_name="dash-field",
-            ),
-            rx.el.div(
-                rx.el.label("Password", html_for="login-password", class_name="dash-label"),
-                rx.el.input(
-                    id="login-password",
-                    name="password",
-                    type="password",
-                    auto_complete="current-password",
-                    required=True,
-                    max_length=256,
-                    class_name="dash-input",
+                rx.el.div(
+                    rx.el.label(t("Password"), html_for="login-password", class_name="dash-label"),
+                    rx.el.input(
+                        id="login-password",
+                        name="password",
+                        type="password",
+                        auto_complete="current-password",
+                        required=True,
+                        max_length=256,
+                        class_name="dash-input",
+                    ),
+                    class_name="dash-field",
                 ),
-                class_name="dash-field",
-            ),
-            rx.cond(
-                DashboardAuthState.login_error != "",
-                rx.el.p(
-                    DashboardAuthState.login_error,
-                    class_name="field-error",
-                    role="alert",
-                    data_testid="login-error",
+                rx.cond(
+                    DashboardAuthState.login_error != "",
+                    rx.el.p(
+                        DashboardAuthState.login_error,
+                        class_name="field-error",
+                        role="alert",
+                        data_testid="login-error",
+                    ),
                 ),
+                rx.el.button(t("Sign in"), type="submit", class_name="dash-button"),
+                on_submit=DashboardAuthState.log_in,
+                class_name="dash-card dash-login-card",
+                aria_label=t("Sign in"),
             ),
-            rx.el.button("Sign in", type="submit", class_name="dash-button"),
-            on_submit=DashboardAuthState.log_in,
-            class_name="dash-card dash-login-card",
-            aria_label="Sign in",
+            # Outside the form, so the language is never submitted with the credentials.
+            language_switcher(),
+            class_name="dash-login-column",
         ),
         class_name="dash-login",
         id="main",
+        lang=I18nState.lang,
     )

@@ -3,35 +3,42 @@
 import reflex as rx
 
 from portal_app.components.dashboard import notice
+from portal_app.i18n.ui import t, t_around
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_login_link import DashboardLoginLinkState
 
 S = DashboardLoginLinkState
 
 
-@dashboard_page("/dashboard/login-link", title="Login link", on_load=S.load)
+@dashboard_page("/dashboard/login-link", title=t("Login link"), on_load=S.load)
 def login_link() -> rx.Component:
     """The link's state, its URL to copy, and the switch."""
+    # Translators: {badge} is the “Off” badge.
+    off_before, off_after = t_around(
+        "{badge} The link answers “not available” while it is off.", "badge"
+    )
     return rx.el.section(
         rx.el.p(
-            "Share this link on your website or in emails. Customers enter their email, "
-            "receive a one-time code and manage their billing — no code on your side.",
+            t(
+                "Share this link on your website or in emails. Customers enter their email, "
+                "receive a one-time code and manage their billing — no code on your side."
+            ),
             class_name="muted",
         ),
         rx.cond(
             S.enabled,
             rx.el.div(
-                rx.el.p(rx.el.span("Active", class_name="dash-badge"), class_name="dash-status"),
+                rx.el.p(rx.el.span(t("Active"), class_name="dash-badge"), class_name="dash-status"),
                 rx.el.div(
                     rx.el.input(
                         value=S.url,
                         read_only=True,
-                        aria_label="Login link",
+                        aria_label=t("Login link"),
                         class_name="dash-input dash-mono",
                         data_testid="login-link-url",
                     ),
                     rx.el.button(
-                        "Copy",
+                        t("Copy"),
                         type="button",
                         on_click=S.copy_url,
                         class_name="dash-button dash-button-quiet",
@@ -39,7 +46,7 @@ def login_link() -> rx.Component:
                     class_name="dash-inline",
                 ),
                 rx.el.button(
-                    "Deactivate link",
+                    t("Deactivate link"),
                     type="button",
                     on_click=S.deactivate,
                     class_name="dash-button dash-button-danger",
@@ -48,12 +55,13 @@ def login_link() -> rx.Component:
             ),
             rx.el.div(
                 rx.el.p(
-                    rx.el.span("Off", class_name="dash-badge dash-badge-muted"),
-                    " The link answers “not available” while it is off.",
+                    off_before,
+                    rx.el.span(t("Off"), class_name="dash-badge dash-badge-muted"),
+                    off_after,
                     class_name="dash-status",
                 ),
                 rx.el.button(
-                    "Activate link", type="button", on_click=S.activate, class_name="dash-button"
+                    t("Activate link"), type="button", on_click=S.activate, class_name="dash-button"
                 ),
                 class_name="dash-stack",
             ),

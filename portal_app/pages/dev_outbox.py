@@ -3,25 +3,27 @@
 import reflex as rx
 
 from portal_app.components.outbox_table import outbox_table
+from portal_app.i18n.ui import t
 from portal_app.state.dev_outbox import DevOutboxState
+from portal_app.state.i18n import I18nState
 
 S = DevOutboxState
 
 
-@rx.page(route="/dev/outbox", title="Development outbox", on_load=S.load)
+@rx.page(route="/dev/outbox", title=t("Development outbox"), on_load=[I18nState.detect, S.load])
 def dev_outbox() -> rx.Component:
     """The outbox, or "not available" outside sandbox mode."""
     return rx.el.main(
         rx.cond(
             S.available,
             rx.el.div(
-                rx.el.h1("Development outbox", class_name="dash-title"),
+                rx.el.h1(t("Development outbox"), class_name="dash-title"),
                 rx.el.p(
-                    "Sandbox mode: every email the portal queued, newest first.",
+                    t("Sandbox mode: every email the portal queued, newest first."),
                     class_name="muted",
                 ),
                 rx.el.button(
-                    "Refresh",
+                    t("Refresh"),
                     type="button",
                     on_click=S.load,
                     class_name="dash-button dash-button-quiet",
@@ -30,9 +32,9 @@ def dev_outbox() -> rx.Component:
                 class_name="dash-stack",
             ),
             rx.el.div(
-                rx.el.h1("Not available", class_name="dash-title"),
+                rx.el.h1(t("Not available"), class_name="dash-title"),
                 rx.el.p(
-                    "The development outbox exists only in sandbox mode.",
+                    t("The development outbox exists only in sandbox mode."),
                     class_name="muted",
                     data_testid="dev-outbox-unavailable",
                 ),
@@ -40,4 +42,5 @@ def dev_outbox() -> rx.Component:
         ),
         class_name="dash-main",
         id="main",
+        lang=I18nState.lang,
     )

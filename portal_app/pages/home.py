@@ -7,7 +7,7 @@ from portal_app.pages.layout import portal_page
 from portal_app.state.brand import BrandState
 
 
-@portal_page("/", title="Billing portal")
+@portal_page("/", title=t("Billing portal"))
 def home() -> rx.Component:
     """Explains how to get in: the merchant's link, or the email sign-in when it is active."""
     return rx.el.section(

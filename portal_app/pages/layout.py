@@ -12,8 +12,9 @@ from portal_app.state.i18n import I18nState
 ContentFn = Callable[[], rx.Component]
 
 
-def portal_page(route: str, title: str, on_load: Any = None) -> Callable[[ContentFn], ContentFn]:
-    """Register `route` as a customer-facing page in the branded shell."""
+def portal_page(route: str, title: rx.Var, on_load: Any = None) -> Callable[[ContentFn], ContentFn]:
+    """Register `route` as a customer-facing page in the branded shell; `title` is a `t()`
+    text, so the browser tab's title follows the language too."""
 
     def decorator(content: ContentFn) -> ContentFn:
         # The browser's language first; pages that know the customer refine it.

@@ -79,7 +79,7 @@ def code_step() -> rx.Component:
     )
 
 
-@portal_page("/login/[token]", title="Sign in to billing", on_load=LoginState.load)
+@portal_page("/login/[token]", title=t("Sign in to billing"), on_load=LoginState.load)
 def login() -> rx.Component:
     """Email first; then the code; or "not available" when the link is off."""
     return rx.el.section(

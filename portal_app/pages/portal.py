@@ -51,7 +51,7 @@ def flow_view() -> rx.Component:
     )
 
 
-@portal_page("/portal", title="Billing", on_load=PortalState.load)
+@portal_page("/portal", title=t("Billing"), on_load=PortalState.load)
 def portal() -> rx.Component:
     """The sections the configuration enables, stacked (or the one task of a flow)."""
     return rx.cond(

@@ -8,7 +8,7 @@ from portal_app.state.session_link import SessionLinkState
 
 
 @portal_page(
-    "/session/[token]", title="Opening your billing portal", on_load=SessionLinkState.redeem
+    "/session/[token]", title=t("Opening your billing portal"), on_load=SessionLinkState.redeem
 )
 def session_link() -> rx.Component:
     """Shows progress, or why the link cannot be used."""

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from portal_app.i18n.catalog import gettext
 from portal_app.models import PortalConfiguration
 
 PORTAL_NAME = "Billing Portal"
@@ -33,13 +34,18 @@ class BrandView:
     radius: str = SHAPE_RADII["rounded"]
 
 
-def brand_for(config: PortalConfiguration | None, return_url: str | None = None) -> BrandView:
-    """The brand of one configuration, with the default headline when none is set; a session's
-    own return URL wins over the configuration's default."""
+def brand_for(
+    config: PortalConfiguration | None, return_url: str | None = None, *, locale: str = "en"
+) -> BrandView:
+    """The brand of one configuration, with the default headline (in `locale`) when none is
+    set; a session's own return URL wins over the configuration's default."""
     if config is None:
         return BrandView()
-    headline = config.headline or (
-        f"{config.business_name} partners with {PORTAL_NAME} for simplified billing."
+    headline = config.headline or gettext(
+        "{business} partners with {portal} for simplified billing.",
+        locale=locale,
+        business=config.business_name,
+        portal=PORTAL_NAME,
     )
     return BrandView(
         # Pages show the default headline in the customer's language; the merchant's own

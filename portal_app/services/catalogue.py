@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
-from portal_app.i18n.format import price_phrase
+from portal_app.i18n.catalog import gettext, ngettext
+from portal_app.i18n.format import DEFAULT_LOCALE, price_phrase
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
 from portal_app.services.tax_codes import TAX_CODES, tax_code_label
 
@@ -38,15 +40,18 @@ AMOUNT_TEXT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
 
 
 class CatalogueInputError(ValueError):
-    """Some fields were rejected; `errors` maps each field to a message fit to show."""
+    """Some fields were rejected: `messages` maps each field to a `Text` to show (with
+    `render_all`), `errors` to its English wording (logs, tests)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+    def __init__(self, messages: dict[str, Text]) -> None:
+        self.messages = messages
+        self.errors = {field: str(message) for field, message in messages.items()}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 class CatalogueNotFound(LookupError):
-    """The id is not a product or price in the mirror (the same answer for any bad id)."""
+    """The id is not a product or price in the mirror (the same answer for any bad id); the
+    message is a `Text`."""
 
 
 @dataclass(frozen=True)
@@ -112,18 +117,22 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def statement_descriptor_problem(descriptor: str) -> str | None:
+def statement_descriptor_problem(descriptor: str) -> Text | None:
     """What breaks Stripe's statement descriptor rules, or None when it is fine."""
     low, high = DESCRIPTOR_LENGTH
     if not low <= len(descriptor) <= high:
-        return f"Use {low} to {high} characters."
+        return Text("Use {low} to {high} characters.", low=low, high=high)
     if not any(ch.isascii() and ch.isalpha() for ch in descriptor):
-        return "Include at least one letter."
+        return Text("Include at least one letter.")
     if any(ch in DESCRIPTOR_FORBIDDEN for ch in descriptor):
-        return "Leave out the characters < > \\ ' \" *."
+        return Text("Leave out the characters < > \\ ' \" *.")
     if not all(" " <= ch <= "~" for ch in descriptor):
-        return "Use Latin letters, digits, spaces and basic punctuation only."
+        return Text("Use Latin letters, digits, spaces and basic punctuation only.")
     return None
+
+
+def _at_most(limit: int) -> Text:
+    return Plural("Use at most {count} character.", "Use at most {count} characters.", limit)
 
 
 def product_fields(
@@ -136,25 +145,25 @@ def product_fields(
     image: str = "",
 ) -> ProductFields:
     """The form's values checked against Stripe's rules, or CatalogueInputError."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     clean_name = _text(name)
     if not clean_name:
-        errors["name"] = "Enter a name."
+        errors["name"] = Text("Enter a name.")
     elif len(clean_name) > MAX_NAME:
-        errors["name"] = f"Use at most {MAX_NAME} characters."
+        errors["name"] = _at_most(MAX_NAME)
     clean_description = _text(description)
     if len(clean_description) > MAX_DESCRIPTION:
-        errors["description"] = f"Use at most {MAX_DESCRIPTION} characters."
+        errors["description"] = _at_most(MAX_DESCRIPTION)
     clean_tax_code = _text(tax_code)
     if clean_tax_code and clean_tax_code not in TAX_CODES:
-        errors["tax_code"] = "Choose a tax code from the list."
+        errors["tax_code"] = Text("Choose a tax code from the list.")
     descriptor = _text(statement_descriptor)
     problem = statement_descriptor_problem(descriptor) if descriptor else None
     if problem:
         errors["statement_descriptor"] = problem
     label = _text(unit_label)
     if len(label) > MAX_UNIT_LABEL:
-        errors["unit_label"] = f"Use at most {MAX_UNIT_LABEL} characters."
+        errors["unit_label"] = _at_most(MAX_UNIT_LABEL)
     if errors:
         raise CatalogueInputError(errors)
     return ProductFields(
@@ -168,22 +177,34 @@ def product_fields(
 
 
 def minor_units(*, amount: str, currency: str) -> int:
-    """`"12.50", "usd"` → 1250; `"1200", "jpy"` → 1200. ValueError says what is wrong."""
+    """`"12.50", "usd"` → 1250; `"1200", "jpy"` → 1200. ValueError says what is wrong (in a
+    `Text`)."""
     text = amount.strip()
     if not AMOUNT_TEXT.fullmatch(text):
-        raise ValueError("Enter an amount such as 12.50 (digits, with a dot for decimals).")
-    precision = get_currency_precision(currency.upper())
+        raise ValueError(Text("Enter an amount such as 12.50 (digits, with a dot for decimals)."))
+    code = currency.upper()
+    precision = get_currency_precision(code)
     scaled = Decimal(text).scaleb(precision)
     if scaled != scaled.to_integral_value():
         if precision == 0:
-            raise ValueError(f"{currency.upper()} has no decimals: enter a whole amount.")
-        raise ValueError(f"{currency.upper()} allows at most {precision} decimals.")
+            raise ValueError(
+                Text("{currency} has no decimals: enter a whole amount.", currency=code)
+            )
+        raise ValueError(
+            Plural(
+                "{currency} allows at most {count} decimal.",
+                "{currency} allows at most {count} decimals.",
+                precision,
+                currency=code,
+            )
+        )
     units = int(scaled)
     if units <= 0:
-        raise ValueError("Enter an amount above zero.")
+        raise ValueError(Text("Enter an amount above zero."))
     if units > MAX_MINOR_UNITS:
+        # Written as the form wants it typed (digits and a dot), not in the locale's style.
         limit = Decimal(MAX_MINOR_UNITS).scaleb(-precision)
-        raise ValueError(f"Enter at most {limit} {currency.upper()}.")
+        raise ValueError(Text("Enter at most {limit} {currency}.", limit=str(limit), currency=code))
     return units
 
 
@@ -191,28 +212,28 @@ def price_fields(
     *, amount: object, currency: object, interval: object, interval_count: object
 ) -> PriceFields:
     """The price form's values checked against Stripe's rules, or CatalogueInputError."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     code = _text(currency).lower()
     if code not in CURRENCIES:
-        errors["currency"] = "Choose a currency from the list."
+        errors["currency"] = Text("Choose a currency from the list.")
     unit_amount = 0
     amount_text = _text(amount)
     if not amount_text:
-        errors["amount"] = "Enter an amount."
+        errors["amount"] = Text("Enter an amount.")
     elif "currency" not in errors:
         try:
             unit_amount = minor_units(amount=amount_text, currency=code)
         except ValueError as exc:
-            errors["amount"] = str(exc)
+            errors["amount"] = exc.args[0]  # minor_units says why in a Text
     period = _text(interval)
     count_text = _text(interval_count) or "1"
     count = int(count_text) if count_text.isascii() and count_text.isdigit() else 0
     if period not in INTERVAL_LIMITS:
-        errors["interval"] = "Choose day, week, month or year."
+        errors["interval"] = Text("Choose day, week, month or year.")
     elif not 1 <= count <= INTERVAL_LIMITS[period]:
-        errors["interval_count"] = (
-            f"Use a whole number from 1 to {INTERVAL_LIMITS[period]} "
-            f"(at most three years between charges)."
+        errors["interval_count"] = Text(
+            "Use a whole number from 1 to {highest} (at most three years between charges).",
+            highest=INTERVAL_LIMITS[period],
         )
     if errors:
         raise CatalogueInputError(errors)
@@ -235,7 +256,7 @@ def find_product(*, session: Session, product_id: object) -> MirrorProduct:
         else None
     )
     if row is None or row.deleted:
-        raise CatalogueNotFound("That product was not found.")
+        raise CatalogueNotFound(Text("That product was not found."))
     return row
 
 
@@ -247,7 +268,7 @@ def find_price(*, session: Session, price_id: object) -> MirrorPrice:
         else None
     )
     if row is None or row.deleted:
-        raise CatalogueNotFound("That price was not found.")
+        raise CatalogueNotFound(Text("That price was not found."))
     return row
 
 
@@ -316,7 +337,7 @@ async def create_price(
     with session_scope() as session:
         product = find_product(session=session, product_id=product_id)
         if not product.active:
-            raise CatalogueInputError({"price": "Restore the product before adding prices."})
+            raise CatalogueInputError({"price": Text("Restore the product before adding prices.")})
         target = product.id
     result = await gateway.create_price(
         product_id=target,
@@ -346,8 +367,9 @@ async def set_price_active(
         record(session=session, obj=result)
 
 
-def list_products(*, session: Session) -> list[ProductSummary]:
-    """Every mirrored product, active ones first, newest first within each group."""
+def list_products(*, session: Session, locale: str = DEFAULT_LOCALE) -> list[ProductSummary]:
+    """Every mirrored product, active ones first, newest first within each group; labels in
+    `locale`."""
     products = session.exec(
         select(MirrorProduct).where(col(MirrorProduct.deleted).is_(False))
     ).all()
@@ -359,14 +381,14 @@ def list_products(*, session: Session) -> list[ProductSummary]:
     ):
         counts[product_id] = counts.get(product_id, 0) + 1
     ordered = sorted(products, key=lambda p: (not p.active, -_timestamp(p.created), p.name))
-    return [_summary(p, counts.get(p.id, 0)) for p in ordered]
+    return [_summary(p, counts.get(p.id, 0), locale) for p in ordered]
 
 
 def _timestamp(moment: datetime | None) -> float:
     return moment.timestamp() if moment else 0.0
 
 
-def _summary(row: MirrorProduct, active_prices: int) -> ProductSummary:
+def _summary(row: MirrorProduct, active_prices: int, locale: str) -> ProductSummary:
     return ProductSummary(
         id=row.id,
         name=row.name,
@@ -374,21 +396,28 @@ def _summary(row: MirrorProduct, active_prices: int) -> ProductSummary:
         active=row.active,
         image=row.images[0] if row.images else "",
         tax_code=row.tax_code or "",
-        tax_code_label=tax_code_label(row.tax_code),
+        tax_code_label=_tax_code_label(row.tax_code, locale),
         statement_descriptor=row.statement_descriptor or "",
         unit_label=row.unit_label or "",
-        prices_label=_count_phrase(active_prices),
+        prices_label=_count_phrase(active_prices, locale),
     )
 
 
-def _count_phrase(active_prices: int) -> str:
+def _tax_code_label(code: str | None, locale: str) -> str:
+    """Stripe's name for the code (English, as in Stripe's own list), or the account default."""
+    return tax_code_label(code) if code else gettext("Default (account setting)", locale=locale)
+
+
+def _count_phrase(active_prices: int, locale: str) -> str:
     if active_prices == 0:
-        return "No active prices"
-    return "1 active price" if active_prices == 1 else f"{active_prices} active prices"
+        return gettext("No active prices", locale=locale)
+    return ngettext("{count} active price", "{count} active prices", active_prices, locale=locale)
 
 
-def product_prices(*, session: Session, product_id: str) -> list[PriceSummary]:
-    """A product's prices, active first, for its price list."""
+def product_prices(
+    *, session: Session, product_id: str, locale: str = DEFAULT_LOCALE
+) -> list[PriceSummary]:
+    """A product's prices, active first, for its price list (labels in `locale`)."""
     product = find_product(session=session, product_id=product_id)
     rows = session.exec(
         select(MirrorPrice).where(
@@ -405,6 +434,7 @@ def product_prices(*, session: Session, product_id: str) -> list[PriceSummary]:
                 row.recurring_interval,
                 row.recurring_interval_count,
                 product.unit_label,
+                locale,
             ),
             currency=row.currency.upper(),
             active=row.active,

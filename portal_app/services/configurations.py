@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_catalog import MirrorPrice
 from portal_app.services.branding import FONT_STACKS, SHAPE_RADII
@@ -53,11 +55,15 @@ _TOP_LEVEL = {
 
 
 class ConfigurationError(ValueError):
-    """A refused change; `param` names the field in Stripe's bracket syntax."""
+    """A refused change; `param` names the field in Stripe's bracket syntax.
 
-    def __init__(self, message: str, param: str | None = None) -> None:
+    `message` is the English text the merchant API answers with; the dashboard shows the
+    error's `Text` (its first argument) in the merchant's language with `user_message`.
+    """
+
+    def __init__(self, message: Text | str, param: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)
         self.param = param
 
 
@@ -196,17 +202,20 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def button_contrast_warning(button_color: str) -> str | None:
-    """A warning when white button text would be hard to read on this colour."""
+def button_contrast_warning(button_color: str, locale: str = "en") -> str | None:
+    """A warning (in `locale`) when white button text would be hard to read on this colour."""
     if not HEX_COLOUR.match(button_color or ""):
         return None
     ratio = contrast_ratio(button_color, "#ffffff")
     if ratio >= MIN_BUTTON_CONTRAST:
         return None
-    return (
-        f"White text on {button_color.lower()} has a contrast ratio of {ratio:.1f}:1; "
-        f"choose a darker colour (at least {MIN_BUTTON_CONTRAST}:1) so every customer can "
-        "read the buttons."
+    return gettext(
+        "White text on {colour} has a contrast ratio of {ratio}:1; choose a darker colour "
+        "(at least {minimum}:1) so every customer can read the buttons.",
+        locale=locale,
+        colour=button_color.lower(),
+        ratio=f"{ratio:.1f}",
+        minimum=MIN_BUTTON_CONTRAST,
     )
 
 
@@ -260,10 +269,17 @@ def _optional_text(value: Any, param: str, max_length: int) -> str:
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        raise ConfigurationError(f"Invalid string: {param} must be text.", param)
+        raise ConfigurationError(Text("Invalid string: {param} must be text.", param=param), param)
     text = value.strip()
     if len(text) > max_length:
-        raise ConfigurationError(f"{param} must be at most {max_length} characters long.", param)
+        raise ConfigurationError(
+            Text(
+                "{param} must be at most {maximum} characters long.",
+                param=param,
+                maximum=max_length,
+            ),
+            param,
+        )
     return text
 
 
@@ -271,14 +287,14 @@ def _optional_url(value: Any, param: str) -> str:
     url = _optional_text(value, param, MAX_URL)
     if url and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
         raise ConfigurationError(
-            "Enter a full web address starting with http:// or https://.", param
+            Text("Enter a full web address starting with http:// or https://."), param
         )
     return url
 
 
 def _colour(value: Any, param: str) -> str:
     if not isinstance(value, str) or not HEX_COLOUR.match(value.strip()):
-        raise ConfigurationError("Enter a colour as #rrggbb, for example #0f62fe.", param)
+        raise ConfigurationError(Text("Enter a colour as #rrggbb, for example #0f62fe."), param)
     return value.strip().lower()
 
 
@@ -287,16 +303,20 @@ def _bool(value: Any, param: str) -> bool:
         return value
     if value in ("true", "false"):
         return value == "true"
-    raise ConfigurationError(f"Invalid boolean: {param} must be true or false.", param)
+    raise ConfigurationError(
+        Text("Invalid boolean: {param} must be true or false.", param=param), param
+    )
 
 
 def _check_keys(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ConfigurationError(f"Invalid object: {param} must be an object.", param or None)
+        raise ConfigurationError(
+            Text("Invalid object: {param} must be an object.", param=param), param or None
+        )
     for key in value:
         if key not in allowed:
             name = f"{param}[{key}]" if param else str(key)
-            raise ConfigurationError(f"Received unknown parameter: {name}", name)
+            raise ConfigurationError(Text("Received unknown parameter: {param}", param=name), name)
     return value
 
 
@@ -307,8 +327,13 @@ def _features(value: Any) -> ConfigurationFeatures:
         first = exc.errors()[0]
         param = _param_of(first["loc"], "features")
         if first["type"] == "extra_forbidden":
-            raise ConfigurationError(f"Received unknown parameter: {param}", param) from exc
-        raise ConfigurationError(f"Invalid value for {param}: {first['msg']}.", param) from exc
+            raise ConfigurationError(
+                Text("Received unknown parameter: {param}", param=param), param
+            ) from exc
+        # Pydantic's own explanation (`detail`) is English only.
+        raise ConfigurationError(
+            Text("Invalid value for {param}: {detail}.", param=param, detail=first["msg"]), param
+        ) from exc
 
 
 def _check_features(
@@ -318,13 +343,17 @@ def _check_features(
     base = "features[subscription_update]"
     if len(update.products) > MAX_PRODUCTS:
         raise ConfigurationError(
-            f"At most {MAX_PRODUCTS} products can be offered for plan changes.", f"{base}[products]"
+            Text(
+                "At most {maximum} products can be offered for plan changes.", maximum=MAX_PRODUCTS
+            ),
+            f"{base}[products]",
         )
     seen: set[str] = set()
     for index, entry in enumerate(update.products):
         if entry.product in seen:
             raise ConfigurationError(
-                f"{entry.product} is listed twice.", f"{base}[products][{index}][product]"
+                Text("{product} is listed twice.", product=entry.product),
+                f"{base}[products][{index}][product]",
             )
         seen.add(entry.product)
         check_one_price_per_interval(
@@ -335,29 +364,30 @@ def _check_features(
         )
     if update.enabled and not update.products:
         raise ConfigurationError(
-            "Choose at least one product customers may switch to, or turn plan changes off.",
+            Text("Choose at least one product customers may switch to, or turn plan changes off."),
             f"{base}[products]",
         )
     if update.enabled and not update.default_allowed_updates:
         raise ConfigurationError(
-            "Choose at least one kind of change (price, quantity or promotion code).",
+            Text("Choose at least one kind of change (price, quantity or promotion code)."),
             f"{base}[default_allowed_updates]",
         )
     quantity = update.quantity
     if quantity.maximum is not None and quantity.maximum < quantity.minimum:
         raise ConfigurationError(
-            "The maximum quantity cannot be lower than the minimum.", f"{base}[quantity][maximum]"
+            Text("The maximum quantity cannot be lower than the minimum."),
+            f"{base}[quantity][maximum]",
         )
     cancel = features.subscription_cancel
     cancel_base = "features[subscription_cancel]"
     if cancel.cancellation_reason.enabled and not cancel.cancellation_reason.options:
         raise ConfigurationError(
-            "Choose at least one cancellation reason, or stop asking for one.",
+            Text("Choose at least one cancellation reason, or stop asking for one."),
             f"{cancel_base}[cancellation_reason][options]",
         )
     if cancel.retention.enabled and not (cancel.retention.coupon or "").strip():
         raise ConfigurationError(
-            "Enter the coupon to offer before a customer cancels.",
+            Text("Enter the coupon to offer before a customer cancels."),
             f"{cancel_base}[retention][coupon]",
         )
 
@@ -374,30 +404,50 @@ def check_one_price_per_interval(
     `facts` is None when no price catalogue is available; the rule is then not checkable.
     """
     if len(set(prices)) != len(prices):
-        raise ConfigurationError("A price is listed twice.", param)
+        raise ConfigurationError(Text("A price is listed twice."), param)
     if facts is None:
         return
     by_interval: dict[tuple[str, int, str], str] = {}
     for price in prices:
         fact = facts.get(price)
         if fact is None:
-            raise ConfigurationError(f"No such price: '{price}'", param)
+            raise ConfigurationError(Text("No such price: '{price}'", price=price), param)
         if fact.product != product:
-            raise ConfigurationError(f"{price} is a price of {fact.product}, not {product}.", param)
+            raise ConfigurationError(
+                Text(
+                    "{price} is a price of {owner}, not {product}.",
+                    price=price,
+                    owner=fact.product,
+                    product=product,
+                ),
+                param,
+            )
         key = (fact.interval, fact.interval_count, fact.currency.lower())
         if key in by_interval:
-            every = (
-                fact.interval
-                if fact.interval_count == 1
-                else f"{fact.interval_count} {fact.interval}s"
-            )
             raise ConfigurationError(
-                f"Choose at most one price per billing interval and currency: "
-                f"{by_interval[key]} and {price} are both billed every {every} "
-                f"in {fact.currency.upper()}.",
+                Text(
+                    "Choose at most one price per billing interval and currency: {first} and "
+                    "{second} are both billed {every} in {currency}.",
+                    first=by_interval[key],
+                    second=price,
+                    every=_billed_every(fact.interval, fact.interval_count),
+                    currency=fact.currency.upper(),
+                ),
                 param,
             )
         by_interval[key] = price
+
+
+def _billed_every(interval: str, count: int) -> Text | str:
+    """`every month`, `every 3 months`: how often a price bills, for the rule's message."""
+    every = {
+        "day": Plural("every day", "every {count} days", count),
+        "week": Plural("every week", "every {count} weeks", count),
+        "month": Plural("every month", "every {count} months", count),
+        "year": Plural("every year", "every {count} years", count),
+    }
+    # Stripe bills by these four; anything else is shown as stored.
+    return every.get(interval, f"every {interval}" if count == 1 else f"every {count} {interval}s")
 
 
 def _apply(
@@ -427,17 +477,19 @@ def _apply(
         for k, v in metadata.items()
     ):
         raise ConfigurationError(
-            "Metadata must map keys (up to 40 characters) to text values (up to 500).",
+            Text("Metadata must map keys (up to 40 characters) to text values (up to 500)."),
             "metadata",
         )
     if len(metadata) > 50:
-        raise ConfigurationError("Metadata can hold at most 50 keys.", "metadata")
+        raise ConfigurationError(Text("Metadata can hold at most 50 keys."), "metadata")
 
     business_name = _optional_text(
         document.get("business_name"), "business_name", MAX_BUSINESS_NAME
     )
     if not business_name:
-        raise ConfigurationError("Enter the business name customers will see.", "business_name")
+        raise ConfigurationError(
+            Text("Enter the business name customers will see."), "business_name"
+        )
     headline = _optional_text(profile.get("headline"), "business_profile[headline]", MAX_HEADLINE)
     terms = _optional_url(
         profile.get("terms_of_service_url"), "business_profile[terms_of_service_url]"
@@ -452,17 +504,21 @@ def _apply(
     button = _colour(branding.get("button_color", "#0f62fe"), "branding[button_color]")
     font = branding.get("font", "system")
     if font not in FONTS:
-        raise ConfigurationError(f"Choose a font from: {', '.join(FONTS)}.", "branding[font]")
+        raise ConfigurationError(
+            Text("Choose a font from: {fonts}.", fonts=", ".join(FONTS)), "branding[font]"
+        )
     shape = branding.get("shape", "rounded")
     if shape not in SHAPES:
-        raise ConfigurationError(f"Choose a shape from: {', '.join(SHAPES)}.", "branding[shape]")
+        raise ConfigurationError(
+            Text("Choose a shape from: {shapes}.", shapes=", ".join(SHAPES)), "branding[shape]"
+        )
     name = _optional_text(document.get("name"), "name", 256) or None
     active = _bool(document.get("active", True), "active")
     login_enabled = _bool(login_page.get("enabled", False), "login_page[enabled]")
     features = _features(document.get("features") or {})
     _check_features(features, facts)
     if config.is_default and not active:
-        raise ConfigurationError("The default configuration cannot be deactivated.", "active")
+        raise ConfigurationError(Text("The default configuration cannot be deactivated."), "active")
 
     config.name = name
     config.active = active
@@ -490,7 +546,9 @@ def _origins(value: Any, param: str) -> list[str]:
     if isinstance(value, str):
         value = [part for part in value.replace(",", " ").split() if part]
     if not isinstance(value, list) or len(value) > MAX_FRAME_ORIGINS:
-        raise ConfigurationError(f"List at most {MAX_FRAME_ORIGINS} origins.", param)
+        raise ConfigurationError(
+            Text("List at most {maximum} origins.", maximum=MAX_FRAME_ORIGINS), param
+        )
     origins: list[str] = []
     for raw in value:
         parsed = urlsplit(raw.strip()) if isinstance(raw, str) else None
@@ -504,8 +562,11 @@ def _origins(value: Any, param: str) -> list[str]:
             or parsed.username
         ):
             raise ConfigurationError(
-                f"{str(raw)[:80]!r} is not an origin: write it as https://app.example.com "
-                "(a scheme, a host and an optional port, no path).",
+                Text(
+                    "{origin} is not an origin: write it as https://app.example.com "
+                    "(a scheme, a host and an optional port, no path).",
+                    origin=repr(str(raw)[:80]),
+                ),
                 param,
             )
         port = f":{parsed.port}" if parsed.port else ""
@@ -596,7 +657,10 @@ def get_configuration_row(*, session: Session, configuration_id: str) -> PortalC
     """The stored configuration, or ConfigurationError naming `configuration`."""
     config = session.get(PortalConfiguration, configuration_id) if configuration_id else None
     if config is None:
-        raise ConfigurationError(f"No such configuration: '{configuration_id}'", "configuration")
+        raise ConfigurationError(
+            Text("No such configuration: '{configuration}'", configuration=configuration_id),
+            "configuration",
+        )
     return config
 
 
@@ -645,7 +709,7 @@ def make_default(
     config = get_configuration_row(session=session, configuration_id=configuration_id)
     if not config.active:
         raise ConfigurationError(
-            "Activate the configuration before making it the default.", "active"
+            Text("Activate the configuration before making it the default."), "active"
         )
     for other in session.exec(
         select(PortalConfiguration).where(col(PortalConfiguration.is_default).is_(True))
@@ -665,7 +729,7 @@ def set_login_link(*, session: Session, enabled: bool) -> ConfigurationView:
     """Turn the default configuration's no-code login link on or off (takes effect at once)."""
     config = default_configuration(session=session)
     if config is None:
-        raise ConfigurationError("Create a portal configuration first.", "configuration")
+        raise ConfigurationError(Text("Create a portal configuration first."), "configuration")
     return update_configuration(
         session=session, configuration_id=config.id, fields={"login_page": {"enabled": enabled}}
     )

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.base import utcnow
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.email import EmailSettings, OutboxEmail
@@ -37,9 +38,9 @@ MAX_SENDER_NAME = 100
 
 
 class EmailSettingsError(Exception):
-    """A refusal to save the email settings, with the field it concerns."""
+    """A refusal to save the email settings (a `Text`), with the field it concerns."""
 
-    def __init__(self, message: str, *, field: str) -> None:
+    def __init__(self, message: Text, *, field: str) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -155,13 +156,20 @@ def update_email_settings(
     name = sender_name.strip()
     if not name or len(name) > MAX_SENDER_NAME or any(c in name for c in "\r\n"):
         raise EmailSettingsError(
-            f"Enter a sender name of 1 to {MAX_SENDER_NAME} characters.", field="sender_name"
+            Plural(
+                "Enter a sender name of 1 to {count} character.",
+                "Enter a sender name of 1 to {count} characters.",
+                MAX_SENDER_NAME,
+            ),
+            field="sender_name",
         )
     try:
         address = validate_email(sender_address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
+        # The validator's reason is its own English wording.
         raise EmailSettingsError(
-            f"Enter a valid sender address ({exc}).", field="sender_address"
+            Text("Enter a valid sender address ({reason}).", reason=str(exc)),
+            field="sender_address",
         ) from exc
     row = _settings_row(session)
     row.sender_name = name

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from portal_app.i18n.text import Text
+
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_SIDE = 8_000
 MAX_IMAGE_PIXELS = 16_000_000
@@ -39,15 +41,16 @@ STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}\.(jpg|png|webp)$")
 
 
 class ImageRejected(ValueError):
-    """The file is not an image the portal accepts; the message is fit to show the merchant."""
+    """The file is not an image the portal accepts; the message (a `Text`) is fit to show the
+    merchant, in their language with `user_message`."""
 
 
 def image_format(*, data: bytes) -> ImageFormat:
     """The accepted format of these bytes, or ImageRejected saying what is wrong."""
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected(Text("The file is empty."))
     if len(data) > MAX_IMAGE_BYTES:
-        raise ImageRejected("The image must be under 2 MB.")
+        raise ImageRejected(Text("The image must be under 2 MB."))
     found, width, height = _probe(data)
     _check_dimensions(width=width, height=height)
     _decode(data)
@@ -65,9 +68,9 @@ def _probe(data: bytes) -> tuple[str, int, int]:
                 found, (width, height) = probe.format or "", probe.size
                 probe.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise ImageRejected("This file is not a JPEG, PNG or WEBP image.") from exc
+        raise ImageRejected(Text("This file is not a JPEG, PNG or WEBP image.")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageRejected("This image is damaged or incomplete.") from exc
+        raise ImageRejected(Text("This image is damaged or incomplete.")) from exc
     return found, width, height
 
 
@@ -79,16 +82,20 @@ def _decode(data: bytes) -> None:
             with Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS)) as image:
                 image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageRejected("This image is damaged or incomplete.") from exc
+        raise ImageRejected(Text("This image is damaged or incomplete.")) from exc
 
 
 def _check_dimensions(*, width: int, height: int) -> None:
     if width < 1 or height < 1:
-        raise ImageRejected("This image has no pixels.")
+        raise ImageRejected(Text("This image has no pixels."))
     if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
         raise ImageRejected(
-            f"The image is too large: at most {MAX_IMAGE_SIDE} pixels on each side "
-            f"and {MAX_IMAGE_PIXELS // 1_000_000} megapixels."
+            Text(
+                "The image is too large: at most {side} pixels on each side "
+                "and {megapixels} megapixels.",
+                side=MAX_IMAGE_SIDE,
+                megapixels=MAX_IMAGE_PIXELS // 1_000_000,
+            )
         )
 
 

@@ -2,7 +2,8 @@
 
 Validates Stripe's `billing_portal.session` parameters (customer, configuration, locale,
 return_url, flow_data) against the configuration, stores the session and returns the
-one-time link. Errors name the offending parameter as Stripe does.
+one-time link. Errors name the offending parameter as Stripe does; their message is a `Text`
+(English for the API, the merchant's language in the dashboard).
 """
 
 import re
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import create_session
+from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
@@ -111,14 +113,25 @@ class PortalLink(BaseModel):
     url: str
 
 
+def _missing(param: str) -> Text:
+    return Text("Missing required param: {param}.", param=param)
+
+
+def _not_one_of(param: str, choices: tuple[str, ...]) -> Text:
+    return Text(
+        "Invalid {param}: must be one of {choices}.", param=param, choices=", ".join(choices)
+    )
+
+
 def _object(value: Any, param: str, allowed: set[str]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ConfigurationError(f"Invalid object: {param} must be an object.", param)
+        raise ConfigurationError(
+            Text("Invalid object: {param} must be an object.", param=param), param
+        )
     for key in value:
         if key not in allowed:
-            raise ConfigurationError(
-                f"Received unknown parameter: {param}[{key}]", f"{param}[{key}]"
-            )
+            name = f"{param}[{key}]"
+            raise ConfigurationError(Text("Received unknown parameter: {param}", param=name), name)
     return value
 
 
@@ -126,10 +139,15 @@ def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | 
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"Missing required param: {param}.", param)
+        raise ConfigurationError(_missing(param), param)
     if not value.startswith(prefix) or not _ID.match(value):
         raise ConfigurationError(
-            f"Invalid {param}: expected an id starting with '{prefix}'.", param
+            Text(
+                "Invalid {param}: expected an id starting with '{prefix}'.",
+                param=param,
+                prefix=prefix,
+            ),
+            param,
         )
     return value
 
@@ -138,9 +156,11 @@ def _url(value: Any, param: str, *, required: bool = False) -> str | None:
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"Missing required param: {param}.", param)
+        raise ConfigurationError(_missing(param), param)
     if len(value) > 2000 or not _URL.match(value):
-        raise ConfigurationError(f"Not a valid URL: {param} must start with http(s)://", param)
+        raise ConfigurationError(
+            Text("Not a valid URL: {param} must start with http(s)://", param=param), param
+        )
     return value
 
 
@@ -152,8 +172,7 @@ def _after_completion(value: Any) -> dict[str, Any]:
     kind = data.get("type")
     if kind not in AFTER_COMPLETION_TYPES:
         raise ConfigurationError(
-            f"Invalid {param}[type]: must be one of {', '.join(AFTER_COMPLETION_TYPES)}.",
-            f"{param}[type]",
+            _not_one_of(f"{param}[type]", AFTER_COMPLETION_TYPES), f"{param}[type]"
         )
     result: dict[str, Any] = {"type": kind, "hosted_confirmation": None, "redirect": None}
     if kind == "redirect":
@@ -172,7 +191,7 @@ def _after_completion(value: Any) -> dict[str, Any]:
         message = hosted.get("custom_message")
         if message is not None and (not isinstance(message, str) or len(message) > 500):
             raise ConfigurationError(
-                "The custom message must be text of at most 500 characters.",
+                Text("The custom message must be text of at most 500 characters."),
                 f"{param}[hosted_confirmation][custom_message]",
             )
         result["hosted_confirmation"] = {"custom_message": message or None}
@@ -187,17 +206,15 @@ def _subscription_cancel(value: Any) -> dict[str, Any]:
         raw = _object(data["retention"], f"{param}[retention]", {"type", "coupon_offer"})
         if raw.get("type") != "coupon_offer":
             raise ConfigurationError(
-                "Invalid retention type: must be coupon_offer.", f"{param}[retention][type]"
+                Text("Invalid retention type: must be coupon_offer."), f"{param}[retention][type]"
             )
         offer = _object(
             raw.get("coupon_offer") or {}, f"{param}[retention][coupon_offer]", {"coupon"}
         )
         coupon = offer.get("coupon")
         if not isinstance(coupon, str) or not _ID.match(coupon):
-            raise ConfigurationError(
-                f"Missing required param: {param}[retention][coupon_offer][coupon].",
-                f"{param}[retention][coupon_offer][coupon]",
-            )
+            where = f"{param}[retention][coupon_offer][coupon]"
+            raise ConfigurationError(_missing(where), where)
         retention = {"coupon_offer": {"coupon": coupon}, "type": "coupon_offer"}
     return {
         "retention": retention,
@@ -210,7 +227,7 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
     data = _object(value or {}, param, {"subscription", "items", "discounts"})
     items = data.get("items")
     if not isinstance(items, list) or not items:
-        raise ConfigurationError(f"Missing required param: {param}[items].", f"{param}[items]")
+        raise ConfigurationError(_missing(f"{param}[items]"), f"{param}[items]")
     clean_items = []
     for index, item in enumerate(items):
         where = f"{param}[items][{index}]"
@@ -220,9 +237,11 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
             try:
                 quantity = int(quantity)
             except (TypeError, ValueError) as exc:
-                raise ConfigurationError("Invalid integer.", f"{where}[quantity]") from exc
+                raise ConfigurationError(Text("Invalid integer."), f"{where}[quantity]") from exc
             if quantity < 1:
-                raise ConfigurationError("The quantity must be at least 1.", f"{where}[quantity]")
+                raise ConfigurationError(
+                    Text("The quantity must be at least 1."), f"{where}[quantity]"
+                )
         clean_items.append(
             {
                 "id": _id(entry.get("id"), f"{where}[id]", "si_"),
@@ -233,7 +252,7 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
     discounts = None
     if data.get("discounts") not in (None, ""):
         if not isinstance(data["discounts"], list):
-            raise ConfigurationError("Invalid array.", f"{param}[discounts]")
+            raise ConfigurationError(Text("Invalid array."), f"{param}[discounts]")
         discounts = []
         for index, raw in enumerate(data["discounts"]):
             where = f"{param}[discounts][{index}]"
@@ -265,9 +284,7 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     )
     kind = data.get("type")
     if kind not in FLOW_TYPES:
-        raise ConfigurationError(
-            f"Invalid flow_data[type]: must be one of {', '.join(FLOW_TYPES)}.", "flow_data[type]"
-        )
+        raise ConfigurationError(_not_one_of("flow_data[type]", FLOW_TYPES), "flow_data[type]")
     enabled = {
         "payment_method_update": features.payment_method_update.enabled,
         "subscription_cancel": features.subscription_cancel.enabled,
@@ -277,7 +294,11 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     if not enabled[kind]:
         feature = "subscription_update" if kind.startswith("subscription_update") else kind
         raise ConfigurationError(
-            f"The {kind} flow needs features[{feature}] enabled on the configuration.",
+            Text(
+                "The {flow} flow needs features[{feature}] enabled on the configuration.",
+                flow=kind,
+                feature=feature,
+            ),
             "flow_data[type]",
         )
     flow: dict[str, Any] = {
@@ -335,21 +356,27 @@ def create_portal_link(
     customer_id = _id(customer, "customer", "cus_")
     assert customer_id is not None  # noqa: S101  (required=True never returns None)
     if customer_exists is not None and not customer_exists(session, customer_id):
-        raise ConfigurationError(f"No such customer: '{customer_id}'", "customer")
+        raise ConfigurationError(
+            Text("No such customer: '{customer}'", customer=customer_id), "customer"
+        )
     if configuration in (None, ""):
         config = default_configuration(session=session)
         if config is None:
             raise ConfigurationError(
-                "Create a default portal configuration before creating sessions.", "configuration"
+                Text("Create a default portal configuration before creating sessions."),
+                "configuration",
             )
     else:
         if not isinstance(configuration, str):
-            raise ConfigurationError("Invalid configuration id.", "configuration")
+            raise ConfigurationError(Text("Invalid configuration id."), "configuration")
         config = get_configuration_row(session=session, configuration_id=configuration)
     if not config.active:
-        raise ConfigurationError(f"The configuration {config.id} is not active.", "configuration")
+        raise ConfigurationError(
+            Text("The configuration {configuration} is not active.", configuration=config.id),
+            "configuration",
+        )
     if locale not in (None, "") and locale not in LOCALES:
-        raise ConfigurationError(f"Invalid locale: {locale!s:.20}", "locale")
+        raise ConfigurationError(Text("Invalid locale: {value}", value=f"{locale!s:.20}"), "locale")
     clean_return_url = _url(return_url, "return_url")
     flow = None
     if flow_data not in (None, ""):

@@ -254,7 +254,7 @@ def discount_lines(
     sub: SubscriptionView, coupons: Mapping[str, MirrorCoupon], locale: str
 ) -> list[str]:
     """`20% off for 3 months` per known coupon; a plain note for discounts not yet described."""
-    known = [coupons[d.coupon] for d in sub.discounts if d.coupon in coupons]
+    known = [coupons[d.coupon] for d in sub.discounts if d.coupon and d.coupon in coupons]
     lines = [coupon_text(coupon=coupon, locale=locale) for coupon in known]
     if len(known) < len(sub.discounts):
         lines.append(gettext("Discount applied", locale=locale))

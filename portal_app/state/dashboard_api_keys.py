@@ -9,6 +9,9 @@ from reflex_base.event import EventSpec
 
 from portal_app.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.format import short_day
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 
@@ -24,11 +27,14 @@ class ApiKeyRow:
     revoked: bool
 
 
-def _when(moment: datetime | None) -> str:
+def _when(moment: datetime | None, locale: str) -> str:
     if moment is None:
-        return "Never"
+        return gettext("Never", locale=locale)
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.strftime("%d %b %Y, %H:%M UTC")
+    # Translators: when a key was made or used; {day} is a short date, {time} 24-hour (14:05).
+    return gettext(
+        "{day}, {time} UTC", locale=locale, day=short_day(aware, locale), time=f"{aware:%H:%M}"
+    )
 
 
 class DashboardApiKeysState(rx.State):
@@ -43,16 +49,17 @@ class DashboardApiKeysState(rx.State):
         """Whether the merchant has any key, live or revoked."""
         return bool(self.keys)
 
-    def _reload(self, merchant_id: str) -> None:
+    async def _reload(self, merchant_id: str) -> None:
+        locale = await locale_of(self)
         with session_scope() as session:
             rows = list_api_keys(session=session, merchant_id=merchant_id)
             self.keys = [
                 ApiKeyRow(
                     id=row.id,
-                    name=row.name or "Secret key",
+                    name=row.name or gettext("Secret key", locale=locale),
                     prefix=row.prefix + "…",
-                    created=_when(row.created),
-                    last_used=_when(row.last_used_at),
+                    created=_when(row.created, locale),
+                    last_used=_when(row.last_used_at, locale),
                     revoked=row.revoked_at is not None,
                 )
                 for row in rows
@@ -65,7 +72,7 @@ class DashboardApiKeysState(rx.State):
         if merchant is None:
             return rx.redirect(LOGIN_ROUTE)
         self.new_secret = self.notice = ""
-        self._reload(merchant.id)
+        await self._reload(merchant.id)
         return None
 
     @rx.event
@@ -83,7 +90,7 @@ class DashboardApiKeysState(rx.State):
             )
         self.new_secret = secret
         self.notice = ""
-        self._reload(merchant.id)
+        await self._reload(merchant.id)
         return None
 
     @rx.event
@@ -101,7 +108,7 @@ class DashboardApiKeysState(rx.State):
             return None
         with session_scope() as session:
             revoked = revoke_api_key(session=session, merchant_id=merchant.id, key_id=key_id)
-        self.notice = "Key revoked." if revoked else ""
+        self.notice = gettext("Key revoked.", locale=await locale_of(self)) if revoked else ""
         self.new_secret = ""
-        self._reload(merchant.id)
+        await self._reload(merchant.id)
         return None

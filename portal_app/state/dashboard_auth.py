@@ -15,6 +15,9 @@ from portal_app.auth.merchants import (
     start_session,
 )
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
+from portal_app.state.customer_session import locale_of
 
 LOGIN_ROUTE = "/dashboard/login"
 HOME_ROUTE = "/dashboard"
@@ -44,11 +47,12 @@ class DashboardAuthState(rx.State):
             return SignedInMerchant(id=merchant.id, email=merchant.email)
 
     @rx.event
-    def log_in(self, form_data: dict[str, Any]) -> EventSpec | None:
+    async def log_in(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Check the credentials (throttled per email) and start a dashboard session."""
+        locale = await locale_of(self)
         email, password = form_data.get("email"), form_data.get("password")
         if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-            self.login_error = "Enter your email and password."
+            self.login_error = gettext("Enter your email and password.", locale=locale)
             return None
         with session_scope() as session:
             # Caught inside the scope so that a failed attempt's count is committed.
@@ -58,7 +62,7 @@ class DashboardAuthState(rx.State):
                 )
                 session_id = start_session(session=session, merchant=merchant)
             except MerchantAuthError as exc:
-                self.login_error = str(exc)
+                self.login_error = user_message(exc, locale)
                 return None
             self.merchant_email = merchant.email
         self._merchant_session_id = session_id

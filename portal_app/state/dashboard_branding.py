@@ -7,6 +7,8 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.services.branding import BrandView, brand_for
 from portal_app.services.configurations import (
@@ -17,6 +19,7 @@ from portal_app.services.configurations import (
     get_configuration,
     update_configuration,
 )
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 MAX_FIELD = 2000
@@ -53,6 +56,7 @@ class DashboardBrandingState(rx.State):
     """The draft brand, its preview and the contrast warning."""
 
     _configuration_id: str = ""
+    _locale: str = "en"  # the tab's, for the text the computed vars make
     _legal: tuple[str, str, str] = ("", "", "")
     draft: BrandingDraft = BrandingDraft()
     draft_version: int = 0
@@ -66,7 +70,7 @@ class DashboardBrandingState(rx.State):
         terms, privacy, return_url = self._legal
         return brand_for(
             PortalConfiguration(
-                business_name=draft.business_name or "Your business",
+                business_name=draft.business_name or gettext("Your business", locale=self._locale),
                 headline=draft.headline,
                 logo_url=draft.logo_url if draft.logo_url.startswith("https://") else "",
                 terms_of_service_url=terms,
@@ -76,7 +80,8 @@ class DashboardBrandingState(rx.State):
                 button_color=_colour_or(draft.button_color, "#0f62fe"),
                 font=draft.font,
                 shape=draft.shape,
-            )
+            ),
+            locale=self._locale,
         )
 
     @rx.var
@@ -93,19 +98,22 @@ class DashboardBrandingState(rx.State):
     @rx.var
     def contrast_warning(self) -> str:
         """A readability warning for the button colour (saving is still allowed)."""
-        return button_contrast_warning(self.draft.button_color) or ""
+        return button_contrast_warning(self.draft.button_color, self._locale) or ""
 
     @rx.event
     async def load(self) -> EventSpec | None:
         """Page load: the default configuration's brand."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        self._locale = await locale_of(self)
         self.notice = ""
         self.errors = {}
         with session_scope() as session:
             config = default_configuration(session=session)
             if config is None:
-                self.errors = {"form": "Create a portal configuration first."}
+                self.errors = {
+                    "form": gettext("Create a portal configuration first.", locale=self._locale)
+                }
                 return None
             view = get_configuration(session=session, configuration_id=config.id)
         self._configuration_id = view.id
@@ -130,6 +138,7 @@ class DashboardBrandingState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         if name not in EDITABLE or not isinstance(value, str):
             return None
+        self._locale = await locale_of(self)
         self.draft = BrandingDraft(**{**asdict(self.draft), name: value[:MAX_FIELD]})
         self.notice = ""
         return None
@@ -141,6 +150,7 @@ class DashboardBrandingState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         if not self._configuration_id:
             return None
+        self._locale = locale = await locale_of(self)
         draft = self.draft
         fields: dict[str, Any] = {
             "business_name": draft.business_name,
@@ -160,11 +170,13 @@ class DashboardBrandingState(rx.State):
                     session=session, configuration_id=self._configuration_id, fields=fields
                 )
         except ConfigurationError as exc:
-            self.errors = {_ERROR_FIELDS.get(exc.param or "", "form"): exc.message}
+            self.errors = {_ERROR_FIELDS.get(exc.param or "", "form"): user_message(exc, locale)}
             self.notice = ""
             return None
         self.errors = {}
-        self.notice = "Saved. Customers see the new brand on their next page."
+        self.notice = gettext(
+            "Saved. Customers see the new brand on their next page.", locale=locale
+        )
         return None
 
 

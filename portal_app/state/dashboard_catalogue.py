@@ -15,6 +15,8 @@ from reflex_base.event import EventSpec
 from portal_app.billing.errors import BillingError, InvalidRequest
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.text import render_all, user_message
 from portal_app.services import catalogue
 from portal_app.services.catalogue import (
     CatalogueInputError,
@@ -30,6 +32,7 @@ from portal_app.services.images import (
     store_image,
 )
 from portal_app.settings import get_settings
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState, signed_in_merchant
 
 IMAGE_UPLOAD_ID = "product-image"
@@ -95,14 +98,16 @@ class DashboardCatalogueState(rx.State):
     def _renew_nonce(self) -> None:
         self._nonce = secrets.token_hex(12)
 
-    def _reload_products(self) -> None:
+    def _reload_products(self, locale: str) -> None:
         with session_scope() as session:
-            self.products = catalogue.list_products(session=session)
+            self.products = catalogue.list_products(session=session, locale=locale)
 
-    def _reload_prices(self) -> None:
+    def _reload_prices(self, locale: str) -> None:
         with session_scope() as session:
             self.prices = (
-                catalogue.product_prices(session=session, product_id=self.selected_id)
+                catalogue.product_prices(
+                    session=session, product_id=self.selected_id, locale=locale
+                )
                 if self.selected_id
                 else []
             )
@@ -137,7 +142,7 @@ class DashboardCatalogueState(rx.State):
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
         self.editing, self.selected_id, self.prices, self.notice = False, "", [], ""
-        self._reload_products()
+        self._reload_products(await locale_of(self))
         return None
 
     @rx.event
@@ -155,13 +160,14 @@ class DashboardCatalogueState(rx.State):
         """Open one of the listed products in the editor."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
-        self._reload_products()
+        locale = await locale_of(self)
+        self._reload_products(locale)
         product = self._listed(product_id)
         if product is None:
             return None
         self.notice = ""
         self._open(product)
-        self._reload_prices()
+        self._reload_prices(locale)
         return None
 
     @rx.event
@@ -178,9 +184,10 @@ class DashboardCatalogueState(rx.State):
         if not self.editing:
             return None
         self.notice = ""
+        locale = await locale_of(self)
         errors = {k: v for k, v in self.errors.items() if k != "image"}
         if len(files) != 1:
-            self.errors = {**errors, "image": "Choose one image."}
+            self.errors = {**errors, "image": gettext("Choose one image.", locale=locale)}
             return None
         # One byte past the limit is enough to know the file is too large.
         data = await files[0].read(MAX_IMAGE_BYTES + 1)
@@ -188,7 +195,7 @@ class DashboardCatalogueState(rx.State):
         try:
             name = store_image(data=data, uploads_dir=settings.data_dir / UPLOADS_FOLDER)
         except ImageRejected as exc:
-            self.errors = {**errors, "image": str(exc)}
+            self.errors = {**errors, "image": user_message(exc, locale)}
             return None
         self.errors = errors
         self.image = image_url(name=name, public_url=settings.public_url)
@@ -209,6 +216,7 @@ class DashboardCatalogueState(rx.State):
         if not self.editing or not isinstance(form_data, dict):
             return None
         self.notice = ""
+        locale = await locale_of(self)
         try:
             fields = catalogue.product_fields(
                 name=form_data.get("name"),
@@ -219,7 +227,7 @@ class DashboardCatalogueState(rx.State):
                 image=self.image,
             )
         except CatalogueInputError as exc:
-            self.errors = {**exc.errors, **_kept_image_error(self.errors)}
+            self.errors = {**render_all(exc.messages, locale), **_kept_image_error(self.errors)}
             return None
         try:
             if self.selected_id:
@@ -227,34 +235,34 @@ class DashboardCatalogueState(rx.State):
                     gateway=get_gateway(), product_id=self.selected_id, fields=fields, intent=intent
                 )
                 product_id = self.selected_id
-                message = "Product saved." if changed else "Nothing to save."
+                message = N_("Product saved.") if changed else N_("Nothing to save.")
             else:
                 product_id = await catalogue.create_product(
                     gateway=get_gateway(), fields=fields, intent=intent
                 )
-                message = "Product created. Add a price below."
+                message = N_("Product created. Add a price below.")
         except CatalogueNotFound as exc:
-            self.errors = {"form": str(exc)}
+            self.errors = {"form": user_message(exc, locale)}
             return None
         except BillingError as exc:
-            self.errors = _billing_errors(exc, PRODUCT_PARAMS, "form")
+            self.errors = _billing_errors(exc, PRODUCT_PARAMS, "form", locale)
             return None
-        self._after_write(product_id)
-        self.notice = message
+        self._after_write(product_id, locale)
+        self.notice = gettext(message, locale=locale)
         return None
 
-    def _after_write(self, product_id: str) -> None:
+    def _after_write(self, product_id: str, locale: str) -> None:
         """Show the product as Stripe now has it, with fresh forms and a new nonce."""
-        self._reload_products()
+        self._reload_products(locale)
         product = self._listed(product_id)
         if product is not None:
             self._open(product)
-        self._reload_prices()
+        self._reload_prices(locale)
 
-    def _after_price_write(self) -> None:
+    def _after_price_write(self, locale: str) -> None:
         """Fresh prices and price form; the product form keeps what the merchant typed."""
-        self._reload_products()
-        self._reload_prices()
+        self._reload_products(locale)
+        self._reload_prices(locale)
         self.price_errors = {}
         self.price_form_version += 1
         self._renew_nonce()
@@ -262,32 +270,31 @@ class DashboardCatalogueState(rx.State):
     @rx.event
     async def archive_product(self) -> EventSpec | None:
         """Archive the open product: hidden from new sales, kept for existing subscriptions."""
-        return await self._set_product_active(False, "Product archived.")
+        return await self._set_product_active(False, N_("Product archived."))
 
     @rx.event
     async def restore_product(self) -> EventSpec | None:
         """Make an archived product available again."""
-        return await self._set_product_active(True, "Product restored.")
+        return await self._set_product_active(True, N_("Product restored."))
 
     async def _set_product_active(self, active: bool, message: str) -> EventSpec | None:
+        """`message`: the notice's msgid."""
         intent = await self._intent()
         if intent is None:
             return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id:
             return None
         self.notice = ""
+        locale = await locale_of(self)
         try:
             await catalogue.set_product_active(
                 gateway=get_gateway(), product_id=self.selected_id, active=active, intent=intent
             )
-        except CatalogueNotFound as exc:
-            self.errors = {"form": str(exc)}
+        except (CatalogueNotFound, BillingError) as exc:
+            self.errors = {"form": user_message(exc, locale)}
             return None
-        except BillingError as exc:
-            self.errors = {"form": exc.user_message}
-            return None
-        self._after_write(self.selected_id)
-        self.notice = message
+        self._after_write(self.selected_id, locale)
+        self.notice = gettext(message, locale=locale)
         return None
 
     @rx.event
@@ -299,6 +306,7 @@ class DashboardCatalogueState(rx.State):
         if not self.selected_id or not isinstance(form_data, dict):
             return None
         self.notice = ""
+        locale = await locale_of(self)
         try:
             price = catalogue.price_fields(
                 amount=form_data.get("amount"),
@@ -310,49 +318,48 @@ class DashboardCatalogueState(rx.State):
                 gateway=get_gateway(), product_id=self.selected_id, price=price, intent=intent
             )
         except CatalogueInputError as exc:
-            self.price_errors = exc.errors
+            self.price_errors = render_all(exc.messages, locale)
             return None
         except CatalogueNotFound as exc:
-            self.price_errors = {"price": str(exc)}
+            self.price_errors = {"price": user_message(exc, locale)}
             return None
         except BillingError as exc:
-            self.price_errors = _billing_errors(exc, PRICE_PARAMS, "price")
+            self.price_errors = _billing_errors(exc, PRICE_PARAMS, "price", locale)
             return None
-        self._after_price_write()
-        self.notice = "Price added."
+        self._after_price_write(locale)
+        self.notice = gettext("Price added.", locale=locale)
         return None
 
     @rx.event
     async def archive_price(self, price_id: str) -> EventSpec | None:
         """Archive one of the open product's prices: no new subscriptions, existing ones stay."""
-        return await self._set_price_active(price_id, False, "Price archived.")
+        return await self._set_price_active(price_id, False, N_("Price archived."))
 
     @rx.event
     async def restore_price(self, price_id: str) -> EventSpec | None:
         """Make an archived price available again."""
-        return await self._set_price_active(price_id, True, "Price restored.")
+        return await self._set_price_active(price_id, True, N_("Price restored."))
 
     async def _set_price_active(
         self, price_id: object, active: bool, message: str
     ) -> EventSpec | None:
+        """`message`: the notice's msgid."""
         intent = await self._intent()
         if intent is None:
             return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id or price_id not in {p.id for p in self.prices}:
             return None
         self.notice = ""
+        locale = await locale_of(self)
         try:
             await catalogue.set_price_active(
                 gateway=get_gateway(), price_id=price_id, active=active, intent=intent
             )
-        except CatalogueNotFound as exc:
-            self.price_errors = {"price": str(exc)}
+        except (CatalogueNotFound, BillingError) as exc:
+            self.price_errors = {"price": user_message(exc, locale)}
             return None
-        except BillingError as exc:
-            self.price_errors = {"price": exc.user_message}
-            return None
-        self._after_price_write()
-        self.notice = message
+        self._after_price_write(locale)
+        self.notice = gettext(message, locale=locale)
         return None
 
 
@@ -361,7 +368,9 @@ def _kept_image_error(errors: dict[str, str]) -> dict[str, str]:
     return {"image": errors["image"]} if "image" in errors else {}
 
 
-def _billing_errors(error: BillingError, fields: dict[str, str], fallback: str) -> dict[str, str]:
+def _billing_errors(
+    error: BillingError, fields: dict[str, str], fallback: str, locale: str
+) -> dict[str, str]:
     """Stripe's refusal next to the field it names, else at the top of the form."""
     param = error.param if isinstance(error, InvalidRequest) else None
-    return {fields.get(param or "", fallback): error.user_message}
+    return {fields.get(param or "", fallback): user_message(error, locale)}

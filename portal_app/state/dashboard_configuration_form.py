@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal_app.i18n.text import Text
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
 from portal_app.services.configurations import (
     Branding,
@@ -19,12 +20,11 @@ _PRODUCT_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*:\s*(.+?)\s*$")
 
 
 class FormInputError(ValueError):
-    """A form field that cannot be read; `field` names it."""
+    """A form field that cannot be read; `field` names it, the message is a `Text`."""
 
-    def __init__(self, field_name: str, message: str) -> None:
+    def __init__(self, field_name: str, message: Text) -> None:
         super().__init__(message)
         self.field = field_name
-        self.message = message
 
 
 @dataclass
@@ -119,7 +119,7 @@ def new_form() -> ConfigurationForm:
 def _text(data: dict[str, Any], name: str, limit: int = 2000) -> str:
     value = data.get(name, "")
     if not isinstance(value, str):
-        raise FormInputError(name, "This field must be text.")
+        raise FormInputError(name, Text("This field must be text."))
     return value.strip()[:limit]
 
 
@@ -133,7 +133,7 @@ def _int_or_none(data: dict[str, Any], name: str) -> int | None:
     if raw == "":
         return None
     if not raw.isdigit():
-        raise FormInputError(name, "Enter a whole number.")
+        raise FormInputError(name, Text("Enter a whole number."))
     return int(raw)
 
 
@@ -145,7 +145,7 @@ def _products(text: str) -> list[dict[str, Any]]:
         match = _PRODUCT_LINE.match(line)
         if match is None:
             raise FormInputError(
-                "products", "Write one product per line as prod_…: price_…, price_…"
+                "products", Text("Write one product per line as prod_…: price_…, price_…")
             )
         prices = [p.strip() for p in match.group(2).split(",") if p.strip()]
         products.append({"product": match.group(1), "prices": prices})

@@ -5,9 +5,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
+from babel.dates import format_skeleton
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.format import locale_or_default, short_day
+from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
     create_configuration,
@@ -16,6 +20,7 @@ from portal_app.services.configurations import (
     make_default,
     update_configuration,
 )
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import (
     ConfigurationForm,
@@ -50,7 +55,7 @@ class DashboardConfigurationsState(rx.State):
     errors: dict[str, str] = {}
     notice: str = ""
 
-    def _reload_rows(self) -> None:
+    def _reload_rows(self, locale: str) -> None:
         with session_scope() as session:
             views, _ = list_configurations(session=session, limit=MAX_LISTED)
         self.rows = [
@@ -59,7 +64,7 @@ class DashboardConfigurationsState(rx.State):
                 label=view.name or view.business_name,
                 is_default=view.is_default,
                 active=view.active,
-                updated=datetime.fromtimestamp(view.updated, UTC).strftime("%d %b %Y, %H:%M UTC"),
+                updated=_moment(view.updated, locale),
             )
             for view in views
         ]
@@ -77,7 +82,7 @@ class DashboardConfigurationsState(rx.State):
         """Page load: the list, with the default configuration open."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
-        self._reload_rows()
+        self._reload_rows(await locale_of(self))
         self.notice = ""
         chosen = next((row for row in self.rows if row.is_default), None)
         if chosen is not None:
@@ -119,13 +124,14 @@ class DashboardConfigurationsState(rx.State):
         """Validate and store the form; errors appear next to their fields."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        locale = await locale_of(self)
         self.notice = ""
         if not isinstance(form_data, dict):
             return None
         try:
             fields = fields_from_form(form_data)
         except FormInputError as exc:
-            self.errors = {exc.field: exc.message}
+            self.errors = {exc.field: user_message(exc, locale)}
             return None
         try:
             with session_scope() as session:
@@ -136,11 +142,11 @@ class DashboardConfigurationsState(rx.State):
                 else:
                     view = create_configuration(session=session, fields=fields)
         except ConfigurationError as exc:
-            self.errors = {field_for_param(exc.param): exc.message}
+            self.errors = {field_for_param(exc.param): user_message(exc, locale)}
             return None
-        self._reload_rows()
+        self._reload_rows(locale)
         self._show(view.id)
-        self.notice = "Saved."
+        self.notice = gettext("Saved.", locale=locale)
         return None
 
     @rx.event
@@ -150,13 +156,25 @@ class DashboardConfigurationsState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id:
             return None
+        locale = await locale_of(self)
         try:
             with session_scope() as session:
                 make_default(session=session, configuration_id=self.selected_id)
         except ConfigurationError as exc:
-            self.errors = {field_for_param(exc.param): exc.message}
+            self.errors = {field_for_param(exc.param): user_message(exc, locale)}
             return None
-        self._reload_rows()
+        self._reload_rows(locale)
         self._show(self.selected_id)
-        self.notice = "This configuration is now the default."
+        self.notice = gettext("This configuration is now the default.", locale=locale)
         return None
+
+
+def _moment(seconds: int, locale: str) -> str:
+    """When a configuration changed, as the merchant reads dates (the time is in UTC)."""
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return gettext(
+        "{date}, {time} UTC",
+        locale=locale,
+        date=short_day(moment, locale),
+        time=format_skeleton("Hm", moment, tzinfo=UTC, locale=locale_or_default(locale)),
+    )

@@ -8,6 +8,8 @@ from reflex_base.event import EventSpec
 
 from portal_app.billing.views import CustomerNotMirrored
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.configurations import ConfigurationError, default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
@@ -19,6 +21,7 @@ from portal_app.services.portal_view import (
     SubscriptionRow,
     portal_home,
 )
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
@@ -87,7 +90,7 @@ class DashboardCustomersState(rx.State):
         if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
             self.customer_id = customer_id
             self.link_url, self.errors = "", {}
-            home = self._preview(customer_id)
+            home = self._preview(customer_id, await locale_of(self))
             self.has_preview = home is not None
             if home is not None:
                 self.preview_subscriptions = home.subscriptions
@@ -97,7 +100,7 @@ class DashboardCustomersState(rx.State):
         return None
 
     @staticmethod
-    def _preview(customer_id: str) -> PortalHome | None:
+    def _preview(customer_id: str, locale: str) -> PortalHome | None:
         """What the default configuration's portal shows this customer, from the mirror."""
         with session_scope() as session:
             config = default_configuration(session=session)
@@ -105,7 +108,7 @@ class DashboardCustomersState(rx.State):
                 return None
             try:
                 return portal_home(
-                    session=session, customer_id=customer_id, config=config, locale="en"
+                    session=session, customer_id=customer_id, config=config, locale=locale
                 )
             except CustomerNotMirrored:
                 return None
@@ -115,6 +118,7 @@ class DashboardCustomersState(rx.State):
         """Create a one-time portal link for the customer, optionally into a flow."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        locale = await locale_of(self)
         self.link_url = ""
         data = form_data if isinstance(form_data, dict) else {}
         customer = data.get("customer")
@@ -122,7 +126,7 @@ class DashboardCustomersState(rx.State):
         subscription = data.get("subscription") or ""
         return_url = data.get("return_url") or None
         if flow_type not in FLOW_CHOICES:
-            self.errors = {"flow_type": "Choose one of the listed flows."}
+            self.errors = {"flow_type": gettext("Choose one of the listed flows.", locale=locale)}
             return None
         flow_data: dict[str, Any] | None = None
         if flow_type:
@@ -141,7 +145,7 @@ class DashboardCustomersState(rx.State):
             param = exc.param or ""
             field = "subscription" if param.endswith("[subscription]") else param
             field = "flow_type" if field.startswith("flow_data") else field
-            self.errors = {field or "form": exc.message}
+            self.errors = {field or "form": user_message(exc, locale)}
             return None
         self.errors = {}
         self.customer_id = link.customer

@@ -1,12 +1,16 @@
 """The dashboard's email page: the sender, which emails go out, and the outbox."""
 
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import N_, gettext, ngettext
+from portal_app.i18n.format import short_day
+from portal_app.i18n.text import user_message
 from portal_app.models.email import OutboxEmail
 from portal_app.services.email import (
     EmailSettingsError,
@@ -21,16 +25,17 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_UPDATED,
 )
 from portal_app.settings import get_settings
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 MAX_FIELD = 320
 KIND_LABELS = {
-    LOGIN_CODE: "Login code",
-    SUBSCRIPTION_UPDATED: "Plan change",
-    SUBSCRIPTION_CANCELED: "Cancellation",
-    PAYMENT_METHOD_UPDATED: "Payment method change",
+    LOGIN_CODE: N_("Login code"),
+    SUBSCRIPTION_UPDATED: N_("Plan change"),
+    SUBSCRIPTION_CANCELED: N_("Cancellation"),
+    PAYMENT_METHOD_UPDATED: N_("Payment method change"),
 }
-STATUS_LABELS = {"queued": "Queued", "sent": "Sent", "expired": "Expired"}
+STATUS_LABELS = {"queued": N_("Queued"), "sent": N_("Sent"), "expired": N_("Expired")}
 
 
 @dataclass
@@ -58,31 +63,53 @@ class OutboxRow:
     last_error: str = ""
 
 
-def outbox_rows(messages: list[OutboxEmail]) -> list[OutboxRow]:
-    """Plain rows for the browser (shared with the development outbox page)."""
+def outbox_rows(messages: list[OutboxEmail], locale: str) -> list[OutboxRow]:
+    """Plain rows for the browser, labelled in `locale` (shared with the development outbox
+    page). The subject is the email's own, and the SMTP error is the mail server's wording."""
     return [
         OutboxRow(
             id=m.id,
-            created=m.created.strftime("%Y-%m-%d %H:%M UTC"),
-            kind=KIND_LABELS.get(m.kind, m.kind),
+            created=_created(m.created, locale),
+            kind=gettext(KIND_LABELS[m.kind], locale=locale) if m.kind in KIND_LABELS else m.kind,
             recipient=m.to_address,
             subject=m.subject,
             status=m.status,
-            status_label=_status_label(m),
+            status_label=_status_label(m, locale),
             last_error=m.last_error,
         )
         for m in messages
     ]
 
 
-def _status_label(message: OutboxEmail) -> str:
+def _created(moment: datetime, locale: str) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Translators: when an email was queued; {day} is a short date, {time} 24-hour (14:05).
+    return gettext(
+        "{day}, {time} UTC", locale=locale, day=short_day(aware, locale), time=f"{aware:%H:%M}"
+    )
+
+
+def _status_label(message: OutboxEmail, locale: str) -> str:
     if message.status == "queued" and get_settings().outbox_mode:
-        return "In outbox (no SMTP)"
+        return gettext("In outbox (no SMTP)", locale=locale)
     if message.status == "queued" and message.attempts:
-        return f"Retrying ({message.attempts} failed)"
+        # Translators: an outbox email's status; the same English for one failure and many.
+        return ngettext(
+            "Retrying ({count} failed)",
+            "Retrying ({count} failed)",
+            message.attempts,
+            locale=locale,
+        )
     if message.status == "failed":
-        return f"Failed after {message.attempts} attempts"
-    return STATUS_LABELS.get(message.status, message.status)
+        return ngettext(
+            "Failed after {count} attempt",
+            "Failed after {count} attempts",
+            message.attempts,
+            locale=locale,
+        )
+    if message.status in STATUS_LABELS:
+        return gettext(STATUS_LABELS[message.status], locale=locale)
+    return message.status
 
 
 class DashboardEmailState(rx.State):
@@ -102,9 +129,10 @@ class DashboardEmailState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         self.errors = {}
         self.notice = ""
+        locale = await locale_of(self)
         with session_scope() as session:
             self.form = EmailSettingsForm(**asdict(email_settings(session=session)))
-            self.messages = outbox_rows(recent_emails(session=session))
+            self.messages = outbox_rows(recent_emails(session=session), locale)
         self.outbox_mode = get_settings().outbox_mode
         self.form_version += 1
         return None
@@ -114,8 +142,9 @@ class DashboardEmailState(rx.State):
         """Reload the outbox table."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        locale = await locale_of(self)
         with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session))
+            self.messages = outbox_rows(recent_emails(session=session), locale)
         return None
 
     @rx.event
@@ -123,6 +152,7 @@ class DashboardEmailState(rx.State):
         """Validate and store the settings; errors appear next to their fields."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        locale = await locale_of(self)
         name, address = form_data.get("sender_name"), form_data.get("sender_address")
         try:
             with session_scope() as session:
@@ -138,11 +168,11 @@ class DashboardEmailState(rx.State):
                     ),
                 )
         except EmailSettingsError as exc:
-            self.errors = {exc.field: exc.message}
+            self.errors = {exc.field: user_message(exc, locale)}
             self.notice = ""
             return None
         self.form = EmailSettingsForm(**asdict(saved))
         self.form_version += 1
         self.errors = {}
-        self.notice = "Saved."
+        self.notice = gettext("Saved.", locale=locale)
         return None

@@ -4,6 +4,8 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
     default_configuration,
@@ -11,6 +13,7 @@ from portal_app.services.configurations import (
     view_of,
 )
 from portal_app.settings import get_settings
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 SNIPPET = """<div id="billing-portal"></div>
@@ -45,7 +48,9 @@ class DashboardEmbedState(rx.State):
         with session_scope() as session:
             config = default_configuration(session=session)
             if config is None:
-                self.error = "Create a portal configuration first."
+                self.error = gettext(
+                    "Create a portal configuration first.", locale=await locale_of(self)
+                )
                 return None
             self.origins = "\n".join(view_of(config).embed.allowed_origins)
         return None
@@ -57,12 +62,13 @@ class DashboardEmbedState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         raw = form_data.get("origins", "") if isinstance(form_data, dict) else ""
         text = raw[:2000] if isinstance(raw, str) else ""
+        locale = await locale_of(self)
         self.error = self.notice = ""
         try:
             with session_scope() as session:
                 config = default_configuration(session=session)
                 if config is None:
-                    self.error = "Create a portal configuration first."
+                    self.error = gettext("Create a portal configuration first.", locale=locale)
                     return None
                 view = update_configuration(
                     session=session,
@@ -71,10 +77,10 @@ class DashboardEmbedState(rx.State):
                 )
         except ConfigurationError as exc:
             self.origins = text
-            self.error = exc.message
+            self.error = user_message(exc, locale)
             return None
         self.origins = "\n".join(view.embed.allowed_origins)
-        self.notice = "Saved. New portal pages use these origins at once."
+        self.notice = gettext("Saved. New portal pages use these origins at once.", locale=locale)
         return None
 
     @rx.event
@@ -82,5 +88,5 @@ class DashboardEmbedState(rx.State):
         """Put the embed code on the clipboard."""
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
-        self.notice = "Copied."
+        self.notice = gettext("Copied.", locale=await locale_of(self))
         return rx.set_clipboard(self.snippet)

@@ -4,12 +4,15 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
+from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
     default_configuration,
     set_login_link,
     view_of,
 )
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
 
@@ -34,7 +37,9 @@ class DashboardLoginLinkState(rx.State):
         with session_scope() as session:
             config = default_configuration(session=session)
             if config is None:
-                self.error = "Create a portal configuration first."
+                self.error = gettext(
+                    "Create a portal configuration first.", locale=await locale_of(self)
+                )
                 return None
             page = view_of(config).login_page
         self._show(page.enabled, page.url)
@@ -43,18 +48,19 @@ class DashboardLoginLinkState(rx.State):
     async def _switch(self, enabled: bool) -> EventSpec | None:
         if await signed_in_merchant(self) is None:
             return rx.redirect(LOGIN_ROUTE)
+        locale = await locale_of(self)
         try:
             with session_scope() as session:
                 page = set_login_link(session=session, enabled=enabled).login_page
         except ConfigurationError as exc:
-            self.error = exc.message
+            self.error = user_message(exc, locale)
             return None
         self.error = ""
         self._show(page.enabled, page.url)
         self.notice = (
-            "The login link is active."
+            gettext("The login link is active.", locale=locale)
             if enabled
-            else "The login link now answers “not available”."
+            else gettext("The login link now answers “not available”.", locale=locale)
         )
         return None
 
@@ -75,5 +81,5 @@ class DashboardLoginLinkState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         if not self.url:
             return None
-        self.notice = "Copied."
+        self.notice = gettext("Copied.", locale=await locale_of(self))
         return rx.set_clipboard(self.url)

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.db import session_scope
+from portal_app.i18n import locales
 from portal_app.services.email import recent_emails
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
@@ -22,5 +23,8 @@ class DevOutboxState(rx.State):
         if not self.available:
             self.messages = []
             return
+        # A plain (sync) handler cannot read I18nState: the rows follow the browser's language.
+        accept_language = self.router.headers.accept_language
+        locale = locales.first_match(locales.parse_accept_language(accept_language))
         with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session))
+            self.messages = outbox_rows(recent_emails(session=session), locale or locales.DEFAULT)

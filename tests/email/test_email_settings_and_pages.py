@@ -113,9 +113,11 @@ def _substate(root: State, cls: type[State]) -> Any:
     return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
-def _sign_in(root: State) -> None:
+async def _sign_in(root: State) -> None:
     auth = _substate(root, DashboardAuthState)
-    DashboardAuthState.log_in.fn(auth, {"email": "mail-owner@example.com", "password": PASSWORD})
+    await DashboardAuthState.log_in.fn(
+        auth, {"email": "mail-owner@example.com", "password": PASSWORD}
+    )
     assert auth._merchant_session_id
 
 
@@ -125,7 +127,7 @@ async def test_dashboard_shows_the_outbox_without_smtp(db: Session, root: State)
     assert "/dashboard/login" in str(await DashboardEmailState.save.fn(page, {}))
     assert page.messages == []
 
-    _sign_in(root)
+    await _sign_in(root)
     queue_email(session=db, kind="login_code", to="jane@example.com", subject="Code 1", text="1")
     db.commit()
     await DashboardEmailState.load.fn(page)
@@ -139,7 +141,7 @@ async def test_dashboard_shows_the_outbox_without_smtp(db: Session, root: State)
 
 
 async def test_dashboard_saves_the_settings(db: Session, root: State) -> None:
-    _sign_in(root)
+    await _sign_in(root)
     page = _substate(root, DashboardEmailState)
     await DashboardEmailState.save.fn(
         page, {"sender_name": "Acme", "sender_address": "nope", "send_subscription_updated": "on"}

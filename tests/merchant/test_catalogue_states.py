@@ -49,9 +49,9 @@ def root() -> State:
 
 
 @pytest.fixture
-def page(root: State, merchant: Merchant, password: str, gateway: Gateway) -> Any:
+async def page(root: State, merchant: Merchant, password: str, gateway: Gateway) -> Any:
     auth = substate(root, DashboardAuthState)
-    DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
+    await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
     return substate(root, S)
 
 

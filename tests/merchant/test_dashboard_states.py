@@ -32,22 +32,24 @@ def root() -> State:
 
 
 @pytest.fixture
-def signed_in(root: State, merchant: Merchant, password: str) -> State:
+async def signed_in(root: State, merchant: Merchant, password: str) -> State:
     auth = substate(root, DashboardAuthState)
-    result = DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
+    result = await DashboardAuthState.log_in.fn(
+        auth, {"email": merchant.email, "password": password}
+    )
     assert "/dashboard" in str(result) and auth._merchant_session_id
     return root
 
 
-def test_log_in_is_generic_and_keeps_the_session_server_side(
+async def test_log_in_is_generic_and_keeps_the_session_server_side(
     root: State, merchant: Merchant, password: str
 ) -> None:
     auth = substate(root, DashboardAuthState)
     for form in ({"email": merchant.email, "password": "wrong"}, {"email": ["x"], "password": 1}):
-        assert DashboardAuthState.log_in.fn(auth, form) is None
+        assert await DashboardAuthState.log_in.fn(auth, form) is None
         assert auth._merchant_session_id == ""
     assert auth.login_error == "Enter your email and password."
-    DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
+    await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
     assert auth._merchant_session_id and "_merchant_session_id" not in auth.get_delta().get(
         auth.get_full_name(), {}
     )
