@@ -57,6 +57,8 @@ def user_message(error: Exception, locale: str) -> str:
 def render_all(messages: Mapping[str, "Text | str"], locale: str) -> dict[str, str]:
     """Field errors (field → Text, or catalogued English) in `locale`, for a form to show."""
     return {
-        field: message.render(locale) if isinstance(message, Text) else gettext(message, locale=locale)
+        field: message.render(locale)
+        if isinstance(message, Text)
+        else gettext(message, locale=locale)
         for field, message in messages.items()
     }

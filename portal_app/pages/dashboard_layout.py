@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app.components.dashboard import dashboard_frame
 from portal_app.i18n.ui import t
 from portal_app.state.dashboard_auth import DashboardAuthState
-from portal_app.state.i18n import I18nState
+from portal_app.state.i18n import I18nState, reload_on_switch
 
 ContentFn = Callable[[], rx.Component]
 
@@ -31,6 +31,7 @@ def dashboard_page(route: str, title: rx.Var, on_load: Any) -> Callable[[Content
             # The browser's language first, as on the customer portal's pages.
             on_load=[I18nState.detect, DashboardAuthState.require_merchant, on_load],
         )(page)
+        reload_on_switch(route, on_load)
         return content
 
     return decorator

@@ -12,6 +12,7 @@ from portal_app.components.portal_sections import (
 from portal_app.i18n.ui import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.flow import FlowState
+from portal_app.state.i18n import reload_on_switch
 from portal_app.state.portal import PortalState
 
 
@@ -49,6 +50,9 @@ def flow_view() -> rx.Component:
             subscriptions_section(),
         ),
     )
+
+
+reload_on_switch("/portal", PortalState.load)
 
 
 @portal_page("/portal", title=t("Billing"), on_load=PortalState.load)

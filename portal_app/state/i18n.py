@@ -1,6 +1,7 @@
 """The tab's language: chosen from the portal session, the customer, the browser, or by hand."""
 
 import json
+from typing import Any
 
 import reflex as rx
 
@@ -8,6 +9,15 @@ from portal_app.i18n import locales
 from portal_app.i18n.catalog import gettext, ui_messages
 from portal_app.services.billing_details import TAX_ID_TYPES, countries
 from portal_app.state.customer_session import CustomerSessionState
+
+# Pages whose loaders make text on the server (rows, labels): route → the loader to re-run
+# when the language changes, so that text follows the switch without a page reload.
+_RELOAD_ON_SWITCH: dict[str, Any] = {}
+
+
+def reload_on_switch(route: str, loader: Any) -> None:
+    """Re-run `loader` on `route` after the customer or merchant picks another language."""
+    _RELOAD_ON_SWITCH[route.rstrip("/") or "/"] = loader
 
 
 class I18nState(rx.State):
@@ -71,11 +81,8 @@ class I18nState(rx.State):
             return None
         self._chosen = True
         script = await self._apply(found)
-        if str(self.router.url.path).startswith("/portal"):
-            from portal_app.state.portal import PortalState  # that state imports this one
-
-            return [script, PortalState.load]
-        return script
+        loader = _RELOAD_ON_SWITCH.get(str(self.router.url.path).rstrip("/") or "/")
+        return script if loader is None else [script, loader]
 
     async def _apply(self, locale: str | None):
         """Switch to `locale` (the catalogue is only sent when it changes)."""

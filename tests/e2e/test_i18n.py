@@ -88,3 +88,50 @@ def test_the_browser_language_when_the_session_has_none(app_server, browser) -> 
         expect(page.get_by_label("Sprache")).to_have_value("de")
     finally:
         context.close()
+
+
+def test_the_dashboard_follows_the_browser_and_the_switcher(app_server, browser) -> None:
+    """A merchant whose browser asks for French gets the dashboard in French, including the
+    server's own messages and the tab title, and can switch to Japanese."""
+    from portal_app.i18n.catalog import gettext, ui_messages
+    from tests.e2e.test_dashboard import EMAIL, PASSWORD
+
+    fr, ja = ui_messages("fr"), ui_messages("ja")
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(app_server.url + "/dashboard/login")
+        expect(page.get_by_role("heading", name=fr["Sign in to your dashboard"])).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        page.get_by_label(fr["Email"], exact=True).fill(EMAIL)
+        page.get_by_label(fr["Password"], exact=True).fill("not the password")
+        page.get_by_role("button", name=fr["Sign in"], exact=True).click()
+        expect(page.get_by_test_id("login-error")).to_have_text(
+            gettext("Email or password is incorrect.", locale="fr")
+        )
+        page.get_by_label(fr["Password"], exact=True).fill(PASSWORD)
+        page.get_by_role("button", name=fr["Sign in"], exact=True).click()
+        heading = fr["Portal configurations"]
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        expect(page).to_have_title(fr["{page} · Dashboard"].replace("{page}", heading))
+        shoot(page, "dashboard-fr")
+
+        page.goto(app_server.url + "/dashboard/email")
+        expect(page.get_by_role("heading", name=fr["Email"], exact=True)).to_be_visible()
+        page.get_by_label(fr["Sender address"]).fill("not an address")
+        page.get_by_test_id("save-email-settings").click()
+        # The server's message in French (the validator's own reason inside stays English).
+        french = gettext("Enter a valid sender address ({reason}).", locale="fr", reason="|")
+        assert not french.startswith("Enter")
+        expect(page.get_by_test_id("error-sender_address")).to_contain_text(french.split("|")[0])
+
+        page.get_by_label(fr["Language"]).select_option("ja")
+        expect(page.get_by_role("heading", name=ja["Email"], exact=True)).to_be_visible()
+        expect(page.get_by_role("link", name=ja["Products"], exact=True)).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        shoot(page, "dashboard-ja")
+    finally:
+        context.close()
+    assert errors == []
