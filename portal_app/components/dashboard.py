@@ -105,14 +105,23 @@ def checkbox(label: Label, name: str, checked: Any) -> rx.Component:
 
 
 def select_field(
-    label: Label, name: str, options: Sequence[tuple[str, Label]], value: Any, **props: Any
+    label: Label,
+    name: str,
+    options: Sequence[tuple[str, Label]] | rx.Var,
+    value: Any,
+    **props: Any,
 ) -> rx.Component:
-    """A labelled select; `options` are (value, shown text) pairs."""
+    """A labelled select; `options` are (value, shown text) pairs, or a state var of them."""
     field_id = f"field-{name}"
+    choices = (
+        [rx.foreach(options, lambda option: rx.el.option(option[1], value=option[0]))]
+        if isinstance(options, rx.Var)
+        else [rx.el.option(text, value=key) for key, text in options]
+    )
     return rx.el.div(
         rx.el.label(label, html_for=field_id, class_name="dash-label"),
         rx.el.select(
-            *[rx.el.option(text, value=key) for key, text in options],
+            *choices,
             id=field_id,
             name=name,
             default_value=value,

@@ -76,6 +76,7 @@ MESSAGE_SOURCES = (
     "services/images.py",
     "services/customer_directory.py",
     "services/portal_links.py",
+    "services/tax_codes.py",
     "auth/merchants.py",
     "auth/api_keys.py",
     "state/dashboard_api_keys.py",

@@ -18,29 +18,11 @@ from portal_app.services.catalogue import (
     MAX_NAME,
     MAX_UNIT_LABEL,
 )
-from portal_app.services.tax_codes import TAX_CODES
 from portal_app.state.dashboard_catalogue import IMAGE_UPLOAD_ID, DashboardCatalogueState
+from portal_app.state.i18n import I18nState
 
 S = DashboardCatalogueState
 CURRENCY_OPTIONS = [(code, code.upper()) for code in CURRENCIES]
-
-
-def tax_code_options() -> list[tuple[str, rx.Var]]:
-    """The account's default, then every shipped tax code (`TAX_CODES` order)."""
-    labels = {
-        "txcd_10000000": t("General - Electronically Supplied Services"),
-        "txcd_10103001": t("Software as a service (SaaS) - business use"),
-        "txcd_10103000": t("Software as a service (SaaS) - personal use"),
-        "txcd_10701100": t("Website hosting"),
-        "txcd_10302000": t("Digital books - downloaded"),
-        "txcd_20030000": t("General - Services"),
-        "txcd_20060055": t("Marketing services"),
-        "txcd_99999999": t("General - Tangible Goods"),
-        "txcd_35010000": t("Books - physical"),
-        "txcd_92010001": t("Shipping"),
-        "txcd_00000000": t("Nontaxable"),
-    }
-    return [("", t("Default (account setting)")), *((code, labels[code]) for code in TAX_CODES)]
 
 
 def interval_options() -> list[tuple[str, rx.Var]]:
@@ -108,7 +90,7 @@ def product_form() -> rx.Component:
             on_remove=S.remove_image,
         ),
         rx.el.div(
-            select_field(t("Tax code"), "tax_code", tax_code_options(), draft.tax_code),
+            select_field(t("Tax code"), "tax_code", I18nState.tax_codes, draft.tax_code),
             field_error(S.errors, "tax_code"),
             class_name="dash-field",
         ),

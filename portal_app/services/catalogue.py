@@ -396,16 +396,11 @@ def _summary(row: MirrorProduct, active_prices: int, locale: str) -> ProductSumm
         active=row.active,
         image=row.images[0] if row.images else "",
         tax_code=row.tax_code or "",
-        tax_code_label=_tax_code_label(row.tax_code, locale),
+        tax_code_label=tax_code_label(row.tax_code, locale),
         statement_descriptor=row.statement_descriptor or "",
         unit_label=row.unit_label or "",
         prices_label=_count_phrase(active_prices, locale),
     )
-
-
-def _tax_code_label(code: str | None, locale: str) -> str:
-    """Stripe's name for the code (English, as in Stripe's own list), or the account default."""
-    return tax_code_label(code) if code else gettext("Default (account setting)", locale=locale)
 
 
 def _count_phrase(active_prices: int, locale: str) -> str:

@@ -8,6 +8,7 @@ import reflex as rx
 from portal_app.i18n import locales
 from portal_app.i18n.catalog import gettext, ui_messages
 from portal_app.services.billing_details import TAX_ID_TYPES, countries
+from portal_app.services.tax_codes import tax_code_options
 from portal_app.state.customer_session import CustomerSessionState
 
 # Pages whose loaders make text on the server (rows, labels): route → the loader to re-run
@@ -48,6 +49,11 @@ class I18nState(rx.State):
         return [
             (kind, gettext(label, locale=self.locale)) for kind, (label, _) in TAX_ID_TYPES.items()
         ]
+
+    @rx.var
+    def tax_codes(self) -> list[tuple[str, str]]:
+        """(code, label) of the product tax codes the dashboard offers, in the current language."""
+        return tax_code_options(self.locale)
 
     @rx.event
     async def detect(self):

@@ -141,7 +141,7 @@ def world(db_tables: None) -> Iterator[dict[str, str]]:
                     customer=cus,
                     type="card",
                     card_brand="visa",
-                    card_last4="4242" if who == "a" else "9999",
+                    card_last4="4242" if who == "a" else "8431",
                 )
             )
             db.add(
@@ -240,7 +240,7 @@ async def test_hostile_calls_change_nothing_and_leak_nothing(
             seen = client_view(root)
             for secret in ("cus_b", "sub_b", "pm_b", "in_b", "txi_b"):
                 assert world[secret] not in seen, f"{cls.__name__}.{name}{args} leaked {secret}"
-            assert "Secret b" not in seen and "9999" not in seen
+            assert "Secret b" not in seen and "8431" not in seen
             assert world["live"] not in seen, f"{cls.__name__}.{name} exposed the session id"
     assert trap.calls == []
     assert calls > 100
