@@ -40,7 +40,8 @@ def frame_ancestors(path: str) -> str:
                 select(PortalConfiguration.frame_origins).where(col(PortalConfiguration.active))
             ).all()
             origins = sorted({origin for row in rows for origin in (row or [])})
-    return " ".join(["'self'", *origins])
+    # Exactly the listed origins; the portal's own origin only when none is listed.
+    return " ".join(origins) if origins else "'self'"
 
 
 def is_document(path: str) -> bool:

@@ -79,7 +79,7 @@ def test_allowed_origin_frames_the_portal_and_hears_from_it(
     allow_origins(app_server, parent)
     session = app_server.cli("session-link", "--email", "jenny.rosen@example.com")
     headers = httpx.get(session, timeout=10).headers
-    assert headers["content-security-policy"] == f"frame-ancestors 'self' {parent}"
+    assert headers["content-security-policy"] == f"frame-ancestors {parent}"
 
     page = cookie_blocking_browser.new_page()
     page.goto(f"{parent}/index.html?session={session}")
