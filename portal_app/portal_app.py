@@ -10,6 +10,7 @@ from portal_app.pages import (  # noqa: F401  (register the pages)
     dev_outbox,
     home,
     login,
+    not_found,
     portal,
     session_link,
 )

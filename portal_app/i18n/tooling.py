@@ -27,6 +27,7 @@ UI_SOURCES = (
     "pages/login.py",
     "pages/portal.py",
     "pages/session_link.py",
+    "pages/not_found.py",
     # The merchant's dashboard.
     "components/dashboard.py",
     "components/dashboard_catalogue.py",

@@ -135,3 +135,20 @@ def test_the_dashboard_follows_the_browser_and_the_switcher(app_server, browser)
     finally:
         context.close()
     assert errors == []
+
+
+def test_an_unknown_address_gets_a_branded_page_in_the_browsers_language(
+    app_server, browser
+) -> None:
+    from portal_app.i18n.catalog import ui_messages
+
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    try:
+        page.goto(app_server.url + "/no/such/page")
+        heading = ui_messages("de")["Page not found"]
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_test_id("not-found")).to_contain_text("Acme Cloud")
+        expect(page).to_have_title(heading)
+    finally:
+        context.close()
