@@ -53,3 +53,22 @@ def test_open_panels_and_login_have_no_serious_issues(app_server, page: Page, ax
     page.goto(f"{app_server.url}/login/no-such-link")
     expect(page.get_by_test_id("login-card")).to_be_visible()
     assert violations(page) == []
+
+
+def test_dashboard_pages_have_no_serious_issues(app_server, page: Page, axe_ready) -> None:
+    from tests.e2e.test_dashboard import sign_in
+
+    page.goto(f"{app_server.url}/dashboard/login")
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert violations(page) == []
+    sign_in(page, app_server.url)
+    for path, heading in (
+        ("/dashboard", "Portal configurations"),
+        ("/dashboard/branding", "Branding"),
+        ("/dashboard/products", "Products"),
+        ("/dashboard/email", "Email"),
+    ):
+        page.goto(app_server.url + path)
+        expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
+        page.wait_for_timeout(300)  # the page's loader fills its forms
+        assert violations(page) == [], path
