@@ -3,9 +3,9 @@
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.i18n import locales
 from portal_app.services.email import recent_emails
 from portal_app.settings import get_settings
+from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
 
 
@@ -16,15 +16,13 @@ class DevOutboxState(rx.State):
     messages: list[OutboxRow] = []
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         """Page load (and refresh): checked on every call, since any client may call it."""
         # With a real Stripe key the messages go to real customers: never show them here.
         self.available = get_settings().sandbox_mode
         if not self.available:
             self.messages = []
             return
-        # A plain (sync) handler cannot read I18nState: the rows follow the browser's language.
-        accept_language = self.router.headers.accept_language
-        locale = locales.first_match(locales.parse_accept_language(accept_language))
+        locale = await locale_of(self)
         with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session), locale or locales.DEFAULT)
+            self.messages = outbox_rows(recent_emails(session=session), locale)

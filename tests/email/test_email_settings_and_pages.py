@@ -169,19 +169,19 @@ async def test_dashboard_saves_the_settings(db: Session, root: State) -> None:
     assert not should_send(session=db, kind="subscription_updated")
 
 
-def test_dev_outbox_only_in_sandbox_mode(
+async def test_dev_outbox_only_in_sandbox_mode(
     db: Session, root: State, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue_email(session=db, kind="login_code", to="dev@example.com", subject="Code 2", text="2")
     db.commit()
     page = _substate(root, DevOutboxState)
-    DevOutboxState.load.fn(page)
+    await DevOutboxState.load.fn(page)
     assert page.available and [m.subject for m in page.messages] == ["Code 2"]
 
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_not_really")
     get_settings.cache_clear()
     try:
-        DevOutboxState.load.fn(page)
+        await DevOutboxState.load.fn(page)
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
