@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import back_button, error_text
+from portal_app.components.feedback import error_text, step_buttons
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.i18n import I18nState
@@ -110,16 +110,11 @@ def billing_form() -> rx.Component:
             text_field(t("Phone (optional)"), "phone", form.phone, errors.phone, "tel", type="tel"),
         ),
         error_text(BillingDetailsState.error),
-        rx.el.div(
-            rx.el.button(
-                t("Save"),
-                type="submit",
-                disabled=BillingDetailsState.busy,
-                class_name="button",
-                data_testid="billing-save",
-            ),
-            back_button(t("Cancel"), BillingDetailsState.close),
-            class_name="row-gap",
+        step_buttons(
+            t("Save"),
+            test_id="billing-save",
+            busy=BillingDetailsState.busy,
+            back=(t("Cancel"), BillingDetailsState.close),
         ),
         on_submit=BillingDetailsState.save,
         class_name="panel",

@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import back_button, error_text
+from portal_app.components.feedback import error_text, step_buttons
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.cancel import CancelState
 
@@ -76,16 +76,12 @@ def cancel_form() -> rx.Component:
             ),
         ),
         error_text(CancelState.error),
-        rx.el.div(
-            rx.el.button(
-                t("Cancel subscription"),
-                type="submit",
-                disabled=CancelState.busy,
-                class_name="button button-danger",
-                data_testid="cancel-confirm",
-            ),
-            back_button(t("Go back"), CancelState.close),
-            class_name="row-gap",
+        step_buttons(
+            t("Cancel subscription"),
+            test_id="cancel-confirm",
+            busy=CancelState.busy,
+            danger=True,
+            back=(t("Go back"), CancelState.close),
         ),
         on_submit=CancelState.confirm,
         class_name="panel",

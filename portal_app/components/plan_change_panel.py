@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.components.feedback import back_button, error_text
+from portal_app.components.feedback import error_text, step_buttons
 from portal_app.i18n.ui import t, t_around
 from portal_app.state.plan_change import PlanChangeState
 
@@ -78,12 +78,8 @@ def choose_step() -> rx.Component:
                 ),
             ),
         ),
-        rx.el.div(
-            rx.el.button(
-                t("Continue"), type="submit", class_name="button", data_testid="plan-continue"
-            ),
-            back_button(t("Go back"), PlanChangeState.close),
-            class_name="row-gap",
+        step_buttons(
+            t("Continue"), test_id="plan-continue", back=(t("Go back"), PlanChangeState.close)
         ),
         on_submit=PlanChangeState.review,
         class_name="stack",
@@ -113,16 +109,12 @@ def review_step() -> rx.Component:
                 class_name="muted small",
             ),
         ),
-        rx.el.div(
-            rx.el.button(
-                t("Confirm"),
-                on_click=PlanChangeState.confirm,
-                disabled=PlanChangeState.busy,
-                class_name="button",
-                data_testid="plan-confirm",
-            ),
-            back_button(t("Back"), PlanChangeState.back),
-            class_name="row-gap",
+        step_buttons(
+            t("Confirm"),
+            test_id="plan-confirm",
+            on_click=PlanChangeState.confirm,
+            busy=PlanChangeState.busy,
+            back=(t("Back"), PlanChangeState.back),
         ),
         class_name="stack",
     )

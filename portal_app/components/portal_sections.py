@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
-from portal_app.components.feedback import back_button, error_text, status_text
+from portal_app.components.feedback import error_text, status_text, step_buttons
 from portal_app.components.plan_change_panel import plan_change_panel
 from portal_app.i18n.ui import t
 from portal_app.state.billing_details import BillingDetailsState
@@ -222,16 +222,12 @@ def card_form() -> rx.Component:
             ),
             sandbox_card_fields(),
         ),
-        rx.el.div(
-            rx.el.button(
-                t("Save card"),
-                on_click=PaymentMethodsState.submit_card,
-                disabled=PaymentMethodsState.busy,
-                class_name="button",
-                data_testid="card-save",
-            ),
-            back_button(t("Cancel"), PaymentMethodsState.close_add),
-            class_name="row-gap",
+        step_buttons(
+            t("Save card"),
+            test_id="card-save",
+            on_click=PaymentMethodsState.submit_card,
+            busy=PaymentMethodsState.busy,
+            back=(t("Cancel"), PaymentMethodsState.close_add),
         ),
         class_name="panel",
         data_testid="card-form",
@@ -410,16 +406,12 @@ def pay_panel() -> rx.Component:
             class_name="input input-narrow",
         ),
         error_text(InvoicePaymentState.error),
-        rx.el.div(
-            rx.el.button(
-                t("Pay invoice"),
-                on_click=InvoicePaymentState.pay,
-                disabled=InvoicePaymentState.busy,
-                class_name="button",
-                data_testid="invoice-pay-confirm",
-            ),
-            back_button(t("Cancel"), InvoicePaymentState.close),
-            class_name="row-gap",
+        step_buttons(
+            t("Pay invoice"),
+            test_id="invoice-pay-confirm",
+            on_click=InvoicePaymentState.pay,
+            busy=InvoicePaymentState.busy,
+            back=(t("Cancel"), InvoicePaymentState.close),
         ),
         class_name="panel",
         data_testid="pay-panel",
