@@ -138,3 +138,18 @@ def notice(message: Any) -> rx.Component:
         message != "",
         rx.el.p(message, class_name="dash-notice", role="status", data_testid="notice"),
     )
+
+
+def list_head(title: Label, action: Label, on_click: Any, test_id: str) -> rx.Component:
+    """A list card's title with its quiet "new …" button on the right."""
+    return rx.el.div(
+        rx.el.h2(title, class_name="section-title"),
+        rx.el.button(
+            action,
+            type="button",
+            on_click=on_click,
+            class_name="dash-button dash-button-quiet",
+            data_testid=test_id,
+        ),
+        class_name="dash-section-head",
+    )

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, get_currency_precision
 
 from portal_app.i18n.catalog import N_, gettext, ngettext
@@ -42,6 +42,20 @@ def short_day(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
     if moment is None:
         return ""
     return format_date(moment.date(), format="medium", locale=locale_or_default(locale))
+
+
+def utc_moment(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A moment for the merchant's tables: `Nov 21, 2026, 14:05 UTC`; empty for none."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Translators: when something happened; {day} is a short date, {time} the hour (14:05).
+    return gettext(
+        "{day}, {time} UTC",
+        locale=locale,
+        day=short_day(aware, locale),
+        time=format_skeleton("Hm", aware, tzinfo=UTC, locale=locale_or_default(locale)),
+    )
 
 
 def day_from_unix(seconds: int | None, locale: str = DEFAULT_LOCALE) -> str:

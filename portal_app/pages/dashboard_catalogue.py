@@ -2,7 +2,13 @@
 
 import reflex as rx
 
-from portal_app.components.dashboard import field_error, notice, select_field, text_field
+from portal_app.components.dashboard import (
+    field_error,
+    list_head,
+    notice,
+    select_field,
+    text_field,
+)
 from portal_app.components.dashboard_catalogue import (
     image_field,
     price_row,
@@ -34,17 +40,7 @@ def interval_options() -> list[tuple[str, rx.Var]]:
 def product_list() -> rx.Component:
     """Every product, active first, the open one highlighted."""
     return rx.el.section(
-        rx.el.div(
-            rx.el.h2(t("Products"), class_name="section-title"),
-            rx.el.button(
-                t("New product"),
-                type="button",
-                on_click=S.new_product,
-                class_name="dash-button dash-button-quiet",
-                data_testid="new-product",
-            ),
-            class_name="dash-section-head",
-        ),
+        list_head(t("Products"), t("New product"), S.new_product, "new-product"),
         rx.cond(
             S.has_products,
             rx.el.ul(

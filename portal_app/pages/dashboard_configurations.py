@@ -5,6 +5,7 @@ import reflex as rx
 from portal_app.components.dashboard import (
     checkbox,
     field_error,
+    list_head,
     notice,
     select_field,
     text_field,
@@ -97,17 +98,7 @@ def configuration_list() -> rx.Component:
         )
 
     return rx.el.section(
-        rx.el.div(
-            rx.el.h2(t("Configurations"), class_name="section-title"),
-            rx.el.button(
-                t("New configuration"),
-                type="button",
-                on_click=S.new,
-                class_name="dash-button dash-button-quiet",
-                data_testid="new-configuration",
-            ),
-            class_name="dash-section-head",
-        ),
+        list_head(t("Configurations"), t("New configuration"), S.new, "new-configuration"),
         rx.el.ul(rx.foreach(S.rows, row), class_name="dash-rows"),
         class_name="dash-card",
     )

@@ -45,8 +45,11 @@ class CatalogueInputError(ValueError):
 
     def __init__(self, messages: dict[str, Text]) -> None:
         self.messages = messages
-        self.errors = {field: str(message) for field, message in messages.items()}
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {field: str(message) for field, message in self.messages.items()}
 
 
 class CatalogueNotFound(LookupError):

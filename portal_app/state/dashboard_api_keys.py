@@ -1,7 +1,7 @@
 """The dashboard's API keys page: create (secret shown once), list, revoke."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
@@ -10,7 +10,7 @@ from reflex_base.event import EventSpec
 from portal_app.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.format import short_day
+from portal_app.i18n.format import utc_moment
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
@@ -28,13 +28,7 @@ class ApiKeyRow:
 
 
 def _when(moment: datetime | None, locale: str) -> str:
-    if moment is None:
-        return gettext("Never", locale=locale)
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    # Translators: when a key was made or used; {day} is a short date, {time} 24-hour (14:05).
-    return gettext(
-        "{day}, {time} UTC", locale=locale, day=short_day(aware, locale), time=f"{aware:%H:%M}"
-    )
+    return utc_moment(moment, locale) if moment else gettext("Never", locale=locale)
 
 
 class DashboardApiKeysState(rx.State):

@@ -5,12 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
-from babel.dates import format_skeleton
 from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.format import locale_or_default, short_day
+from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
@@ -64,7 +63,7 @@ class DashboardConfigurationsState(rx.State):
                 label=view.name or view.business_name,
                 is_default=view.is_default,
                 active=view.active,
-                updated=_moment(view.updated, locale),
+                updated=utc_moment(datetime.fromtimestamp(view.updated, UTC), locale),
             )
             for view in views
         ]
@@ -167,14 +166,3 @@ class DashboardConfigurationsState(rx.State):
         self._show(self.selected_id)
         self.notice = gettext("This configuration is now the default.", locale=locale)
         return None
-
-
-def _moment(seconds: int, locale: str) -> str:
-    """When a configuration changed, as the merchant reads dates (the time is in UTC)."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return gettext(
-        "{date}, {time} UTC",
-        locale=locale,
-        date=short_day(moment, locale),
-        time=format_skeleton("Hm", moment, tzinfo=UTC, locale=locale_or_default(locale)),
-    )

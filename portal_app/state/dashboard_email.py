@@ -1,7 +1,6 @@
 """The dashboard's email page: the sender, which emails go out, and the outbox."""
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -9,7 +8,7 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext, ngettext
-from portal_app.i18n.format import short_day
+from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
 from portal_app.models.email import OutboxEmail
 from portal_app.services.email import (
@@ -69,7 +68,7 @@ def outbox_rows(messages: list[OutboxEmail], locale: str) -> list[OutboxRow]:
     return [
         OutboxRow(
             id=m.id,
-            created=_created(m.created, locale),
+            created=utc_moment(m.created, locale),
             kind=gettext(KIND_LABELS[m.kind], locale=locale) if m.kind in KIND_LABELS else m.kind,
             recipient=m.to_address,
             subject=m.subject,
@@ -79,14 +78,6 @@ def outbox_rows(messages: list[OutboxEmail], locale: str) -> list[OutboxRow]:
         )
         for m in messages
     ]
-
-
-def _created(moment: datetime, locale: str) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    # Translators: when an email was queued; {day} is a short date, {time} 24-hour (14:05).
-    return gettext(
-        "{day}, {time} UTC", locale=locale, day=short_day(aware, locale), time=f"{aware:%H:%M}"
-    )
 
 
 def _status_label(message: OutboxEmail, locale: str) -> str:
