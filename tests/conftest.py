@@ -175,12 +175,25 @@ class AppServer:
             if self.process.poll() is not None:
                 raise RuntimeError("the app exited:\n" + self.log_path.read_text()[-4000:])
             try:
-                if httpx.get(f"{self.url}/", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/", timeout=2).status_code == 200 and self._mirrored():
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(1)
         raise RuntimeError("the app did not start:\n" + self.log_path.read_text()[-4000:])
+
+    def _mirrored(self) -> bool:
+        """Every demo event delivered to the webhook, so the mirror knows the demo customers
+        (tests would otherwise race the first deliveries)."""
+        pending = self.python(
+            "from sqlmodel import func, select\n"
+            "from portal_app.db import session_scope\n"
+            "from portal_app.sandbox.models import SandboxEvent\n"
+            "with session_scope() as s:\n"
+            "    print(s.exec(select(func.count()).select_from(SandboxEvent)"
+            ".where(SandboxEvent.status == 'pending')).one())"
+        )
+        return pending == "0"
 
     def cli(self, *args: str) -> str:
         """Run `python -m portal_app.cli ARGS` against this server's database; its stdout."""
