@@ -420,8 +420,12 @@ class Gateway:
         at_period_end: bool,
         feedback: str | None = None,
         comment: str | None = None,
+        proration_behavior: str = "none",
     ) -> dict[str, Any]:
-        """Cancel now, or at the end of the period, recording the customer's reason."""
+        """Cancel now, or at the end of the period, recording the customer's reason.
+
+        Cancelling now credits the unused time when `proration_behavior` says so, and
+        `always_invoice` settles that credit on a final invoice at once."""
         details: dict[str, Any] = {}
         if feedback:
             details["feedback"] = feedback
@@ -437,6 +441,10 @@ class Gateway:
                 ),
             )
         cancel_params: Any = {"cancellation_details": details}
+        if proration_behavior in ("create_prorations", "always_invoice"):
+            cancel_params["prorate"] = True
+        if proration_behavior == "always_invoice":
+            cancel_params["invoice_now"] = True
         return await self._write(
             "subscriptions.cancel",
             intent,
@@ -458,6 +466,18 @@ class Gateway:
             "subscriptions.update.discounts",
             intent,
             lambda options: self._v1.subscriptions.update_async(subscription_id, params, options),
+        )
+
+    async def set_subscription_payment_method(
+        self, *, subscription_id: str, payment_method_id: str, intent: str
+    ) -> dict[str, Any]:
+        """Charge this card for the subscription's invoices (it overrides the customer's)."""
+        return await self._write(
+            "subscriptions.update.default_payment_method",
+            intent,
+            lambda options: self._v1.subscriptions.update_async(
+                subscription_id, {"default_payment_method": payment_method_id}, options
+            ),
         )
 
     async def renew_subscription(self, *, subscription_id: str, intent: str) -> dict[str, Any]:

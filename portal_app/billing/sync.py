@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from portal_app.billing.gateway import Gateway, get_gateway
 from portal_app.billing.shapes import MIRRORED, ref
 from portal_app.db import create_tables, session_scope
+from portal_app.models.lifecycle import CustomerChange
 from portal_app.models.mirror import (
     MirrorPrice,
     MirrorSubscription,
@@ -94,12 +95,52 @@ def upsert(
     `version=None` means an API response (a write's answer, a full-sync read): nothing stored
     can be newer, so it always applies, stamped no older than now so that events generated
     before it and still in flight lose when they land. Returns whether the mirror changed;
-    objects the portal does not mirror are ignored.
+    objects the portal does not mirror are ignored. A change raises the owning customer's
+    change counter, which tells their open tabs to reload.
     """
     mirrored = MIRRORED.get(obj.get("object", ""))
     if mirrored is None:
         return False
-    model, fields_of = mirrored
+    owner = _owner(session=session, model=mirrored[0], obj=obj)
+    changed = _upsert(session=session, obj=obj, version=version, kind=kind)
+    if changed and owner:
+        touch_customer(session=session, customer_id=owner)
+    return changed
+
+
+def _owner(*, session: Session, model: type[MirrorRow], obj: dict[str, Any]) -> str | None:
+    """The customer whose page shows this object (a detached card names none: the stored row
+    still knows whose it was)."""
+    if obj.get("object") == "customer":
+        return str(obj["id"])
+    customer = ref(obj.get("customer"))
+    if customer:
+        return customer
+    stored = session.get(model, obj["id"])
+    return getattr(stored, "customer", None) if stored is not None else None
+
+
+def touch_customer(*, session: Session, customer_id: str) -> None:
+    """Raise the customer's change counter (an atomic upsert: concurrent writers both count)."""
+    table = CustomerChange.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(customer=customer_id, version=1)
+        .on_conflict_do_update(index_elements=["customer"], set_={"version": table.c.version + 1})
+    )
+    session.connection().execute(statement)
+
+
+def customer_version(*, session: Session, customer_id: str) -> int:
+    """How often the mirror has changed this customer's objects (0 when never)."""
+    row = session.get(CustomerChange, customer_id, populate_existing=True)
+    return row.version if row is not None else 0
+
+
+def _upsert(*, session: Session, obj: dict[str, Any], version: int | None, kind: Kind) -> bool:
+    model, fields_of = MIRRORED[obj["object"]]
     # A response is newer than every event its own write produced, and those are stamped
     # with the same second at the latest: one second ahead, a late one can never tie it.
     stamp = account_now(session) + 1 if version is None else version
@@ -230,6 +271,7 @@ def _describe_discount(*, session: Session, discount: dict[str, Any], removed: b
         return False
     row.discounts = kept
     session.add(row)
+    touch_customer(session=session, customer_id=row.customer)
     return True
 
 

@@ -109,12 +109,23 @@ class BillingDetailsView(View):
     tax_ids: list[TaxIdView]
 
 
+class InvoicePurpose(View):
+    """What an invoice was for, as Stripe's portal says it: a plan and its period, a plan
+    change (prorations), or the merchant's own description of a one-off invoice."""
+
+    kind: str  # "period", "change", "description" or "" (nothing to say)
+    plan: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    text: str = ""
+
+
 class InvoiceView(View):
     id: str
     number: str | None
     created: datetime | None
     status: str | None
-    summary: str
+    purpose: InvoicePurpose
     total: int
     amount_due: int
     amount_remaining: int
@@ -270,7 +281,7 @@ def _discount_of(discount: Any) -> DiscountView:
 
 
 def _next_phase_items(schedule: MirrorSubscriptionSchedule) -> list[tuple[str, int]]:
-    phase = _next_phase(schedule)
+    phase = next_phase(schedule)
     if phase is None:
         return []
     return [
@@ -278,7 +289,9 @@ def _next_phase_items(schedule: MirrorSubscriptionSchedule) -> list[tuple[str, i
     ]
 
 
-def _next_phase(schedule: MirrorSubscriptionSchedule) -> dict[str, Any] | None:
+def next_phase(schedule: MirrorSubscriptionSchedule) -> dict[str, Any] | None:
+    """The phase a live schedule has still to start: its pending change (None once the last
+    phase has begun, or when the schedule completed or was released)."""
     if schedule.status not in ("not_started", "active"):
         return None
     current_end = (schedule.current_phase or {}).get("end_date")
@@ -293,7 +306,7 @@ def _scheduled_change(
 ) -> ScheduledChangeView | None:
     if schedule is None:
         return None
-    phase = _next_phase(schedule)
+    phase = next_phase(schedule)
     items = _next_phase_items(schedule)
     if phase is None or not items:
         return None
@@ -375,19 +388,21 @@ def invoice_page(
         )
     ).all()
     shown = rows[:limit]
+    price_ids = {str(line["price"]) for row in shown for line in row.lines if line.get("price")}
+    plans = _plans(session=session, price_ids=price_ids) if price_ids else {}
     return InvoicePage(
-        invoices=[_invoice_view(row) for row in shown],
+        invoices=[_invoice_view(row, plans) for row in shown],
         next_cursor=shown[-1].id if len(rows) > limit else None,
     )
 
 
-def _invoice_view(row: MirrorInvoice) -> InvoiceView:
+def _invoice_view(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoiceView:
     return InvoiceView(
         id=row.id,
         number=row.number,
         created=row.created,
         status=row.status,
-        summary=_invoice_summary(row),
+        purpose=invoice_purpose(row, plans),
         total=row.total,
         amount_due=row.amount_due,
         amount_remaining=row.amount_remaining,
@@ -398,11 +413,36 @@ def _invoice_view(row: MirrorInvoice) -> InvoiceView:
     )
 
 
-def _invoice_summary(row: MirrorInvoice) -> str:
-    """What the invoice was for: its description, else its first line's."""
+def invoice_purpose(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoicePurpose:
+    """What the invoice was for, from its lines' prices and periods (never a line's own
+    description, which is Stripe's English). Prorations mean the plan changed: the plan named
+    is the one charged for (the positive line), else the one credited."""
+
+    def names(lines: list[dict[str, Any]]) -> str:
+        found: list[str] = []
+        for line in lines:
+            plan = plans.get(str(line.get("price") or ""))
+            if plan is not None and plan.product_name and plan.product_name not in found:
+                found.append(plan.product_name)
+        return " + ".join(found)
+
+    def moment(seconds: Any) -> datetime | None:
+        return datetime.fromtimestamp(seconds, UTC) if isinstance(seconds, int) else None
+
+    priced = [line for line in row.lines if line.get("price")]
+    prorations = [line for line in priced if line.get("proration")]
+    if prorations or row.billing_reason == "subscription_update":
+        charged = [line for line in prorations if (line.get("amount") or 0) > 0]
+        return InvoicePurpose(kind="change", plan=names(charged or prorations or priced))
+    if priced:
+        starts = [line["period_start"] for line in priced if line.get("period_start")]
+        ends = [line["period_end"] for line in priced if line.get("period_end")]
+        return InvoicePurpose(
+            kind="period",
+            plan=names(priced),
+            start=moment(min(starts)) if starts else None,
+            end=moment(max(ends)) if ends else None,
+        )
     if row.description:
-        return row.description
-    for line in row.lines:
-        if line.get("description"):
-            return str(line["description"])
-    return ""
+        return InvoicePurpose(kind="description", text=row.description)
+    return InvoicePurpose(kind="")

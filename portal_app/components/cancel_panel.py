@@ -75,9 +75,20 @@ def cancel_form() -> rx.Component:
                 class_name="fieldset",
             ),
         ),
+        rx.el.div(
+            rx.el.p(CancelState.access_text, data_testid="cancel-access-ends"),
+            rx.cond(
+                CancelState.unused_text != "",
+                rx.el.p(CancelState.unused_text, class_name="muted", data_testid="cancel-unused"),
+            ),
+            class_name="notice",
+            data_ends_now=rx.cond(CancelState.ends_now, "true", "false"),
+            data_date=CancelState.ends_on,
+            data_testid="cancel-terms",
+        ),
         error_text(CancelState.error),
         step_buttons(
-            t("Cancel subscription"),
+            rx.cond(CancelState.ends_now, t("Cancel now"), t("Confirm cancellation")),
             test_id="cancel-confirm",
             busy=CancelState.busy,
             danger=True,

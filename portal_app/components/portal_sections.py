@@ -73,35 +73,9 @@ def subscription_card(sub: Any) -> rx.Component:
             ),
         ),
         rx.cond(sub.blocked_reason != "", rx.el.p(sub.blocked_reason, class_name="muted small")),
-        rx.el.div(
-            rx.cond(
-                sub.can_update,
-                rx.el.button(
-                    t("Update subscription"),
-                    on_click=PlanChangeState.open(sub.id),
-                    class_name="button",
-                    data_testid="update-subscription",
-                ),
-            ),
-            rx.cond(
-                sub.can_cancel,
-                rx.el.button(
-                    t("Cancel subscription"),
-                    on_click=CancelState.open(sub.id),
-                    class_name="button-secondary",
-                    data_testid="cancel-subscription",
-                ),
-            ),
-            rx.cond(
-                sub.can_renew,
-                rx.el.button(
-                    t("Renew subscription"),
-                    on_click=CancelState.renew(sub.id),
-                    class_name="button",
-                    data_testid="renew-subscription",
-                ),
-            ),
-            class_name="row-gap actions",
+        rx.cond(
+            (CancelState.subscription_id != sub.id) & (PlanChangeState.subscription_id != sub.id),
+            subscription_actions(sub),
         ),
         rx.cond(CancelState.subscription_id == sub.id, cancel_panel()),
         rx.cond(PlanChangeState.subscription_id == sub.id, plan_change_panel()),
@@ -111,10 +85,76 @@ def subscription_card(sub: Any) -> rx.Component:
     )
 
 
+def subscription_actions(sub: Any) -> rx.Component:
+    """Update, cancel, renew: hidden while a step for this subscription is open, so one
+    cancel action shows at a time (the step's own button)."""
+    return rx.el.div(
+        rx.cond(
+            sub.can_update,
+            rx.el.button(
+                t("Update subscription"),
+                on_click=PlanChangeState.open(sub.id),
+                class_name="button",
+                data_testid="update-subscription",
+            ),
+        ),
+        rx.cond(
+            sub.can_cancel,
+            rx.el.button(
+                t("Cancel subscription"),
+                on_click=CancelState.open(sub.id),
+                class_name="button-secondary",
+                data_testid="cancel-subscription",
+            ),
+        ),
+        rx.cond(
+            sub.can_renew,
+            rx.el.button(
+                t("Renew subscription"),
+                on_click=CancelState.renew(sub.id),
+                class_name="button",
+                data_testid="renew-subscription",
+            ),
+        ),
+        class_name="row-gap actions",
+    )
+
+
+def past_due_banner() -> rx.Component:
+    """What is overdue and a way to pay it, above the subscriptions (gone once paid)."""
+    overdue = PortalState.past_due
+    return rx.cond(
+        overdue.invoice_id != "",
+        rx.el.div(
+            rx.el.div(
+                rx.el.p(overdue.message),
+                rx.cond(
+                    InvoicePaymentState.place != "banner",
+                    rx.el.button(
+                        t("Pay {amount}", amount=overdue.amount),
+                        on_click=InvoicePaymentState.open_overdue,
+                        class_name="button",
+                        data_testid="past-due-pay",
+                    ),
+                ),
+                class_name="row-between",
+            ),
+            rx.cond(InvoicePaymentState.place == "banner", pay_panel()),
+            class_name="notice notice-danger",
+            role="alert",
+            data_testid="past-due-banner",
+            data_amount=overdue.amount_minor,
+            data_currency=overdue.currency,
+            data_invoice_id=overdue.invoice_id,
+        ),
+    )
+
+
 def subscriptions_section() -> rx.Component:
     return section(
         t("Current subscription"),
         "subscriptions",
+        past_due_banner(),
         status_text(CancelState.confirmation),
         status_text(PlanChangeState.confirmation),
         rx.cond(
@@ -344,6 +384,17 @@ def tax_id_item(tax_id: Any) -> rx.Component:
 
 
 def invoice_item(invoice: Any) -> rx.Component:
+    """The invoice's row, and under it the Pay panel when it is this invoice being paid."""
+    return rx.fragment(
+        invoice_row(invoice),
+        rx.cond(
+            (InvoicePaymentState.invoice_id == invoice.id) & (InvoicePaymentState.place == "row"),
+            rx.el.tr(rx.el.td(pay_panel(), col_span=5), class_name="pay-row"),
+        ),
+    )
+
+
+def invoice_row(invoice: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(invoice.date),
         rx.el.td(invoice.amount, class_name="num"),
@@ -388,12 +439,28 @@ def invoice_item(invoice: Any) -> rx.Component:
             class_name="num",
         ),
         data_testid="invoice",
+        data_invoice_id=invoice.id,
     )
 
 
 def pay_panel() -> rx.Component:
-    """Choose the card for an open invoice and pay it."""
+    """Choose the card for an open invoice and pay it; names the invoice and the amount."""
     return rx.el.div(
+        rx.el.h3(
+            rx.cond(
+                InvoicePaymentState.invoice_number != "",
+                t(
+                    "Pay invoice {number}: {amount}",
+                    number=InvoicePaymentState.invoice_number,
+                    amount=InvoicePaymentState.amount_due,
+                ),
+                t("Pay {amount}", amount=InvoicePaymentState.amount_due),
+            ),
+            class_name="item-title",
+            data_testid="pay-summary",
+            data_amount=InvoicePaymentState.amount_due_minor,
+            data_currency=InvoicePaymentState.currency,
+        ),
         rx.el.label(t("Pay with"), html_for="pay-card", class_name="label"),
         rx.el.select(
             rx.foreach(
@@ -423,7 +490,10 @@ def invoices_section() -> rx.Component:
         t("Invoice history"),
         "invoice-history",
         status_text(InvoicePaymentState.notice),
-        rx.cond(InvoicePaymentState.invoice_id != "", pay_panel()),
+        rx.cond(
+            (InvoicePaymentState.error != "") & (InvoicePaymentState.invoice_id == ""),
+            error_text(InvoicePaymentState.error),
+        ),
         rx.cond(
             PortalState.invoices.length() > 0,  # type: ignore[attr-defined]
             rx.el.table(

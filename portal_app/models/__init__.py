@@ -4,6 +4,7 @@ from portal_app.models import mirror
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.email import EmailSettings, OutboxEmail
+from portal_app.models.lifecycle import CustomerChange, RetentionOffer
 from portal_app.models.login_code import LoginCode
 from portal_app.models.merchant import (
     Merchant,
@@ -16,6 +17,7 @@ from portal_app.models.portal_session import PortalSession
 __all__ = [
     "AuditEntry",
     "CancellationFeedback",
+    "CustomerChange",
     "EmailSettings",
     "LoginCode",
     "Merchant",
@@ -25,5 +27,6 @@ __all__ = [
     "OutboxEmail",
     "PortalConfiguration",
     "PortalSession",
+    "RetentionOffer",
     "mirror",
 ]

@@ -8,18 +8,24 @@ entry. The DB is not held open across the network call.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import Gateway
+from portal_app.billing.shapes import ref
 from portal_app.billing.sync import record
+from portal_app.billing.views import next_phase
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix
 from portal_app.i18n.text import Text
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
+from portal_app.models.lifecycle import RetentionOffer
 from portal_app.models.mirror_billing import (
     MirrorSubscription,
     MirrorSubscriptionItem,
@@ -132,6 +138,34 @@ def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tupl
     return reason_text, comment_text
 
 
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling will do, as the form states it before the customer confirms."""
+
+    ends_now: bool
+    access_ends: datetime | None  # the period end when it waits for it
+    unused_time: str  # "none": nothing back; "credit": to the balance; "invoice": final invoice
+
+
+def cancellation_terms(*, actor: Actor, sub: MirrorSubscription) -> CancellationTerms:
+    """When access ends and what happens to the unused time, by the configuration: the same
+    settings `cancel_subscription` sends to Stripe."""
+    settings = actor.features.subscription_cancel
+    if settings.mode == "at_period_end":
+        return CancellationTerms(
+            ends_now=False, access_ends=sub.current_period_end, unused_time="none"
+        )
+    unused = {"create_prorations": "credit", "always_invoice": "invoice"}.get(
+        settings.proration_behavior, "none"
+    )
+    # A trial has no paid time left to credit.
+    return CancellationTerms(
+        ends_now=True,
+        access_ends=None,
+        unused_time="none" if sub.status == "trialing" else unused,
+    )
+
+
 async def cancel_subscription(
     *,
     gateway: Gateway,
@@ -145,18 +179,20 @@ async def cancel_subscription(
     reason_text, comment_text = check_cancellation(actor=actor, reason=reason, comment=comment)
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
-        if sub.cancel_at_period_end:
+        if sub.cancel_at_period_end or sub.cancel_at is not None:
             raise ActionRefused(Text("This subscription is already set to cancel."))
         if sub.status not in ("active", "trialing", "past_due", "unpaid", "paused", "incomplete"):
             raise ActionRefused(Text("This subscription has already ended."))
         before = _subscription_facts(sub)
         sub_id = sub.id
         plan_name = subscription_plan_name(session=db, subscription_id=sub_id, locale=actor.locale)
+    await release_spent_schedule(gateway=gateway, actor=actor, subscription_id=sub_id)
     at_period_end = actor.features.subscription_cancel.mode == "at_period_end"
     result = await gateway.cancel_subscription(
         subscription_id=sub_id,
         intent=f"{actor.session_id}:{sub_id}:cancel:{nonce}",
         at_period_end=at_period_end,
+        proration_behavior=actor.features.subscription_cancel.proration_behavior,
         feedback=reason_text or None,
         comment=comment_text or None,
     )
@@ -233,6 +269,37 @@ async def cancel_scheduled_change(
     return result
 
 
+async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription_id: str) -> None:
+    """Detach a schedule whose change already took effect (its last phase has begun) before
+    the customer changes the subscription again: Stripe would refuse a second schedule, and
+    the spent one would otherwise hold the plan until it ends. Schedules that will still
+    change something, or cancel at their end, are left alone."""
+    with session_scope() as db:
+        sub = db.get(MirrorSubscription, subscription_id)
+        if sub is None or sub.customer != actor.customer or not sub.schedule:
+            return
+        schedule = db.get(MirrorSubscriptionSchedule, sub.schedule)
+        if (
+            schedule is None
+            or schedule.status != "active"
+            or (schedule.raw or {}).get("end_behavior") != "release"
+            or len(schedule.phases or []) < 2
+            or next_phase(schedule) is not None
+        ):
+            return
+        schedule_id = schedule.id
+    result = await gateway.release_schedule(
+        schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release-spent"
+    )
+    with session_scope() as db:
+        record(session=db, obj=result)
+        row = db.get(MirrorSubscription, subscription_id)
+        if row is not None and row.schedule == schedule_id:
+            row.schedule = None
+            db.add(row)
+        audit(db, actor, "subscription.schedule.release", subscription_id, {}, {})
+
+
 def retention_coupon(*, actor: Actor, flow_coupon: str | None) -> str | None:
     """The coupon to offer before a cancellation: the session flow's, else the configuration's."""
     if flow_coupon:
@@ -241,20 +308,57 @@ def retention_coupon(*, actor: Actor, flow_coupon: str | None) -> str | None:
     return retention.coupon if retention.enabled and retention.coupon else None
 
 
+def retention_refusal(*, session: Session, sub: MirrorSubscription, coupon_id: str) -> Text | None:
+    """Why this subscription may not take a retention offer (None when it may): one offer per
+    subscription, ever, and none once it is set to cancel or already carries the coupon."""
+    if sub.cancel_at_period_end or sub.cancel_at is not None:
+        return Text("This subscription is already set to cancel.")
+    if session.get(RetentionOffer, sub.id) is not None:
+        return Text("This offer was already used for this subscription.")
+    carried = {
+        ref((d.get("source") or {}).get("coupon") or d.get("coupon"))
+        for d in sub.discounts or []
+        if isinstance(d, dict)
+    }
+    if coupon_id in carried:
+        return Text("This offer was already used for this subscription.")
+    return None
+
+
 async def accept_retention_offer(
     *, gateway: Gateway, actor: Actor, subscription_id: object, coupon_id: str, nonce: str
 ) -> dict[str, Any]:
-    """Keep the subscription with the offered coupon instead of cancelling."""
+    """Keep the subscription with the offered coupon instead of cancelling.
+
+    The offer is claimed (a row keyed by the subscription) and committed before Stripe is
+    asked, so a second acceptance, from any tab or worker, is refused rather than discounted
+    again; the claim is given back only when Stripe refused the discount.
+    """
+    if not isinstance(coupon_id, str) or not coupon_id:
+        raise ActionRefused(Text("This offer is no longer available."))
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
-        if sub.cancel_at_period_end:
-            raise ActionRefused(Text("This subscription is already set to cancel."))
+        refusal = retention_refusal(session=db, sub=sub, coupon_id=coupon_id)
+        if refusal is not None:
+            raise ActionRefused(refusal)
         sub_id, before = sub.id, {"discounts": sub.discounts}
-    result = await gateway.apply_coupon(
-        subscription_id=sub_id,
-        coupon_id=coupon_id,
-        intent=f"{actor.session_id}:{sub_id}:retain:{nonce}",
-    )
+    try:
+        with session_scope() as db:
+            db.add(RetentionOffer(subscription=sub_id, customer=actor.customer, coupon=coupon_id))
+    except IntegrityError as exc:
+        raise ActionRefused(Text("This offer was already used for this subscription.")) from exc
+    try:
+        result = await gateway.apply_coupon(
+            subscription_id=sub_id,
+            coupon_id=coupon_id,
+            intent=f"{actor.session_id}:{sub_id}:retain:{nonce}",
+        )
+    except BillingError:
+        with session_scope() as db:
+            claim = db.get(RetentionOffer, sub_id)
+            if claim is not None:
+                db.delete(claim)
+        raise
     with session_scope() as db:
         record(session=db, obj=result)
         audit(

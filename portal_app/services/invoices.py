@@ -24,7 +24,7 @@ async def pay_invoice(
         if invoice.status != "open" or invoice.amount_remaining <= 0:
             raise ActionRefused(Text("This invoice has nothing left to pay."))
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
-        invoice_ref, pm_ref = invoice.id, pm.id
+        invoice_ref, pm_ref, subscription_ref = invoice.id, pm.id, invoice.subscription
         before = {"status": invoice.status, "amount_remaining": invoice.amount_remaining}
     paid = await gateway.pay_invoice(
         invoice_id=invoice_ref,
@@ -41,4 +41,10 @@ async def pay_invoice(
             before,
             {"status": paid.get("status"), "payment_method": pm_ref},
         )
+    if paid.get("status") == "paid" and subscription_ref:
+        # Paying the overdue invoice makes the subscription active again; read it now so the
+        # page drops "Past due" at once rather than when the webhook lands.
+        subscription = await gateway.retrieve_subscription(subscription_id=subscription_ref)
+        with session_scope() as db:
+            record(session=db, obj=subscription)
     return paid

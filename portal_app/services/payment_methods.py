@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from portal_app.billing.errors import CardDeclined
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import Text
-from portal_app.models.mirror_billing import MirrorSubscription
+from portal_app.models.mirror_billing import MirrorInvoice, MirrorSubscription
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
 from portal_app.services.customer_actions import ActionRefused, Actor, audit, confirm_by_email
 from portal_app.services.email_templates import PAYMENT_METHOD_UPDATED, payment_method_updated
@@ -65,7 +66,9 @@ async def finish_card_setup(
 ) -> str:
     """Check the browser's confirmation with Stripe and store the new card; returns its id.
 
-    The first card of a customer without a default becomes the default.
+    As in Stripe's portal, the card just added becomes the default, for the customer and for
+    every live subscription; then any open invoice of a past-due subscription is retried with
+    it (a declined retry leaves the card saved and the invoice open).
     """
     _enabled(actor)
     if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
@@ -78,27 +81,84 @@ async def finish_card_setup(
         # Stripe's own decline wording is shown as is (translated when it is catalogued).
         raise ActionRefused(error.get("message") or Text("The card could not be saved."))
     payment_method: dict[str, Any] = intent["payment_method"]
+    pm_id = str(payment_method["id"])
     with session_scope() as db:
         record(session=db, obj=payment_method)
-        customer = db.get(MirrorCustomer, actor.customer)
-        needs_default = customer is not None and not customer.default_payment_method
-        audit(
-            db,
-            actor,
-            "payment_method.attach",
-            payment_method["id"],
-            {},
-            {"id": payment_method["id"]},
-        )
-    if needs_default:
-        updated = await gateway.set_default_payment_method(
-            customer_id=actor.customer,
-            payment_method_id=payment_method["id"],
-            intent=f"{actor.session_id}:default:{payment_method['id']}:{nonce}",
+        audit(db, actor, "payment_method.attach", pm_id, {}, {"id": pm_id})
+    await use_everywhere(gateway=gateway, actor=actor, payment_method_id=pm_id, nonce=nonce)
+    return pm_id
+
+
+async def use_everywhere(
+    *, gateway: Gateway, actor: Actor, payment_method_id: str, nonce: str
+) -> list[str]:
+    """Make the card the customer's and their live subscriptions' default, then retry the open
+    invoices of past-due subscriptions with it; returns the ids of the invoices it paid."""
+    updated = await gateway.set_default_payment_method(
+        customer_id=actor.customer,
+        payment_method_id=payment_method_id,
+        intent=f"{actor.session_id}:default:{payment_method_id}:{nonce}",
+    )
+    with session_scope() as db:
+        record(session=db, obj=updated)
+        subscriptions = db.exec(
+            select(MirrorSubscription).where(
+                MirrorSubscription.customer == actor.customer,
+                col(MirrorSubscription.status).in_(LIVE_STATUSES),
+                col(MirrorSubscription.deleted).is_(False),
+            )
+        ).all()
+        to_update = [
+            s.id
+            for s in subscriptions
+            if s.default_payment_method and s.default_payment_method != payment_method_id
+        ]
+        overdue = [s.id for s in subscriptions if s.status in ("past_due", "unpaid")]
+        open_invoices = db.exec(
+            select(MirrorInvoice.id, MirrorInvoice.subscription).where(
+                MirrorInvoice.customer == actor.customer,
+                col(MirrorInvoice.subscription).in_(overdue),
+                MirrorInvoice.status == "open",
+                MirrorInvoice.amount_remaining > 0,
+                col(MirrorInvoice.deleted).is_(False),
+            )
+        ).all()
+    for sub_id in to_update:
+        result = await gateway.set_subscription_payment_method(
+            subscription_id=sub_id,
+            payment_method_id=payment_method_id,
+            intent=f"{actor.session_id}:{sub_id}:default:{payment_method_id}:{nonce}",
         )
         with session_scope() as db:
-            record(session=db, obj=updated)
-    return str(payment_method["id"])
+            record(session=db, obj=result)
+    paid: list[str] = []
+    for invoice_id, subscription_id in open_invoices:
+        try:
+            result = await gateway.pay_invoice(
+                invoice_id=invoice_id,
+                payment_method_id=payment_method_id,
+                intent=f"{actor.session_id}:retry:{invoice_id}:{payment_method_id}:{nonce}",
+            )
+        except CardDeclined:
+            continue  # the invoice stays open and the page keeps offering Pay
+        with session_scope() as db:
+            record(session=db, obj=result)
+            audit(
+                db,
+                actor,
+                "invoice.pay",
+                invoice_id,
+                {"status": "open"},
+                {"status": result.get("status"), "payment_method": payment_method_id},
+            )
+        if result.get("status") == "paid":
+            paid.append(invoice_id)
+            if subscription_id:
+                # Active again: read it now so "Past due" goes with this page load.
+                sub = await gateway.retrieve_subscription(subscription_id=subscription_id)
+                with session_scope() as db:
+                    record(session=db, obj=sub)
+    return paid
 
 
 async def make_default(

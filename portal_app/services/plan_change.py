@@ -24,6 +24,7 @@ from portal_app.services.customer_actions import (
     audit,
     confirm_by_email,
     own_subscription,
+    release_spent_schedule,
 )
 from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
 from portal_app.services.subscription_rules import update_blockers
@@ -382,6 +383,9 @@ async def apply_change(
         "quantity": request.quantity,
         "scheduled": request.scheduled,
     }
+    await release_spent_schedule(
+        gateway=gateway, actor=actor, subscription_id=request.subscription_id
+    )
     if request.scheduled:
         result = await gateway.schedule_change_at_period_end(
             subscription_id=request.subscription_id,

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.billing.views import (
     CustomerOverview,
+    InvoicePurpose,
     InvoiceView,
     PaymentMethodView,
     PlanView,
@@ -23,6 +24,7 @@ from portal_app.i18n.catalog import N_, gettext, ngettext
 from portal_app.i18n.format import day, money, price_phrase, short_day
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
+from portal_app.models.mirror_billing import MirrorInvoice
 from portal_app.models.mirror_catalog import MirrorCoupon
 from portal_app.services.flows import coupon_text
 from portal_app.services.subscription_rules import update_blockers
@@ -99,12 +101,28 @@ class InvoiceRow:
     date: str = ""
     number: str = ""
     amount: str = ""
+    amount_due: str = ""
+    amount_due_minor: int = 0
+    currency: str = ""
     status_label: str = ""
     status_tone: str = ""
     summary: str = ""
     view_url: str = ""
     pdf_url: str = ""
     payable: bool = False
+
+
+@dataclass
+class PastDueRow:
+    """The open invoice of a past-due subscription, for the banner that offers to pay it
+    (empty `invoice_id` when nothing is overdue)."""
+
+    invoice_id: str = ""
+    number: str = ""
+    amount: str = ""
+    amount_minor: int = 0
+    currency: str = ""
+    message: str = ""
 
 
 @dataclass
@@ -127,6 +145,7 @@ class PortalHome:
     invoices: list[InvoiceRow]
     invoices_cursor: str
     features: Features
+    past_due: PastDueRow = field(default_factory=PastDueRow)
 
 
 def features_of(config: PortalConfiguration) -> ConfigurationFeatures:
@@ -167,6 +186,50 @@ def portal_home(
         invoices=[invoice_row(i, locale) for i in overview.invoices.invoices],
         invoices_cursor=overview.invoices.next_cursor or "",
         features=flags,
+        past_due=past_due_row(
+            session=session,
+            customer_id=customer_id,
+            subscription_ids=[
+                s.id for s in overview.subscriptions if s.status in ("past_due", "unpaid")
+            ],
+            locale=locale,
+        )
+        if flags.invoice_history
+        else PastDueRow(),
+    )
+
+
+def past_due_row(
+    *, session: Session, customer_id: str, subscription_ids: list[str], locale: str
+) -> PastDueRow:
+    """The newest open invoice of a past-due subscription, with what is left to pay."""
+    if not subscription_ids:
+        return PastDueRow()
+    invoice = session.exec(
+        select(MirrorInvoice)
+        .where(
+            MirrorInvoice.customer == customer_id,
+            col(MirrorInvoice.subscription).in_(subscription_ids),
+            MirrorInvoice.status == "open",
+            MirrorInvoice.amount_remaining > 0,
+            col(MirrorInvoice.deleted).is_(False),
+        )
+        .order_by(col(MirrorInvoice.created).desc())
+    ).first()
+    if invoice is None:
+        return PastDueRow()
+    amount = money(invoice.amount_remaining, invoice.currency, locale)
+    return PastDueRow(
+        invoice_id=invoice.id,
+        number=invoice.number or "",
+        amount=amount,
+        amount_minor=invoice.amount_remaining,
+        currency=invoice.currency,
+        message=gettext(
+            "Your payment of {amount} is past due. Pay it now to keep your subscription.",
+            locale=locale,
+            amount=amount,
+        ),
     )
 
 
@@ -367,10 +430,33 @@ def invoice_row(invoice: InvoiceView, locale: str) -> InvoiceRow:
         date=short_day(invoice.created, locale),
         number=invoice.number or "",
         amount=money(invoice.total, invoice.currency, locale),
+        amount_due=money(invoice.amount_remaining, invoice.currency, locale),
+        amount_due_minor=invoice.amount_remaining,
+        currency=invoice.currency,
         status_label=label,
         status_tone=tone,
-        summary=invoice.summary,
+        summary=invoice_summary(invoice.purpose, locale),
         view_url=invoice.hosted_invoice_url or "",
         pdf_url=invoice.invoice_pdf or "",
         payable=invoice.payable,
     )
+
+
+def invoice_summary(purpose: InvoicePurpose, locale: str) -> str:
+    """`Pro, 4 Dec 2026 to 4 Jan 2027`, `Plan change to Enterprise`, or the merchant's text."""
+    if purpose.kind == "change":
+        if purpose.plan:
+            return gettext("Plan change to {plan}", locale=locale, plan=purpose.plan)
+        return gettext("Plan change", locale=locale)
+    if purpose.kind == "period":
+        plan = purpose.plan or gettext("Subscription", locale=locale)
+        if purpose.start and purpose.end:
+            return gettext(
+                "{plan}, {start} to {end}",
+                locale=locale,
+                plan=plan,
+                start=short_day(purpose.start, locale),
+                end=short_day(purpose.end, locale),
+            )
+        return plan
+    return purpose.text

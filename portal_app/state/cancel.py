@@ -8,14 +8,18 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.format import day
 from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import (
     ActionRefused,
+    CancellationTerms,
     accept_retention_offer,
     cancel_subscription,
+    cancellation_terms,
     own_subscription,
     renew_subscription,
     retention_coupon,
+    retention_refusal,
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
@@ -35,6 +39,16 @@ REASON_LABELS = {
 }
 
 
+UNUSED_TIME = {
+    "none": N_("Unused time is not refunded."),
+    "credit": N_("The unused time is credited to your account and taken off future invoices."),
+    "invoice": N_(
+        "The unused time is credited to your account on a final invoice issued today, "
+        "and taken off future invoices."
+    ),
+}
+
+
 class CancelState(rx.State):
     """One cancellation at a time; the subscription id is re-checked on every step."""
 
@@ -42,6 +56,11 @@ class CancelState(rx.State):
     offer: str = ""
     reasons: list[tuple[str, str]] = []
     reason: str = ""
+    # What cancelling does, said before the final button (from `cancellation_terms`).
+    ends_now: bool = False
+    ends_on: str = ""  # YYYY-MM-DD, for QA hooks
+    access_text: str = ""
+    unused_text: str = ""
     error: str = ""
     confirmation: str = ""
     busy: bool = False
@@ -59,9 +78,12 @@ class CancelState(rx.State):
                 actor = customer._actor(db)
                 sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
                 survey = actor.features.subscription_cancel.cancellation_reason
+                terms = cancellation_terms(actor=actor, sub=sub)
                 coupon = retention_coupon(
                     actor=actor, flow_coupon=flow_retention_coupon(customer._flow(db), sub.id)
                 )
+                if coupon and retention_refusal(session=db, sub=sub, coupon_id=coupon):
+                    coupon = None  # one offer per subscription, and none once it cancels
                 offer = (
                     coupon_offer_text(session=db, coupon_id=coupon, locale=locale) if coupon else ""
                 )
@@ -69,6 +91,7 @@ class CancelState(rx.State):
             self.error = user_message(exc, locale)
             return
         self.subscription_id = sub.id
+        self._state_terms(terms, locale)
         self._offer_coupon, self.offer = (coupon or "", offer) if offer else ("", "")
         self.reasons = (
             [
@@ -80,6 +103,28 @@ class CancelState(rx.State):
             else []
         )
         self._nonce = secrets.token_hex(8)
+
+    def _state_terms(self, terms: CancellationTerms, locale: str) -> None:
+        self.ends_now = terms.ends_now
+        self.ends_on = terms.access_ends.date().isoformat() if terms.access_ends else ""
+        if terms.ends_now:
+            self.access_text = gettext(
+                "Your subscription ends now, and you lose access right away.", locale=locale
+            )
+        elif terms.access_ends:
+            self.access_text = gettext(
+                "You keep access until {date}. After that you won't be charged again.",
+                locale=locale,
+                date=day(terms.access_ends, locale),
+            )
+        else:
+            self.access_text = gettext(
+                "You keep access until the end of the billing period.", locale=locale
+            )
+        # Waiting for the period end leaves no unused time to speak of.
+        self.unused_text = (
+            gettext(UNUSED_TIME[terms.unused_time], locale=locale) if terms.ends_now else ""
+        )
 
     @rx.event
     def close(self) -> None:

@@ -20,6 +20,12 @@ class InvoicePaymentState(rx.State):
     """One invoice payment at a time; ids are re-checked by the service."""
 
     invoice_id: str = ""
+    # Where the Pay panel opens: under the invoice's row, or in the past-due banner.
+    place: str = ""
+    invoice_number: str = ""
+    amount_due: str = ""
+    amount_due_minor: int = 0
+    currency: str = ""
     payment_method_id: str = ""
     busy: bool = False
     error: str = ""
@@ -28,14 +34,42 @@ class InvoicePaymentState(rx.State):
 
     @rx.event
     async def open(self, invoice_id: str) -> None:
-        """Start paying an invoice, with the default card chosen."""
+        """Start paying an invoice from its row, with the default card chosen."""
+        await self._open(invoice_id, "row")
+
+    @rx.event
+    async def open_overdue(self) -> None:
+        """Start paying the overdue invoice the past-due banner names."""
+        portal = await self.get_state(PortalState)
+        await self._open(portal.past_due.invoice_id, "banner")
+
+    async def _open(self, invoice_id: object, place: str) -> None:
         locale = await locale_of(self)
         portal = await self.get_state(PortalState)
         self.error = self.notice = ""
-        if not any(i.id == invoice_id and i.payable for i in portal.invoices):
+        rows = [
+            (i.id, i.number, i.amount_due, i.amount_due_minor, i.currency)
+            for i in portal.invoices
+            if i.payable
+        ]
+        overdue = portal.past_due
+        if overdue.invoice_id:
+            rows.append(
+                (
+                    overdue.invoice_id,
+                    overdue.number,
+                    overdue.amount,
+                    overdue.amount_minor,
+                    overdue.currency,
+                )
+            )
+        found = next((row for row in rows if row[0] == invoice_id), None) if invoice_id else None
+        if found is None:
             self.error = gettext("That invoice was not found.", locale=locale)
             return
-        self.invoice_id = invoice_id
+        self.invoice_id, self.invoice_number, self.amount_due = found[0], found[1], found[2]
+        self.amount_due_minor, self.currency = found[3], found[4]
+        self.place = place
         default = next((pm.id for pm in portal.payment_methods if pm.is_default), "")
         self.payment_method_id = default or (
             portal.payment_methods[0].id if portal.payment_methods else ""
@@ -45,7 +79,7 @@ class InvoicePaymentState(rx.State):
     @rx.event
     def close(self) -> None:
         """Leave without paying."""
-        self.invoice_id = self.error = ""
+        self.invoice_id = self.error = self.place = ""
 
     @rx.event
     async def choose(self, payment_method_id: str) -> None:
@@ -84,7 +118,7 @@ class InvoicePaymentState(rx.State):
                 if result.get("status") == "paid"
                 else gettext("Your payment is being processed.", locale=locale)
             )
-            self.invoice_id = ""
+            self.invoice_id = self.place = ""
         finally:
             self.busy = False
         yield PortalState.load

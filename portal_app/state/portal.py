@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError, end_session
+from portal_app.billing.sync import customer_version
 from portal_app.billing.views import CustomerNotMirrored, invoice_page
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
@@ -13,6 +14,7 @@ from portal_app.services.portal_view import (
     BillingRow,
     Features,
     InvoiceRow,
+    PastDueRow,
     PaymentMethodRow,
     SubscriptionRow,
     invoice_row,
@@ -22,6 +24,14 @@ from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.flow import FlowState
 from portal_app.state.i18n import I18nState
+
+# How often an open tab asks whether its customer's account changed (one primary-key read).
+WATCH_INTERVAL_MS = 3000
+# Resolves after the interval with the loop's ticket; the tab's visibility rides along so a
+# hidden tab does not reload what nobody sees until it is shown again.
+WATCH_SCRIPT = (
+    "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
+)
 
 
 class PortalState(rx.State):
@@ -36,6 +46,10 @@ class PortalState(rx.State):
     invoices: list[InvoiceRow] = []
     invoices_cursor: str = ""
     features: Features = Features()
+    past_due: PastDueRow = PastDueRow()
+    _version: int = -1
+    _customer: str = ""
+    _watch_ticket: int = 0
 
     @rx.event
     async def load(self):
@@ -47,6 +61,8 @@ class PortalState(rx.State):
             with session_scope() as db:
                 portal_session = customer._portal_session(db)
                 config = customer._configuration(db, portal_session)
+                # Read before the rows: a change landing meanwhile shows on the next check.
+                version = customer_version(session=db, customer_id=portal_session.customer)
                 mirrored = db.get(MirrorCustomer, portal_session.customer)
                 set_lang = await i18n.settle(
                     session_locale=portal_session.locale,
@@ -67,6 +83,8 @@ class PortalState(rx.State):
                 "We could not find your billing account. Please try again shortly.",
                 locale=i18n.locale,
             )
+            # The watch reloads the page once the account arrives in the mirror.
+            self._version, self._customer = version, portal_session.customer
             self.loaded = True
             return set_lang
         self.signed_in = True
@@ -77,6 +95,8 @@ class PortalState(rx.State):
         self.invoices = home.invoices
         self.invoices_cursor = home.invoices_cursor
         self.features = home.features
+        self.past_due = home.past_due
+        self._version, self._customer = version, portal_session.customer
         self.loaded = True
         return [set_lang, FlowState.begin]
 
@@ -85,11 +105,49 @@ class PortalState(rx.State):
         self.loaded = True
         self.subscriptions, self.payment_methods, self.invoices = [], [], []
         self.billing = BillingRow()
+        self.past_due = PastDueRow()
+        self._customer = ""
         self.page_error = message
 
     @rx.event
+    def watch(self):
+        """Start this tab's check for changes made elsewhere (another tab, the merchant, a
+        webhook): the browser waits, then asks `check_for_changes`. The loop lives in the
+        tab, so it ends when the tab closes, and any worker can answer it (the counter is in
+        the database). A new ticket retires any loop already running in this tab."""
+        self._watch_ticket += 1
+        return rx.call_script(
+            WATCH_SCRIPT % (self._watch_ticket, WATCH_INTERVAL_MS),
+            callback=PortalState.check_for_changes,
+        )
+
+    @rx.event
+    async def check_for_changes(self, tick: dict):
+        """Reload when the customer's account changed since this tab loaded it, then wait
+        again. Stops with a retired ticket or once the tab is signed out."""
+        ticket = tick.get("ticket") if isinstance(tick, dict) else None
+        if type(ticket) is not int or ticket != self._watch_ticket or not self._customer:
+            return None
+        # Not `_portal_session`: a check is not activity, and must not keep an idle session
+        # alive. The reload it triggers checks the session like any other event.
+        with session_scope() as db:
+            version = customer_version(session=db, customer_id=self._customer)
+        again = rx.call_script(
+            WATCH_SCRIPT % (self._watch_ticket, WATCH_INTERVAL_MS),
+            callback=PortalState.check_for_changes,
+        )
+        if version != self._version and not tick.get("hidden"):
+            return [PortalState.load, again]
+        return again
+
+    @rx.event
     async def more_invoices(self) -> None:
-        """The next page of invoice history (keyset cursor checked against the customer)."""
+        """The next page of invoice history (keyset cursor checked against the customer).
+
+        Without a cursor there is no next page; rows already shown are not added twice, so
+        repeated calls cannot grow the tab's state."""
+        if not self.invoices_cursor:
+            return
         customer = await self.get_state(CustomerSessionState)
         try:
             with session_scope() as db:
@@ -102,7 +160,8 @@ class PortalState(rx.State):
         except SessionError as exc:
             self._signed_out(user_message(exc, customer._locale))
             return
-        rows = [invoice_row(i, customer._locale) for i in page.invoices]
+        shown = {row.id for row in self.invoices}
+        rows = [invoice_row(i, customer._locale) for i in page.invoices if i.id not in shown]
         self.invoices = [*self.invoices, *rows]
         self.invoices_cursor = page.next_cursor or ""
 
