@@ -193,17 +193,50 @@ def payment_method_item(pm: Any) -> rx.Component:
                     data_testid="pm-make-default",
                 ),
             ),
-            rx.el.button(
-                t("Remove"),
-                on_click=PaymentMethodsState.remove(pm.id),
-                class_name="button-link danger-link",
-                aria_label=t("Remove card ending {last4}", last4=pm.last4),
-                data_testid="pm-remove",
+            rx.cond(
+                PaymentMethodsState.removing != pm.id,
+                rx.el.button(
+                    t("Remove"),
+                    on_click=PaymentMethodsState.ask_remove(pm.id),
+                    class_name="button-link danger-link",
+                    aria_label=t("Remove card ending {last4}", last4=pm.last4),
+                    data_testid="pm-remove",
+                ),
             ),
             class_name="pm-actions",
         ),
+        rx.cond(PaymentMethodsState.removing == pm.id, remove_confirmation(pm)),
         class_name="pm-row",
         data_testid="payment-method",
+    )
+
+
+def remove_confirmation(pm: Any) -> rx.Component:
+    """The question before a card is removed, under the card it concerns."""
+    return rx.el.div(
+        rx.el.p(
+            t("Remove the card ending {last4}?", last4=pm.last4),
+            id="pm-remove-question",
+        ),
+        rx.el.div(
+            rx.el.button(
+                t("Remove card"),
+                on_click=PaymentMethodsState.remove(pm.id),
+                class_name="button button-danger",
+                aria_describedby="pm-remove-question",
+                data_testid="pm-remove-confirm",
+            ),
+            rx.el.button(
+                t("Keep card"),
+                on_click=PaymentMethodsState.keep_card,
+                class_name="button-secondary",
+                data_testid="pm-remove-cancel",
+            ),
+            class_name="row-gap",
+        ),
+        class_name="notice pm-confirm",
+        role="group",
+        data_testid="pm-remove-confirmation",
     )
 
 

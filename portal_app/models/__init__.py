@@ -4,7 +4,7 @@ from portal_app.models import mirror
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.email import EmailSettings, OutboxEmail
-from portal_app.models.lifecycle import CustomerChange, RetentionOffer
+from portal_app.models.lifecycle import AcceptedRetentionOffer, CustomerChange
 from portal_app.models.login_code import LoginCode
 from portal_app.models.merchant import (
     Merchant,
@@ -15,6 +15,7 @@ from portal_app.models.merchant import (
 from portal_app.models.portal_session import PortalSession
 
 __all__ = [
+    "AcceptedRetentionOffer",
     "AuditEntry",
     "CancellationFeedback",
     "CustomerChange",
@@ -27,6 +28,5 @@ __all__ = [
     "OutboxEmail",
     "PortalConfiguration",
     "PortalSession",
-    "RetentionOffer",
     "mirror",
 ]

@@ -21,7 +21,7 @@ class CustomerChange(SQLModel, table=True):
     version: int = 0
 
 
-class RetentionOffer(SQLModel, table=True):
+class AcceptedRetentionOffer(SQLModel, table=True):
     """The one retention offer a subscription may take: claimed before Stripe is asked, so a
     second acceptance (another tab, a replayed event) finds it and is refused."""
 

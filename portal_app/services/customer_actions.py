@@ -25,7 +25,7 @@ from portal_app.i18n.format import day_from_unix
 from portal_app.i18n.text import Text
 from portal_app.models.audit import AuditEntry, CancellationFeedback
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
-from portal_app.models.lifecycle import RetentionOffer
+from portal_app.models.lifecycle import AcceptedRetentionOffer
 from portal_app.models.mirror_billing import (
     MirrorSubscription,
     MirrorSubscriptionItem,
@@ -313,7 +313,7 @@ def retention_refusal(*, session: Session, sub: MirrorSubscription, coupon_id: s
     subscription, ever, and none once it is set to cancel or already carries the coupon."""
     if sub.cancel_at_period_end or sub.cancel_at is not None:
         return Text("This subscription is already set to cancel.")
-    if session.get(RetentionOffer, sub.id) is not None:
+    if session.get(AcceptedRetentionOffer, sub.id) is not None:
         return Text("This offer was already used for this subscription.")
     carried = {
         ref((d.get("source") or {}).get("coupon") or d.get("coupon"))
@@ -344,7 +344,11 @@ async def accept_retention_offer(
         sub_id, before = sub.id, {"discounts": sub.discounts}
     try:
         with session_scope() as db:
-            db.add(RetentionOffer(subscription=sub_id, customer=actor.customer, coupon=coupon_id))
+            db.add(
+                AcceptedRetentionOffer(
+                    subscription=sub_id, customer=actor.customer, coupon=coupon_id
+                )
+            )
     except IntegrityError as exc:
         raise ActionRefused(Text("This offer was already used for this subscription.")) from exc
     try:
@@ -355,7 +359,7 @@ async def accept_retention_offer(
         )
     except BillingError:
         with session_scope() as db:
-            claim = db.get(RetentionOffer, sub_id)
+            claim = db.get(AcceptedRetentionOffer, sub_id)
             if claim is not None:
                 db.delete(claim)
         raise

@@ -41,6 +41,8 @@ class PaymentMethodsState(rx.State):
     busy: bool = False
     error: str = ""
     notice: str = ""
+    # The card whose removal waits for the customer's confirmation.
+    removing: str = ""
     _setup_intent_id: str = ""
     _client_secret: str = ""
     _nonce: str = ""
@@ -163,10 +165,26 @@ class PaymentMethodsState(rx.State):
         return [PortalState.load, embed_event("portal.payment_method.updated")]
 
     @rx.event
+    async def ask_remove(self, payment_method_id: str) -> None:
+        """Ask before removing a card the page lists."""
+        portal = await self.get_state(PortalState)
+        self.error = self.notice = ""
+        known = any(pm.id == payment_method_id for pm in portal.payment_methods)
+        self.removing = payment_method_id if known else ""
+
+    @rx.event
+    def keep_card(self) -> None:
+        """Keep the card after all."""
+        self.removing = ""
+
+    @rx.event
     async def remove(self, payment_method_id: str):
-        """Remove a card (not the last one while a subscription is active)."""
+        """Remove a card once confirmed (not the last one while a subscription is active)."""
         locale = await locale_of(self)
         self.error = self.notice = ""
+        if not payment_method_id or payment_method_id != self.removing:
+            return None  # only the card the customer was asked about
+        self.removing = ""
         try:
             await remove(
                 gateway=get_gateway(),
