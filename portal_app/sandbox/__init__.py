@@ -7,6 +7,8 @@ Stripe object. Beside Stripe's `/v1/...` endpoints it serves test helpers:
 - `GET /v1/test_helpers/clock`, `POST /v1/test_helpers/clock/advance` (`to` or `seconds`)
 - `POST|GET|DELETE /v1/test_helpers/faults` (`mode=429|500|timeout`, `count` or `rate`,
   `path_prefix`, `delay_ms`)
+- `GET|POST /v1/test_helpers/account` (`business_name`, `primary_color`, `logo_url`: the
+  branding on invoices, hosted invoice pages and PDFs, as the Stripe Dashboard sets it)
 - `POST /v1/test_helpers/deliver_events` (delivers pending webhooks now; answers how many)
 - `GET /hosted/invoices/{id}/{token}[/pdf]` (the hosted invoice page and its PDF)
 """

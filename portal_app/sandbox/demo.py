@@ -23,6 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from portal_app.db import get_engine
+from portal_app.sandbox.account import update_account_settings
 from portal_app.sandbox.billing import subscriptions
 from portal_app.sandbox.billing.clockwork import advance_to
 from portal_app.sandbox.clock import sandbox_now
@@ -48,6 +49,8 @@ def load_demo() -> bool:
         if store.state(_STATE_KEY).get("loaded"):
             return False
         now = sandbox_now(store)
+        # The demo merchant's name (the portal's demo configuration) on its invoices too.
+        update_account_settings(store, {"business_name": "Acme Cloud"})
         _load(Ctx(session, now - 95 * DAY), now)
         store.set_state(_STATE_KEY, {"loaded": True, "at": now})
         session.commit()

@@ -16,12 +16,19 @@ def _date(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%d %b %Y") if ts else "-"
 
 
-def invoice_pdf(invoice: dict[str, Any]) -> bytes:
-    """A one-page (or longer) PDF of an invoice: header, customer, lines and totals."""
+def invoice_pdf(invoice: dict[str, Any], account: dict[str, str] | None = None) -> bytes:
+    """A one-page (or longer) PDF of an invoice: the merchant, customer, lines and totals."""
     currency = invoice["currency"]
+    merchant = (account or {}).get("business_name") or invoice.get("account_name") or ""
+    color = (account or {}).get("primary_color") or "#0f62fe"
     pdf = FPDF(format="A4")
-    pdf.set_title(_text(f"Invoice {invoice['number'] or invoice['id']}"))
+    pdf.set_title(_text(f"Invoice {invoice['number'] or invoice['id']} from {merchant}"))
+    pdf.set_author(_text(merchant))
     pdf.add_page()
+    pdf.set_fill_color(*(int(color[i : i + 2], 16) for i in (1, 3, 5)))
+    pdf.rect(0, 0, 210, 6, style="F")
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 10, _text(merchant), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 20)
     pdf.cell(0, 12, "Invoice", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal_app.sandbox import events
+from portal_app.sandbox.account import account_settings
 from portal_app.sandbox.billing import discounts as discount_rules
 from portal_app.sandbox.billing.payments import charge
 from portal_app.sandbox.billing.periods import money_label
@@ -204,7 +205,7 @@ def build_invoice(
         "id": invoice_id,
         "object": "invoice",
         "account_country": "US",
-        "account_name": "Sandbox",
+        "account_name": account_settings(ctx.store)["business_name"],
         "account_tax_ids": None,
         "amount_due": total,
         "amount_paid": 0,

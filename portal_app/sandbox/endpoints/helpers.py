@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from portal_app.sandbox.account import account_settings, update_account_settings
 from portal_app.sandbox.billing.clockwork import advance_to
 from portal_app.sandbox.endpoints import Ctx, RouteSpec
 from portal_app.sandbox.errors import invalid_request
@@ -37,6 +38,16 @@ def advance_clock(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     return _clock(ctx)
 
 
+def read_account(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """`GET /v1/test_helpers/account`: the business name and branding on invoices."""
+    return {"object": "test_helpers.sandbox_account", **account_settings(ctx.store)}
+
+
+def update_account(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """`POST /v1/test_helpers/account` with `business_name`, `primary_color`, `logo_url`."""
+    return {"object": "test_helpers.sandbox_account", **update_account_settings(ctx.store, params)}
+
+
 def retrieve_event(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]:
     """`GET /v1/events/{id}`."""
     return get_event(ctx, id)
@@ -50,6 +61,8 @@ def events_list(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 ROUTES: list[RouteSpec] = [
     ("GET", "/v1/test_helpers/clock", read_clock),
     ("POST", "/v1/test_helpers/clock/advance", advance_clock),
+    ("GET", "/v1/test_helpers/account", read_account),
+    ("POST", "/v1/test_helpers/account", update_account),
     ("GET", "/v1/events", events_list),
     ("GET", "/v1/events/{id}", retrieve_event),
 ]
