@@ -70,9 +70,29 @@ def test_cancel_with_a_reason_then_renew(app_server, page: Page) -> None:
     panel = page.get_by_test_id("cancel-panel")
     panel.get_by_label("It's too expensive").check()
     panel.get_by_label("Anything else you'd like to share?").fill("Budget cuts")
+    # One cancel action at a time: the card's own button gives way to the form's.
+    expect(sub.get_by_test_id("cancel-subscription")).to_have_count(0)
+    terms = panel.get_by_test_id("cancel-terms")
+    expect(terms).to_contain_text("You keep access until")
+    assert terms.get_attribute("data-ends-now") == "false"
+    ends_on = terms.get_attribute("data-date")
     panel.get_by_test_id("cancel-confirm").click()
     expect(page.get_by_role("status").filter(has_text="will be canceled")).to_be_visible()
     expect(sub).to_contain_text("Cancels on")
+    cancel_at = app_server.python(
+        "import datetime\n"
+        "from sqlmodel import select\n"
+        "from portal_app.db import session_scope\n"
+        "from portal_app.models.mirror import MirrorCustomer, MirrorSubscription\n"
+        "with session_scope() as s:\n"
+        "    c = s.exec(select(MirrorCustomer).where(MirrorCustomer.email == "
+        "'team@example.com')).first()\n"
+        "    sub = s.exec(select(MirrorSubscription).where(MirrorSubscription.customer == c.id)"
+        ").first()\n"
+        "    at = sub.raw.get('cancel_at') or sub.raw['items']['data'][0]['current_period_end']\n"
+        "    print(datetime.datetime.fromtimestamp(at, datetime.UTC).date().isoformat())"
+    )
+    assert cancel_at == ends_on
     sub.get_by_test_id("renew-subscription").click()
     expect(sub).to_contain_text("Renews on")
     reason = app_server.python(
@@ -104,6 +124,9 @@ def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) 
     cards = section.get_by_test_id("payment-method")
     expect(cards).to_have_count(1)
     cards.first.get_by_test_id("pm-remove").click()
+    confirmation = cards.first.get_by_test_id("pm-remove-confirmation")
+    expect(confirmation).to_contain_text("Remove the card ending 4242?")
+    confirmation.get_by_test_id("pm-remove-confirm").click()
     expect(section.get_by_test_id("pm-error")).to_contain_text("Add a new payment method first")
 
     add_card(page, "4000 0000 0000 0002")
@@ -114,10 +137,18 @@ def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) 
     add_card(page, "5555 5555 5555 4444")
     expect(section.get_by_role("status")).to_contain_text("Your card was added.")
     expect(cards).to_have_count(2)
-    mastercard = cards.filter(has_text="4444")
+    # As in Stripe's portal, the card just added is the one charged from now on.
+    mastercard, visa = cards.filter(has_text="4444"), cards.filter(has_text="4242")
+    expect(mastercard).to_contain_text("Default")
+    visa.get_by_test_id("pm-make-default").click()
+    expect(visa).to_contain_text("Default")
     mastercard.get_by_test_id("pm-make-default").click()
     expect(mastercard).to_contain_text("Default")
-    cards.filter(has_text="4242").get_by_test_id("pm-remove").click()
+    visa.get_by_test_id("pm-remove").click()
+    visa.get_by_test_id("pm-remove-cancel").click()
+    expect(cards).to_have_count(2)
+    visa.get_by_test_id("pm-remove").click()
+    visa.get_by_test_id("pm-remove-confirm").click()
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("4444")
 
@@ -247,21 +278,39 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     expect(section.get_by_test_id("tax-id")).to_have_count(0)
 
 
-def test_pay_an_open_invoice_after_a_decline(app_server, page: Page) -> None:
+def test_past_due_banner_pay_panel_and_a_new_card_that_settles_it(app_server, page: Page) -> None:
     open_portal(page, app_server, "past.due@example.com")
+    banner = page.get_by_test_id("past-due-banner")
+    expect(banner).to_contain_text("Your payment of $29.00 is past due")
+    assert banner.get_attribute("data-amount") == "2900"
+    assert banner.get_attribute("data-currency") == "usd"
+    invoice_id = banner.get_attribute("data-invoice-id")
     invoices = page.get_by_role("region", name="Invoice history")
-    open_row = invoices.get_by_test_id("invoice").filter(has_text="Due").first
+    open_row = invoices.locator(f"[data-invoice-id='{invoice_id}']")
     open_row.get_by_test_id("invoice-pay").click()
-    invoices.get_by_test_id("invoice-pay-confirm").click()
-    expect(invoices.get_by_test_id("pay-panel").get_by_role("alert")).to_contain_text("declined")
+    # The panel opens under its own row and names the invoice and what is left to pay.
+    panel_row = open_row.locator("xpath=following-sibling::tr[1]")
+    summary = panel_row.get_by_test_id("pay-summary")
+    expect(summary).to_have_text(re.compile(r"^Pay invoice [A-Z0-9]+-\d+: \$29\.00$"))
+    assert summary.get_attribute("data-amount") == "2900"
+    panel_row.get_by_test_id("invoice-pay-confirm").click()
+    expect(panel_row.get_by_test_id("pay-panel").get_by_role("alert")).to_contain_text("declined")
+    panel_row.get_by_role("button", name="Cancel", exact=True).click()
 
+    # A new card becomes the default and pays what is overdue: the banner goes, and so does
+    # "Past due", without a reload.
     add_card(page, "4242 4242 4242 4242")
-    expect(page.get_by_test_id("payment-method")).to_have_count(2)
-    open_row = invoices.get_by_test_id("invoice").filter(has_text="Due").first
-    open_row.get_by_test_id("invoice-pay").click()
-    invoices.get_by_label("Pay with").select_option(label="Visa •••• 4242")
-    invoices.get_by_test_id("invoice-pay-confirm").click()
-    expect(invoices.get_by_role("status")).to_contain_text("the invoice is paid")
+    expect(page.get_by_test_id("payment-method").filter(has_text="4242")).to_contain_text("Default")
+    expect(banner).to_have_count(0)
+    expect(subscription(page)).not_to_contain_text("Past due")
+    expect(open_row).to_contain_text("Paid")
+    state = app_server.python(
+        "from portal_app.db import session_scope\n"
+        "from portal_app.models.mirror import MirrorInvoice\n"
+        "with session_scope() as s:\n"
+        f"    print(s.get(MirrorInvoice, {invoice_id!r}).status)"
+    )
+    assert state.strip() == "paid"
 
 
 def flow_link(app_server, email: str, flow_data: str) -> str:
@@ -337,3 +386,31 @@ def test_cancel_flow_offers_the_retention_coupon_then_redirects(app_server, page
     expect(offer).to_contain_text("50% off your next invoice")
     offer.get_by_test_id("retention-accept").click()
     expect(page).to_have_url(re.compile(r"/\?kept=1$"))
+
+
+def test_a_change_made_elsewhere_shows_in_every_open_tab(app_server, browser) -> None:
+    first, second = browser.new_page(), browser.new_page()
+    open_portal(first, app_server, "trial@example.com")
+    open_portal(second, app_server, "trial@example.com")
+    details = [p.get_by_test_id("billing-details") for p in (first, second)]
+    # Outside the portal (the merchant, in Stripe): the change arrives by webhook.
+    app_server.python(
+        "from sqlmodel import select\n"
+        "from portal_app.billing.gateway import build_client\n"
+        "from portal_app.db import session_scope\n"
+        "from portal_app.models.mirror import MirrorCustomer\n"
+        "with session_scope() as s:\n"
+        "    c = s.exec(select(MirrorCustomer).where(MirrorCustomer.email == "
+        "'trial@example.com')).first().id\n"
+        "build_client().v1.customers.update(c, {'name': 'Tomasz Trial'})"
+    )
+    for shown in details:
+        expect(shown).to_contain_text("Tomasz Trial", timeout=15_000)
+    # In one tab: the other follows without a reload.
+    subscription(first).get_by_test_id("cancel-subscription").click()
+    first.get_by_test_id("cancel-confirm").click()
+    expect(subscription(second)).to_contain_text("Cancels on", timeout=15_000)
+    subscription(second).get_by_test_id("renew-subscription").click()
+    expect(subscription(first)).to_contain_text("Trial ends on", timeout=15_000)
+    first.close()
+    second.close()
