@@ -3,6 +3,7 @@
 from typing import Any
 
 from portal_app.billing.gateway import Gateway
+from portal_app.billing.shapes import ref
 from portal_app.billing.sync import record
 from portal_app.db import session_scope
 from portal_app.i18n.text import Text
@@ -48,3 +49,19 @@ async def pay_invoice(
         with session_scope() as db:
             record(session=db, obj=subscription)
     return paid
+
+
+async def record_latest_invoice(*, gateway: Gateway, subscription: dict[str, Any]) -> None:
+    """Store the invoice a subscription write just made (a plan change invoiced at once), so
+    the invoice history shows it with the page's next load rather than when its webhook lands.
+    """
+    invoice_id = ref(subscription.get("latest_invoice"))
+    if not invoice_id:
+        return
+    with session_scope() as db:
+        known = db.get(MirrorInvoice, invoice_id)
+        if known is not None and known.status != "draft":
+            return
+    invoice = await gateway.retrieve_invoice(invoice_id=invoice_id)
+    with session_scope() as db:
+        record(session=db, obj=invoice)

@@ -27,6 +27,7 @@ from portal_app.services.customer_actions import (
     release_spent_schedule,
 )
 from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
+from portal_app.services.invoices import record_latest_invoice
 from portal_app.services.subscription_rules import update_blockers
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -406,6 +407,8 @@ async def apply_change(
             promotion_code_id=request.promotion_code_id,
             intent=intent,
         )
+    if not request.scheduled:
+        await record_latest_invoice(gateway=gateway, subscription=result)
     with session_scope() as db:
         record(session=db, obj=result)
         if request.scheduled:

@@ -30,7 +30,7 @@ from portal_app.services.customer_actions import (
     accept_retention_offer,
     cancel_subscription,
 )
-from portal_app.services.invoices import pay_invoice
+from portal_app.services.invoices import pay_invoice, record_latest_invoice
 from portal_app.services.portal_view import portal_home
 from portal_app.settings import get_settings
 from portal_app.state import cancel as cancel_state_module
@@ -469,7 +469,7 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
     )
     sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 4 * 86400})
     remote = (await stripe_client.v1.subscriptions.retrieve_async(plan["sub"])).to_dict()
-    await gateway.update_subscription_item(
+    changed = await gateway.update_subscription_item(
         subscription_id=plan["sub"],
         item_id=remote["items"]["data"][0]["id"],
         price_id=price.id,
@@ -479,6 +479,11 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
         promotion_code_id=None,
         intent=f"{plan['sub']}:up",
     )
+    # The history has the change's invoice at once, before any webhook.
+    await record_latest_invoice(gateway=gateway, subscription=changed)
+    with Session(get_engine()) as db:
+        made = db.get(MirrorInvoice, str(changed["latest_invoice"]))
+        assert made is not None and made.billing_reason == "subscription_update"
     deliver(sandbox)
     config = PortalConfiguration(id="bpc_inv", business_name="Acme", features=default_features())
     with Session(get_engine()) as db:
