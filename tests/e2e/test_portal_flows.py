@@ -300,7 +300,9 @@ def test_past_due_banner_pay_panel_and_a_new_card_that_settles_it(app_server, pa
     # A new card becomes the default and pays what is overdue: the banner goes, and so does
     # "Past due", without a reload.
     add_card(page, "4242 4242 4242 4242")
-    expect(page.get_by_test_id("payment-method").filter(has_text="4242")).to_contain_text("Default")
+    expect(page.get_by_test_id("payment-method").filter(has_text="12/2034")).to_contain_text(
+        "Default"
+    )
     expect(banner).to_have_count(0)
     expect(subscription(page)).not_to_contain_text("Past due")
     expect(open_row).to_contain_text("Paid")
@@ -395,6 +397,7 @@ def test_a_change_made_elsewhere_shows_in_every_open_tab(app_server, browser) ->
     details = [p.get_by_test_id("billing-details") for p in (first, second)]
     # Outside the portal (the merchant, in Stripe): the change arrives by webhook.
     app_server.python(
+        "import asyncio\n"
         "from sqlmodel import select\n"
         "from portal_app.billing.gateway import build_client\n"
         "from portal_app.db import session_scope\n"
@@ -402,7 +405,7 @@ def test_a_change_made_elsewhere_shows_in_every_open_tab(app_server, browser) ->
         "with session_scope() as s:\n"
         "    c = s.exec(select(MirrorCustomer).where(MirrorCustomer.email == "
         "'trial@example.com')).first().id\n"
-        "build_client().v1.customers.update(c, {'name': 'Tomasz Trial'})"
+        "asyncio.run(build_client().v1.customers.update_async(c, {'name': 'Tomasz Trial'}))"
     )
     for shown in details:
         expect(shown).to_contain_text("Tomasz Trial", timeout=15_000)
