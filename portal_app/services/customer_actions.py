@@ -282,7 +282,7 @@ async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription
         if (
             schedule is None
             or schedule.status != "active"
-            or (schedule.raw or {}).get("end_behavior") != "release"
+            or schedule.end_behavior != "release"
             or len(schedule.phases or []) < 2
             or next_phase(schedule) is not None
         ):

@@ -22,7 +22,12 @@ from portal_app.billing.sync import customer_version, record
 from portal_app.db import get_engine, session_scope
 from portal_app.models import AcceptedRetentionOffer, PortalConfiguration, PortalSession
 from portal_app.models.configuration import ConfigurationFeatures, default_features
-from portal_app.models.mirror import MirrorCustomer, MirrorInvoice, MirrorSubscription
+from portal_app.models.mirror import (
+    MirrorCustomer,
+    MirrorInvoice,
+    MirrorSubscription,
+    MirrorSubscriptionSchedule,
+)
 from portal_app.services import customer_actions, payment_methods
 from portal_app.services.customer_actions import (
     ActionRefused,
@@ -32,6 +37,7 @@ from portal_app.services.customer_actions import (
 )
 from portal_app.services.invoices import pay_invoice, record_latest_invoice
 from portal_app.services.portal_view import portal_home
+from portal_app.services.subscription_rules import has_pending_change
 from portal_app.settings import get_settings
 from portal_app.state import cancel as cancel_state_module
 from portal_app.state import payment_methods as payment_methods_state_module
@@ -572,3 +578,31 @@ async def test_removing_a_card_needs_a_confirmation(
     await run(PaymentMethodsState.remove, cards, spare.id)
     remote = (await stripe_client.v1.payment_methods.retrieve_async(spare.id)).to_dict()
     assert remote["customer"] is None and cards.error == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "phases", "current", "pending"),
+    [
+        ("active", [(100, 200), (200, 300)], (100, 200), True),  # the change is still to come
+        ("active", [(100, 200), (200, 300)], (200, 300), False),  # it took effect
+        ("completed", [(100, 200), (200, 300)], None, False),
+        ("released", [(100, 200), (200, 300)], None, False),
+        ("canceled", [(100, 200), (200, 300)], None, False),
+        ("not_started", [(100, 200), (200, 300)], (100, 200), True),
+    ],
+)
+def test_only_a_schedule_with_a_phase_to_come_blocks_a_change(
+    status: str, phases: list[tuple[int, int]], current: tuple[int, int] | None, pending: bool
+) -> None:
+    schedule = MirrorSubscriptionSchedule(
+        id=f"sub_sched_{secrets.token_hex(4)}",
+        customer="cus_x",
+        status=status,
+        phases=[
+            {"start_date": s, "end_date": e, "items": [{"price": "price_x", "quantity": 1}]}
+            for s, e in phases
+        ],
+        current_phase={"start_date": current[0], "end_date": current[1]} if current else None,
+    )
+    assert has_pending_change(schedule) is pending
+    assert has_pending_change(None) is True  # not mirrored yet: the safe answer
