@@ -326,7 +326,13 @@ def retention_refusal(*, session: Session, sub: MirrorSubscription, coupon_id: s
 
 
 async def accept_retention_offer(
-    *, gateway: Gateway, actor: Actor, subscription_id: object, coupon_id: str, nonce: str
+    *,
+    gateway: Gateway,
+    actor: Actor,
+    subscription_id: object,
+    coupon_id: str,
+    nonce: str,
+    flow_coupon: str | None = None,
 ) -> dict[str, Any]:
     """Keep the subscription with the offered coupon instead of cancelling.
 
@@ -334,7 +340,9 @@ async def accept_retention_offer(
     asked, so a second acceptance, from any tab or worker, is refused rather than discounted
     again; the claim is given back only when Stripe refused the discount.
     """
-    if not isinstance(coupon_id, str) or not coupon_id:
+    offered = retention_coupon(actor=actor, flow_coupon=flow_coupon)
+    if not isinstance(coupon_id, str) or not coupon_id or coupon_id != offered:
+        # Only the coupon the configuration (or the session's flow) offers.
         raise ActionRefused(Text("This offer is no longer available."))
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)

@@ -147,12 +147,14 @@ class CancelState(rx.State):
         try:
             with session_scope() as db:
                 actor = customer._actor(db)
+                flow_coupon = flow_retention_coupon(customer._flow(db), self.subscription_id)
             await accept_retention_offer(
                 gateway=get_gateway(),
                 actor=actor,
                 subscription_id=self.subscription_id,
                 coupon_id=self._offer_coupon,
                 nonce=self._nonce,
+                flow_coupon=flow_coupon,
             )
         except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)

@@ -180,6 +180,15 @@ async def test_a_retention_offer_gives_one_discount_however_often_it_is_accepted
     coupon = await stripe_client.v1.coupons.create_async({"percent_off": 20, "duration": "once"})
     deliver(sandbox)
     actor = actor_for(plan["customer"], retention={"enabled": True, "coupon": coupon.id})
+    richer = await stripe_client.v1.coupons.create_async({"percent_off": 90, "duration": "once"})
+    with pytest.raises(ActionRefused, match="no longer available"):
+        await accept_retention_offer(  # a coupon the configuration never offered
+            gateway=gateway,
+            actor=actor,
+            subscription_id=plan["sub"],
+            coupon_id=richer.id,
+            nonce="r",
+        )
     await accept_retention_offer(
         gateway=gateway, actor=actor, subscription_id=plan["sub"], coupon_id=coupon.id, nonce="a"
     )
