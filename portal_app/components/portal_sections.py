@@ -429,7 +429,11 @@ def invoice_item(invoice: Any) -> rx.Component:
 
 def invoice_row(invoice: Any) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(invoice.date),
+        rx.el.td(
+            invoice.date,
+            # On a phone the "For" column is hidden: what the invoice was for goes here.
+            rx.el.span(invoice.summary, class_name="muted small show-narrow"),
+        ),
         rx.el.td(invoice.amount, class_name="num"),
         rx.el.td(badge(invoice.status_label, invoice.status_tone)),
         rx.el.td(invoice.summary, class_name="muted hide-narrow"),
