@@ -414,9 +414,10 @@ def _invoice_view(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoiceView
 
 
 def invoice_purpose(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoicePurpose:
-    """What the invoice was for, from its lines' prices and periods (never a line's own
-    description, which is Stripe's English). Prorations mean the plan changed: the plan named
-    is the one charged for (the positive line), else the one credited."""
+    """What the invoice was for. A subscription's invoice: from its lines' prices and periods
+    (never a line's own description, which is Stripe's English); prorations mean the plan
+    changed, and the plan named is the one charged for (the positive line), else the one
+    credited. A one-off invoice: the merchant's description of it or of its items."""
 
     def names(lines: list[dict[str, Any]]) -> str:
         found: list[str] = []
@@ -431,6 +432,11 @@ def invoice_purpose(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoicePu
 
     priced = [line for line in row.lines if line.get("price")]
     prorations = [line for line in priced if line.get("proration")]
+    if row.subscription is None and not prorations:
+        # A one-off invoice: its items' descriptions are the merchant's own words.
+        described = [str(line["description"]) for line in row.lines if line.get("description")]
+        text = row.description or ", ".join(described)
+        return InvoicePurpose(kind="description" if text else "", text=text)
     if prorations or row.billing_reason == "subscription_update":
         charged = [line for line in prorations if (line.get("amount") or 0) > 0]
         return InvoicePurpose(kind="change", plan=names(charged or prorations or priced))

@@ -615,3 +615,27 @@ def test_only_a_schedule_with_a_phase_to_come_blocks_a_change(
     )
     assert has_pending_change(schedule) is pending
     assert has_pending_change(None) is True  # not mirrored yet: the safe answer
+
+
+async def test_a_one_off_invoice_reads_as_the_merchant_described_it(
+    stripe_client: stripe.StripeClient, sandbox: httpx.Client
+) -> None:
+    plan = await customer_with_plan(stripe_client)
+    await stripe_client.v1.invoice_items.create_async(
+        {
+            "customer": plan["customer"],
+            "amount": 25000,
+            "currency": "usd",
+            "description": "Onboarding workshop",
+        }
+    )
+    draft = await stripe_client.v1.invoices.create_async(
+        {"customer": plan["customer"], "collection_method": "send_invoice", "days_until_due": 7}
+    )
+    await stripe_client.v1.invoices.finalize_invoice_async(str(draft.id))
+    deliver(sandbox)
+    config = PortalConfiguration(id="bpc_one", business_name="Acme", features=default_features())
+    with Session(get_engine()) as db:
+        home = portal_home(session=db, customer_id=plan["customer"], config=config, locale="en")
+    row = next(i for i in home.invoices if i.id == draft.id)
+    assert row.summary == "Onboarding workshop" and row.amount == "$250.00"
