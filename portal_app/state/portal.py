@@ -1,14 +1,18 @@
 """The customer portal's home page: view rows loaded from the mirror for the session's customer."""
 
-import reflex as rx
+from datetime import UTC, datetime
 
-from portal_app.auth.portal_sessions import SessionError, end_session
+import reflex as rx
+from sqlmodel import Session
+
+from portal_app.auth.portal_sessions import IDLE_TTL, SessionError, end_session
 from portal_app.billing.sync import customer_version
 from portal_app.billing.views import CustomerNotMirrored, invoice_page
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.models.portal_session import PortalSession
 from portal_app.services.branding import brand_for
 from portal_app.services.portal_view import (
     BillingRow,
@@ -32,6 +36,16 @@ WATCH_INTERVAL_MS = 3000
 WATCH_SCRIPT = (
     "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
 )
+
+
+def session_still_open(*, session: Session, session_id: str) -> bool:
+    """Whether the portal session is live, read without counting as activity."""
+    row = session.get(PortalSession, session_id) if session_id else None
+    if row is None or row.redeemed_at is None or row.ended_at is not None:
+        return False
+    last = row.last_activity_at or row.redeemed_at
+    last = last if last.tzinfo else last.replace(tzinfo=UTC)
+    return datetime.now(UTC) - last <= IDLE_TTL
 
 
 class PortalState(rx.State):
@@ -124,14 +138,21 @@ class PortalState(rx.State):
     @rx.event
     async def check_for_changes(self, tick: dict):
         """Reload when the customer's account changed since this tab loaded it, then wait
-        again. Stops with a retired ticket or once the tab is signed out."""
+        again. Stops with a retired ticket, once the tab is signed out, or when the session
+        ended or went idle (an open tab does not poll forever)."""
         ticket = tick.get("ticket") if isinstance(tick, dict) else None
         if type(ticket) is not int or ticket != self._watch_ticket or not self._customer:
             return None
         # Not `_portal_session`: a check is not activity, and must not keep an idle session
-        # alive. The reload it triggers checks the session like any other event.
+        # alive. A session that ended or went idle stops the loop and says so.
+        customer = await self.get_state(CustomerSessionState)
         with session_scope() as db:
+            live = session_still_open(session=db, session_id=customer._session_id)
             version = customer_version(session=db, customer_id=self._customer)
+        if not live:
+            return self._signed_out(
+                gettext("Your session has expired. Please sign in again.", locale=customer._locale)
+            )
         again = rx.call_script(
             WATCH_SCRIPT % (self._watch_ticket, WATCH_INTERVAL_MS),
             callback=PortalState.check_for_changes,

@@ -540,6 +540,21 @@ async def test_every_change_to_a_customer_raises_their_counter_and_the_tab_reloa
     # A retired loop (an older ticket) stops instead of doubling the polling.
     await run(PortalState.watch, portal)
     assert await run(PortalState.check_for_changes, portal, ticket) is None
+    # Checking is not activity: an idle session ends the loop and the tab says so.
+    current = {"ticket": portal._watch_ticket, "hidden": False}
+    session_id = substate(root, CustomerSessionState)._session_id
+    with session_scope() as db:
+        row = db.get(PortalSession, session_id)
+        assert row is not None
+        touched = row.last_activity_at
+        row.last_activity_at = datetime.now(UTC) - timedelta(hours=2)
+        db.add(row)
+    assert await run(PortalState.check_for_changes, portal, current) is None
+    assert not portal.signed_in and "expired" in portal.page_error
+    with Session(get_engine()) as db:
+        row = db.get(PortalSession, session_id)
+        assert row is not None and row.last_activity_at is not None and touched is not None
+        assert row.last_activity_at < touched  # the checks did not keep it alive
 
 
 async def test_more_invoices_is_bounded(stripe_client: stripe.StripeClient, sandbox: httpx.Client):
