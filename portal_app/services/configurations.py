@@ -6,13 +6,13 @@ so the same rules apply whichever way a merchant edits. Errors name the offendin
 in Stripe's bracket syntax (`features[subscription_update][products]`).
 """
 
+import ipaddress
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
@@ -22,6 +22,7 @@ from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_catalog import MirrorPrice
 from portal_app.services.branding import FONT_STACKS, SHAPE_RADII
+from portal_app.services.stripe_params import ErrorCode, ParamError
 from portal_app.settings import get_settings
 
 MAX_PRODUCTS = 10
@@ -54,17 +55,28 @@ _TOP_LEVEL = {
 }
 
 
-class ConfigurationError(ValueError):
-    """A refused change; `param` names the field in Stripe's bracket syntax.
+class ConfigurationError(ParamError):
+    """A refused change; `param` names the field in Stripe's bracket syntax, `code` is Stripe's.
 
     `message` is the English text the merchant API answers with; the dashboard shows the
     error's `Text` (its first argument) in the merchant's language with `user_message`.
     """
 
-    def __init__(self, message: Text | str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.message = str(message)
-        self.param = param
+    def __init__(
+        self,
+        message: Text | str,
+        param: str | None = None,
+        *,
+        code: ErrorCode = "parameter_invalid",
+    ) -> None:
+        super().__init__(message, param, code=code)
+
+
+def unknown_parameter(param: str) -> ConfigurationError:
+    """Stripe's refusal of a parameter it does not know (`parameter_unknown`)."""
+    return ConfigurationError(
+        Text("Received unknown parameter: {param}", param=param), param, code="parameter_unknown"
+    )
 
 
 @dataclass(frozen=True)
@@ -315,8 +327,7 @@ def _check_keys(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
         )
     for key in value:
         if key not in allowed:
-            name = f"{param}[{key}]" if param else str(key)
-            raise ConfigurationError(Text("Received unknown parameter: {param}", param=name), name)
+            raise unknown_parameter(f"{param}[{key}]" if param else str(key))
     return value
 
 
@@ -327,12 +338,17 @@ def _features(value: Any) -> ConfigurationFeatures:
         first = exc.errors()[0]
         param = _param_of(first["loc"], "features")
         if first["type"] == "extra_forbidden":
-            raise ConfigurationError(
-                Text("Received unknown parameter: {param}", param=param), param
-            ) from exc
+            raise unknown_parameter(param) from exc
+        code: ErrorCode = "parameter_invalid"
+        if first["type"] == "missing":
+            code = "parameter_missing"
+        elif first["type"].startswith("int_"):
+            code = "parameter_invalid_integer"
         # Pydantic's own explanation (`detail`) is English only.
         raise ConfigurationError(
-            Text("Invalid value for {param}: {detail}.", param=param, detail=first["msg"]), param
+            Text("Invalid value for {param}: {detail}.", param=param, detail=first["msg"]),
+            param,
+            code=code,
         ) from exc
 
 
@@ -378,8 +394,25 @@ def _check_features(
             Text("The maximum quantity cannot be lower than the minimum."),
             f"{base}[quantity][maximum]",
         )
+    for index, entry in enumerate(update.products):
+        limits = entry.adjustable_quantity
+        if limits.maximum is not None and limits.maximum < limits.minimum:
+            raise ConfigurationError(
+                Text("The maximum quantity cannot be lower than the minimum."),
+                f"{base}[products][{index}][adjustable_quantity][maximum]",
+            )
+    if features.subscription_pause.enabled:
+        raise ConfigurationError(
+            Text("This portal cannot pause subscriptions yet: leave pausing turned off."),
+            "features[subscription_pause][enabled]",
+        )
     cancel = features.subscription_cancel
     cancel_base = "features[subscription_cancel]"
+    if cancel.cancellation_reason.feedback_options:
+        raise ConfigurationError(
+            Text("This portal has no custom feedback options: offer the standard reasons."),
+            f"{cancel_base}[cancellation_reason][feedback_options]",
+        )
     if cancel.cancellation_reason.enabled and not cancel.cancellation_reason.options:
         raise ConfigurationError(
             Text("Choose at least one cancellation reason, or stop asking for one."),
@@ -411,7 +444,9 @@ def check_one_price_per_interval(
     for price in prices:
         fact = facts.get(price)
         if fact is None:
-            raise ConfigurationError(Text("No such price: '{price}'", price=price), param)
+            raise ConfigurationError(
+                Text("No such price: '{price}'", price=price), param, code="resource_missing"
+            )
         if fact.product != product:
             raise ConfigurationError(
                 Text(
@@ -488,7 +523,9 @@ def _apply(
     )
     if not business_name:
         raise ConfigurationError(
-            Text("Enter the business name customers will see."), "business_name"
+            Text("Enter the business name customers will see."),
+            "business_name",
+            code="parameter_missing",
         )
     headline = _optional_text(profile.get("headline"), "business_profile[headline]", MAX_HEADLINE)
     terms = _optional_url(
@@ -541,6 +578,37 @@ def _apply(
 MAX_FRAME_ORIGINS = 10
 
 
+_ORIGIN = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?/?$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
+
+
+def parse_origin(raw: str) -> str | None:
+    """`https://app.example.com[:port]` normalised (lower case, no trailing slash), else None.
+
+    The grammar is strict: scheme http or https, a DNS host name, IPv4 or [IPv6] address, an
+    optional port from 1 to 65535, at most a trailing slash; no user, path, query, quote or
+    wildcard.
+    """
+    match = _ORIGIN.match(raw)
+    if match is None:
+        return None
+    host = match["host"].lower()
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return None
+    elif len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
+        return None
+    port = match["port"]
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    return f"{match['scheme'].lower()}://{host}" + (f":{int(port)}" if port else "")
+
+
 def _origins(value: Any, param: str) -> list[str]:
     """Web origins (`https://app.example.com[:port]`), normalised, at most ten."""
     if isinstance(value, str):
@@ -550,27 +618,27 @@ def _origins(value: Any, param: str) -> list[str]:
             Text("List at most {maximum} origins.", maximum=MAX_FRAME_ORIGINS), param
         )
     origins: list[str] = []
-    for raw in value:
-        parsed = urlsplit(raw.strip()) if isinstance(raw, str) else None
-        if (
-            parsed is None
-            or parsed.scheme not in ("http", "https")
-            or not parsed.hostname
-            or parsed.path not in ("", "/")
-            or parsed.query
-            or parsed.fragment
-            or parsed.username
-        ):
+    for index, raw in enumerate(value):
+        origin = parse_origin(raw.strip()) if isinstance(raw, str) else None
+        if origin is None:
+            port = _ORIGIN.match(raw.strip()) if isinstance(raw, str) else None
+            if port is not None and port["port"] is not None:
+                raise ConfigurationError(
+                    Text(
+                        "{origin} has port {port}: a port is a number from 1 to 65535.",
+                        origin=repr(str(raw)[:80]),
+                        port=port["port"],
+                    ),
+                    f"{param}[{index}]",
+                )
             raise ConfigurationError(
                 Text(
                     "{origin} is not an origin: write it as https://app.example.com "
                     "(a scheme, a host and an optional port, no path).",
                     origin=repr(str(raw)[:80]),
                 ),
-                param,
+                f"{param}[{index}]",
             )
-        port = f":{parsed.port}" if parsed.port else ""
-        origin = f"{parsed.scheme}://{parsed.hostname}{port}"
         if origin not in origins:
             origins.append(origin)
     return origins
@@ -660,6 +728,7 @@ def get_configuration_row(*, session: Session, configuration_id: str) -> PortalC
         raise ConfigurationError(
             Text("No such configuration: '{configuration}'", configuration=configuration_id),
             "configuration",
+            code="resource_missing",
         )
     return config
 
