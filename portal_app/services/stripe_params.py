@@ -162,18 +162,18 @@ def _listify(node: Any) -> Any:
 # --- The pinned SDK's parameter schema -------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> list[Any]:
+def alternatives(annotation: Any) -> list[Any]:
     """The alternatives of an annotation, without NotRequired/Required and unions."""
     origin = get_origin(annotation)
     if origin in (NotRequired, Required, ExtNotRequired, ExtRequired):
-        return _unwrap(get_args(annotation)[0])
+        return alternatives(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        return [alt for arg in get_args(annotation) for alt in _unwrap(arg)]
+        return [alt for arg in get_args(annotation) for alt in alternatives(arg)]
     return [annotation]
 
 
 @cache
-def _fields(typed_dict: type) -> dict[str, Any]:
+def sdk_hints(typed_dict: type) -> dict[str, Any]:
     """The resolved annotations; names the SDK imports only for type checkers (the request
     options' `StripeContext`, ...) stand for themselves, as no parameter of ours uses them."""
     placeholders: dict[str, Any] = {}
@@ -193,10 +193,11 @@ class _Unresolved:
         return cls
 
 
-def sdk_fields(typed_dict: type, *, root: bool = True) -> set[str]:
-    """The parameter names of one of the SDK's `...Params` TypedDicts (request options out)."""
-    names = set(_fields(typed_dict))
-    return names - _REQUEST_OPTIONS if root else names
+def sdk_fields(typed_dict: type) -> dict[str, Any]:
+    """The parameters (name → annotation) of an SDK `...Params` TypedDict, request options out."""
+    return {
+        name: hint for name, hint in sdk_hints(typed_dict).items() if name not in _REQUEST_OPTIONS
+    }
 
 
 def check_params(value: Any, typed_dict: type, *, path: tuple[str, ...] = ()) -> None:
@@ -206,7 +207,7 @@ def check_params(value: Any, typed_dict: type, *, path: tuple[str, ...] = ()) ->
     for a required one left out (`features` on create, `enabled` inside a feature, ...).
     Values are not checked here: the service's validators do that with better messages.
     """
-    hints = _fields(typed_dict)
+    hints = sdk_hints(typed_dict)
     allowed = set(hints) - _REQUEST_OPTIONS if not path else set(hints)
     if not isinstance(value, Mapping):
         return
@@ -220,14 +221,14 @@ def check_params(value: Any, typed_dict: type, *, path: tuple[str, ...] = ()) ->
 
 
 def _check_value(value: Any, annotation: Any, path: tuple[str, ...]) -> None:
-    alternatives = _unwrap(annotation)
+    options = alternatives(annotation)
     if isinstance(value, Mapping):
-        for alt in alternatives:
+        for alt in options:
             if is_typeddict(alt):
                 check_params(value, alt, path=path)
                 return
     elif isinstance(value, list):
-        for alt in alternatives:
+        for alt in options:
             if get_origin(alt) is list:
                 (item,) = get_args(alt)
                 for index, entry in enumerate(value):
