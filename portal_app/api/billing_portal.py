@@ -42,7 +42,13 @@ from portal_app.services.configurations import (
     update_configuration,
 )
 from portal_app.services.portal_links import create_portal_link
-from portal_app.services.stripe_params import ParamError, check_params, decode_form, unknown
+from portal_app.services.stripe_params import (
+    ParamError,
+    bracket,
+    check_params,
+    decode_form,
+    unknown,
+)
 
 CONFIGURATIONS_PATH = "/v1/billing_portal/configurations"
 SESSIONS_PATH = "/v1/billing_portal/sessions"
@@ -91,6 +97,19 @@ def stripe_error(
     if code:
         error["code"] = code
     return respond({"error": error}, status)
+
+
+def _public(exc: ParamError) -> ParamError:
+    """The configuration service's refusal with the API's parameter names: the service keeps
+    the extension where the dashboard edits it (`branding[font]`), the API calls that
+    `x_portal[branding][font]`."""
+    for key, path in _EXTENSION_PATHS.items():
+        internal = bracket(path)
+        param = exc.param or ""
+        if param == internal or param.startswith(internal + "["):
+            public = f"{EXTENSION}[{key}]" + param[len(internal) :]
+            return ParamError(exc.message.replace(param, public), public, code=exc.code)
+    return exc
 
 
 def _error_for(exc: ParamError, path_param: str | None) -> JSONResponse:
@@ -263,8 +282,11 @@ def _create(params: dict[str, Any]) -> ConfigurationView:
     _expand_paths(params, _CONFIGURATION_EXPANDABLE)
     fields = _split_extension(params)
     check_params(params, ConfigurationCreateParams)
-    with session_scope() as session:
-        return create_configuration(session=session, fields=fields)
+    try:
+        with session_scope() as session:
+            return create_configuration(session=session, fields=fields)
+    except ParamError as exc:
+        raise _public(exc) from exc
 
 
 def _update(configuration_id: str) -> Callable[[dict[str, Any]], ConfigurationView]:
@@ -272,10 +294,13 @@ def _update(configuration_id: str) -> Callable[[dict[str, Any]], ConfigurationVi
         _expand_paths(params, _CONFIGURATION_EXPANDABLE)
         fields = _split_extension(params)
         check_params(params, ConfigurationModifyParams)
-        with session_scope() as session:
-            return update_configuration(
-                session=session, configuration_id=configuration_id, fields=fields
-            )
+        try:
+            with session_scope() as session:
+                return update_configuration(
+                    session=session, configuration_id=configuration_id, fields=fields
+                )
+        except ParamError as exc:
+            raise _public(exc) from exc
 
     return update
 
@@ -385,9 +410,7 @@ async def configuration(request: Request) -> JSONResponse:
     """GET: retrieve one configuration; POST: update it."""
     configuration_id = str(request.path_params["configuration_id"])
     if request.method == "POST":
-        return await _run(
-            request, _update(configuration_id), configuration_object, "configuration"
-        )
+        return await _run(request, _update(configuration_id), configuration_object, "configuration")
     if request.method == "GET":
         return await _run(
             request, _retrieve(configuration_id), configuration_object, "configuration"

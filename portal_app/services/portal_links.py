@@ -210,9 +210,7 @@ def _after_expiration(value: Any) -> None:
         raise ConfigurationError(
             _not_one_of("after_expiration[type]", ("customer_login",)), "after_expiration[type]"
         )
-    _object(
-        data.get("customer_login") or {}, "after_expiration[customer_login]", {"expires_at"}
-    )
+    _object(data.get("customer_login") or {}, "after_expiration[customer_login]", {"expires_at"})
     raise ConfigurationError(
         Text(
             "This portal does not open a login page when a session link expires: leave "
