@@ -16,14 +16,15 @@ names never start with `x_`; a test checks that against the pinned SDK):
 import base64
 import binascii
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 from stripe.params.billing_portal._configuration_create_params import ConfigurationCreateParams
 from stripe.params.billing_portal._configuration_list_params import ConfigurationListParams
 from stripe.params.billing_portal._configuration_modify_params import ConfigurationModifyParams
@@ -67,8 +68,6 @@ _CONFIGURATION_EXPANDABLE = frozenset(
     {"application", "features.subscription_cancel.cancellation_reason.feedback_options"}
 )
 _SESSION_EXPANDABLE = frozenset({"configuration"})
-# Routes take every method so that the wrong one gets Stripe's answer (404 in its shape).
-_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 T = TypeVar("T")
 
 
@@ -425,10 +424,22 @@ async def sessions(request: Request) -> JSONResponse:
     return await _run(request, _create_session, lambda body: body)
 
 
+class _AnyMethod:
+    """An ASGI endpoint taking every method, so a wrong one gets Stripe's 404 (with its
+    `Request-Id`) rather than Starlette's bare 405."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+
 def billing_portal_routes() -> list[BaseRoute]:
-    """The merchant API's routes, for `portal_app.api.routes()` (any method: others get 404)."""
+    """The merchant API's routes, for `portal_app.api.routes()`."""
     return [
-        Route(CONFIGURATIONS_PATH, configurations, methods=_ANY_METHOD),
-        Route(CONFIGURATIONS_PATH + "/{configuration_id}", configuration, methods=_ANY_METHOD),
-        Route(SESSIONS_PATH, sessions, methods=_ANY_METHOD),
+        Route(CONFIGURATIONS_PATH, _AnyMethod(configurations)),
+        Route(CONFIGURATIONS_PATH + "/{configuration_id}", _AnyMethod(configuration)),
+        Route(SESSIONS_PATH, _AnyMethod(sessions)),
     ]
