@@ -13,8 +13,6 @@ from functools import cache
 from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin
 
 from stripe._request_options import RequestOptions
-from typing_extensions import NotRequired as ExtNotRequired
-from typing_extensions import Required as ExtRequired
 from typing_extensions import is_typeddict
 
 from portal_app.i18n.text import Text
@@ -165,7 +163,7 @@ def _listify(node: Any) -> Any:
 def alternatives(annotation: Any) -> list[Any]:
     """The alternatives of an annotation, without NotRequired/Required and unions."""
     origin = get_origin(annotation)
-    if origin in (NotRequired, Required, ExtNotRequired, ExtRequired):
+    if origin in (NotRequired, Required):
         return alternatives(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
         return [alt for arg in get_args(annotation) for alt in alternatives(arg)]
