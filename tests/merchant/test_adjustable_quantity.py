@@ -47,18 +47,18 @@ def subscription(db_tables: None) -> dict[str, str]:
     tag = secrets.token_hex(4)
     ids = {"cus": f"cus_q{tag}", "sub": f"sub_q{tag}"}
     with Session(get_engine()) as db:
-        for price in ("price_seats",):
-            if db.get(MirrorPrice, price) is None:
-                db.add(MirrorProduct(id="prod_seats", name="Seats"))
-                db.add(
-                    MirrorPrice(
-                        id=price,
-                        product="prod_seats",
-                        currency="usd",
-                        unit_amount=500,
-                        recurring_interval="month",
-                    )
+        if db.get(MirrorProduct, "prod_seats") is None:
+            db.add(MirrorProduct(id="prod_seats", name="Seats"))
+        if db.get(MirrorPrice, "price_seats") is None:
+            db.add(
+                MirrorPrice(
+                    id="price_seats",
+                    product="prod_seats",
+                    currency="usd",
+                    unit_amount=500,
+                    recurring_interval="month",
                 )
+            )
         db.add(MirrorCustomer(id=ids["cus"], email=f"q{tag}@example.com"))
         db.add(MirrorSubscription(id=ids["sub"], customer=ids["cus"], status="active"))
         db.add(
