@@ -53,8 +53,13 @@ class ParamError(ValueError):
         self.code: ErrorCode = code
 
 
+MAX_ECHOED_NAME = 200
+
+
 def unknown(param: str) -> ParamError:
-    """Stripe's refusal of a parameter it does not know."""
+    """Stripe's refusal of a parameter it does not know (a long name is echoed cut short)."""
+    if len(param) > MAX_ECHOED_NAME:
+        param = param[:MAX_ECHOED_NAME] + "..."
     return ParamError(
         Text("Received unknown parameter: {param}", param=param), param, code="parameter_unknown"
     )

@@ -210,3 +210,9 @@ def test_embed_origins_follow_a_strict_grammar(client: httpx.Client, origin: str
     error = _error(answer, 400)
     assert error["param"] == "x_portal[embed][allowed_origins][0]"
     assert "origin" in error["message"] or "port" in error["message"]
+
+
+def test_a_long_unknown_name_is_echoed_cut_short(client: httpx.Client) -> None:
+    answer = client.post(CONFIGURATIONS, content=("n" * 5000 + "=1").encode())
+    error = _error(answer, 400)
+    assert error["code"] == "parameter_unknown" and len(error["param"]) < 300
