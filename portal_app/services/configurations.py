@@ -606,7 +606,10 @@ def parse_origin(raw: str) -> str | None:
     port = match["port"]
     if port is not None and not 1 <= int(port) <= 65535:
         return None
-    return f"{match['scheme'].lower()}://{host}" + (f":{int(port)}" if port else "")
+    scheme = match["scheme"].lower()
+    # A browser's Origin leaves out the scheme's default port; so does the stored origin.
+    shown_port = port is not None and int(port) != {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + (f":{int(port)}" if shown_port else "")
 
 
 def _origins(value: Any, param: str) -> list[str]:

@@ -155,7 +155,7 @@ async def test_embed_origins_are_normalised(signed_in: State, db: Session) -> No
     db.commit()
     embed = substate(signed_in, DashboardEmbedState)
     await DashboardEmbedState.save.fn(
-        embed, {"origins": "HTTPS://App.Example:8443/, http://[::1]:3000"}
+        embed, {"origins": "HTTPS://App.Example:8443/, http://[::1]:3000 https://b.example:443"}
     )
     assert embed.error == ""
-    assert embed.origins == "https://app.example:8443\nhttp://[::1]:3000"
+    assert embed.origins == "https://app.example:8443\nhttp://[::1]:3000\nhttps://b.example"
