@@ -29,6 +29,7 @@ MAX_PRODUCTS = 10
 MAX_HEADLINE = 60
 MAX_BUSINESS_NAME = 100
 MAX_URL = 2000
+WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MIN_BUTTON_CONTRAST = 4.5
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FONTS = tuple(FONT_STACKS)
@@ -157,7 +158,8 @@ class ConfigurationView(BaseModel):
     updated: int
 
 
-def _unix(moment: datetime) -> int:
+def unix_seconds(moment: datetime) -> int:
+    """A stored moment as Stripe's Unix seconds (naive values are UTC)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return int(aware.timestamp())
 
@@ -197,8 +199,8 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
         ),
         embed=Embed(allowed_origins=list(config.frame_origins or [])),
         metadata=dict(config.stripe_metadata or {}),
-        created=_unix(config.created),
-        updated=_unix(config.updated),
+        created=unix_seconds(config.created),
+        updated=unix_seconds(config.updated),
     )
 
 
@@ -297,7 +299,7 @@ def _optional_text(value: Any, param: str, max_length: int) -> str:
 
 def _optional_url(value: Any, param: str) -> str:
     url = _optional_text(value, param, MAX_URL)
-    if url and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    if url and not WEB_URL.match(url):
         raise ConfigurationError(
             Text("Enter a full web address starting with http:// or https://."), param
         )
@@ -320,7 +322,9 @@ def _bool(value: Any, param: str) -> bool:
     )
 
 
-def _check_keys(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
+def check_object(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
+    """`value` as an object with only the `allowed` keys, else a typed refusal naming the
+    first other key in bracket form."""
     if not isinstance(value, Mapping):
         raise ConfigurationError(
             Text("Invalid object: {param} must be an object.", param=param), param or None
@@ -492,19 +496,19 @@ def _apply(
     facts: Mapping[str, PriceFacts] | None,
 ) -> None:
     """Validate the whole document and write it onto the row (nothing written on error)."""
-    _check_keys(document, _TOP_LEVEL, "")
-    profile = _check_keys(
+    check_object(document, _TOP_LEVEL, "")
+    profile = check_object(
         document.get("business_profile") or {},
         {"headline", "privacy_policy_url", "terms_of_service_url"},
         "business_profile",
     )
-    branding = _check_keys(
+    branding = check_object(
         document.get("branding") or {},
         {"logo_url", "icon_url", "background_color", "button_color", "font", "shape"},
         "branding",
     )
-    login_page = _check_keys(document.get("login_page") or {}, {"enabled"}, "login_page")
-    embed = _check_keys(document.get("embed") or {}, {"allowed_origins"}, "embed")
+    login_page = check_object(document.get("login_page") or {}, {"enabled"}, "login_page")
+    embed = check_object(document.get("embed") or {}, {"allowed_origins"}, "embed")
     frame_origins = _origins(embed.get("allowed_origins") or [], "embed[allowed_origins]")
     metadata = document.get("metadata") or {}
     if not isinstance(metadata, Mapping) or not all(

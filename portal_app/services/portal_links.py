@@ -8,7 +8,7 @@ one-time link. Errors name the offending parameter as Stripe does; their message
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,10 +20,12 @@ from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.configurations import (
+    WEB_URL,
     ConfigurationError,
+    check_object,
     default_configuration,
     get_configuration_row,
-    unknown_parameter,
+    unix_seconds,
 )
 from portal_app.settings import get_settings
 
@@ -90,7 +92,6 @@ FLOW_TYPES = (
 UNOFFERED_FLOW_TYPES = ("customer_update", "subscription_pause")
 AFTER_COMPLETION_TYPES = ("hosted_confirmation", "portal_homepage", "redirect")
 _ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def mirror_customer_exists(session: Session, customer_id: str) -> bool:
@@ -130,14 +131,7 @@ def _not_one_of(param: str, choices: tuple[str, ...]) -> Text:
 
 
 def _object(value: Any, param: str, allowed: set[str]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigurationError(
-            Text("Invalid object: {param} must be an object.", param=param), param
-        )
-    for key in value:
-        if key not in allowed:
-            raise unknown_parameter(f"{param}[{key}]")
-    return value
+    return check_object(value, allowed, param)
 
 
 def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | None:
@@ -162,7 +156,7 @@ def _url(value: Any, param: str, *, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str) or not value:
         raise _missing(param)
-    if len(value) > 2000 or not _URL.match(value):
+    if len(value) > 2000 or not WEB_URL.match(value):
         raise ConfigurationError(
             Text("Not a valid URL: {param} must start with http(s)://", param=param), param
         )
@@ -353,17 +347,12 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     return flow
 
 
-def _unix(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return int(aware.timestamp())
-
-
 def link_of(row: PortalSession, token: str) -> PortalLink:
     """Stripe's session object for a stored session and its one-time token."""
     return PortalLink(
         id=row.id,
         configuration=row.configuration_id,
-        created=_unix(row.created),
+        created=unix_seconds(row.created),
         customer=row.customer,
         flow=row.flow,
         locale=row.locale,
