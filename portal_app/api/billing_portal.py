@@ -396,6 +396,11 @@ def _unrecognised(request: Request) -> JSONResponse:
     )
 
 
+async def unrecognised(request: Request) -> JSONResponse:
+    """A path under `/v1/billing_portal/` that the API does not serve."""
+    return _unrecognised(request)
+
+
 async def configurations(request: Request) -> JSONResponse:
     """GET: list configurations; POST: create one."""
     if request.method == "POST":
@@ -442,4 +447,6 @@ def billing_portal_routes() -> list[BaseRoute]:
         Route(CONFIGURATIONS_PATH, _AnyMethod(configurations)),
         Route(CONFIGURATIONS_PATH + "/{configuration_id}", _AnyMethod(configuration)),
         Route(SESSIONS_PATH, _AnyMethod(sessions)),
+        # Any other path under the API's prefix gets Stripe's 404, with its Request-Id.
+        Route("/v1/billing_portal/{rest:path}", _AnyMethod(unrecognised)),
     ]

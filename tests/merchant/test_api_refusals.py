@@ -183,7 +183,11 @@ def test_every_answer_has_a_request_id(api_server: str, client: httpx.Client) ->
         client.post(CONFIGURATIONS, data={"bogus": "1"}),
         httpx.get(api_server + CONFIGURATIONS),
         httpx.get(api_server + "/v1/openapi.json"),
+        client.get("/v1/billing_portal/nothing/here"),
+        client.get(f"{CONFIGURATIONS}/bpc_1/extra"),
     ]
+    assert answers[-1].status_code == answers[-2].status_code == 404
+    assert answers[-1].json()["error"]["type"] == "invalid_request_error"
     ids = [answer.headers.get("request-id", "") for answer in answers]
     assert all(value.startswith("req_") for value in ids), ids
     assert len(set(ids)) == len(ids)
