@@ -655,6 +655,31 @@ def _products_of(document: Mapping[str, Any]) -> Any:
     return ((document.get("features") or {}).get("subscription_update") or {}).get("products")
 
 
+def _keep_product_settings(before: Mapping[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A product listed again without `adjustable_quantity` keeps the one it had: the
+    dashboard's form edits products and prices only, and must not reset what the API set."""
+    old = {
+        entry.get("product"): entry
+        for entry in _products_of(before) or []
+        if isinstance(entry, Mapping)
+    }
+    products = _products_of(document)
+    if not isinstance(products, list):
+        return document
+    kept = [
+        {**entry, "adjustable_quantity": old[entry.get("product")]["adjustable_quantity"]}
+        if isinstance(entry, Mapping)
+        and "adjustable_quantity" not in entry
+        and entry.get("product") in old
+        and "adjustable_quantity" in old[entry.get("product")]
+        else entry
+        for entry in products
+    ]
+    update = dict(document["features"]["subscription_update"])
+    update["products"] = kept
+    return {**document, "features": {**document["features"], "subscription_update": update}}
+
+
 def _facts_for(
     session: Session, document: Mapping[str, Any], price_lookup: PriceLookup | None
 ) -> Mapping[str, PriceFacts] | None:
@@ -717,7 +742,7 @@ def update_configuration(
     """Apply a partial update (nested objects merge, as in Stripe's API)."""
     config = get_configuration_row(session=session, configuration_id=configuration_id)
     before = _document(config)
-    document = _merge(before, fields)
+    document = _keep_product_settings(before, _merge(before, fields))
     # Only a changed product list is re-checked: an archived price must not block other edits.
     products_changed = _products_of(document) != _products_of(before)
     facts = _facts_for(session, document, price_lookup) if products_changed else None
