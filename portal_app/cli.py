@@ -130,6 +130,23 @@ def session_link(*, customer: str, email: str | None, return_url: str | None) ->
     return 0
 
 
+def doctor() -> int:
+    """Check the Stripe account (or the sandbox) against what the portal needs; 1 if not."""
+    import asyncio
+
+    from portal_app.billing.gateway import Gateway, build_client
+    from portal_app.services.doctor import report, run_checks
+
+    migrate()
+    settings = get_settings()
+    gateway = Gateway(build_client(settings=settings, max_network_retries=0))
+    with session_scope() as session:
+        findings = asyncio.run(run_checks(settings=settings, gateway=gateway, session=session))
+    text, status = report(findings)
+    print(text)
+    return status
+
+
 def banner() -> None:
     """Print where the portal answers and, in sandbox mode, how to sign in to the demo."""
     settings = get_settings()
@@ -171,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     link_cmd.add_argument("--email", help="or the email the customer signs in with")
     link_cmd.add_argument("--return-url")
     commands.add_parser("sync", help="copy every Stripe object the portal shows into the mirror")
+    commands.add_parser("doctor", help="check the Stripe account's set-up for the portal")
     args = parser.parse_args(argv)
     if args.command == "init":
         init(demo=args.demo)
@@ -180,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_merchant_account(email=args.email, password=args.password)
     elif args.command == "session-link":
         return session_link(customer=args.customer, email=args.email, return_url=args.return_url)
+    elif args.command == "doctor":
+        return doctor()
     elif args.command == "sync":
         from portal_app.billing.sync import run_full_sync
 

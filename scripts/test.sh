@@ -20,6 +20,13 @@ if [ ! -f .tools/js/node_modules/axe-core/axe.min.js ]; then
   npm install --silent --no-fund --no-audit --prefix .tools/js "axe-core@$AXE_VERSION"
 fi
 
+# Stripe's Node SDK drives the merchant API in tests/merchant/test_node_sdk.py.
+STRIPE_NODE_VERSION="23.2.0"
+if [ "$(node -p "require('./.tools/js/node_modules/stripe/package.json').version" 2>/dev/null)" != "$STRIPE_NODE_VERSION" ]; then
+  echo "==> Installing stripe $STRIPE_NODE_VERSION (Node SDK) from the npm registry into .tools/js"
+  npm install --silent --no-fund --no-audit --prefix .tools/js "stripe@$STRIPE_NODE_VERSION"
+fi
+
 echo "==> ruff"
 ruff check
 ruff format --check --quiet

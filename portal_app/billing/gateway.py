@@ -683,6 +683,14 @@ class Gateway:
     def iter_promotion_codes(self) -> AsyncIterator[dict[str, Any]]:
         return self._pages("promotion_codes.list", self._v1.promotion_codes.list_async, {})
 
+    # The account's set-up, as `cli doctor` checks it
+
+    def iter_webhook_endpoints(self) -> AsyncIterator[dict[str, Any]]:
+        return self._pages("webhook_endpoints.list", self._v1.webhook_endpoints.list_async, {})
+
+    async def retrieve_price(self, *, price_id: str) -> dict[str, Any]:
+        return await self._read("prices.retrieve", self._v1.prices.retrieve_async(price_id))
+
 
 def _current_phase(schedule: Mapping[str, Any]) -> dict[str, Any]:
     """The phase in force now (the first phase of a schedule that has not started)."""

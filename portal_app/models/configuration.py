@@ -35,11 +35,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MAX_QUANTITY = 1_000_000
+
+
+class AdjustableQuantity(_Strict):
+    """Stripe's per-product quantity setting: whether and within which bounds it changes."""
+
+    enabled: bool = False
+    minimum: int = PydanticField(default=1, ge=0, le=MAX_QUANTITY)
+    maximum: int | None = PydanticField(default=None, ge=1, le=MAX_QUANTITY)
+
+
 class SubscriptionUpdateProduct(_Strict):
     """A product customers may switch to, with the prices they may choose."""
 
     product: str = PydanticField(min_length=1, max_length=255)
     prices: list[str] = PydanticField(min_length=1)
+    adjustable_quantity: AdjustableQuantity = AdjustableQuantity()
 
 
 class ScheduleCondition(_Strict):
@@ -53,8 +65,8 @@ class ScheduleAtPeriodEnd(_Strict):
 class QuantityLimits(_Strict):
     """Portal extension: the quantities a customer may choose in the portal."""
 
-    minimum: int = PydanticField(default=1, ge=1)
-    maximum: int | None = PydanticField(default=None, ge=1)
+    minimum: int = PydanticField(default=1, ge=1, le=MAX_QUANTITY)
+    maximum: int | None = PydanticField(default=None, ge=1, le=MAX_QUANTITY)
 
 
 class SubscriptionUpdate(_Strict):
@@ -72,10 +84,24 @@ class SubscriptionUpdate(_Strict):
     billing_cycle_anchor: Literal["now", "unchanged"] | None = None
     quantity: QuantityLimits = QuantityLimits()
 
+    def quantity_limits(self, product: str) -> tuple[int, int | None]:
+        """(minimum, maximum or None) a customer may choose for this product.
+
+        Stripe's `products[][adjustable_quantity]`, when enabled for the product, wins over
+        the portal-wide `quantity` extension.
+        """
+        for entry in self.products:
+            if entry.product == product and entry.adjustable_quantity.enabled:
+                limits = entry.adjustable_quantity
+                return max(limits.minimum, 1), limits.maximum
+        return self.quantity.minimum, self.quantity.maximum
+
 
 class CancellationReasonSettings(_Strict):
     enabled: bool = True
     options: list[CancellationReason] = list(ALL_CANCELLATION_REASONS)
+    # Stripe's custom feedback options (ids); the portal offers none, so this stays empty.
+    feedback_options: list[str] | None = None
 
 
 class RetentionOffer(_Strict):
@@ -91,6 +117,23 @@ class SubscriptionCancel(_Strict):
     proration_behavior: ProrationBehavior = "none"
     cancellation_reason: CancellationReasonSettings = CancellationReasonSettings()
     retention: RetentionOffer = RetentionOffer()
+
+
+class PauseIntervalOption(_Strict):
+    interval: Literal["day", "week", "month", "year"] = "month"
+    interval_count: int = PydanticField(default=1, ge=1, le=1095)
+
+
+class PauseDuration(_Strict):
+    type: Literal["indefinite", "interval_options"] = "interval_options"
+    interval_options: list[PauseIntervalOption] = [PauseIntervalOption()]
+
+
+class SubscriptionPause(_Strict):
+    """Stripe's pause feature; stored and returned, the portal does not offer pausing yet."""
+
+    enabled: bool = False
+    duration: PauseDuration = PauseDuration()
 
 
 class CustomerUpdate(_Strict):
@@ -114,6 +157,7 @@ class ConfigurationFeatures(_Strict):
     invoice_history: InvoiceHistory = InvoiceHistory()
     payment_method_update: PaymentMethodUpdate = PaymentMethodUpdate()
     subscription_cancel: SubscriptionCancel = SubscriptionCancel()
+    subscription_pause: SubscriptionPause = SubscriptionPause()
     subscription_update: SubscriptionUpdate = SubscriptionUpdate()
 
 

@@ -6,13 +6,13 @@ so the same rules apply whichever way a merchant edits. Errors name the offendin
 in Stripe's bracket syntax (`features[subscription_update][products]`).
 """
 
+import ipaddress
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
@@ -22,12 +22,14 @@ from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_catalog import MirrorPrice
 from portal_app.services.branding import FONT_STACKS, SHAPE_RADII
+from portal_app.services.stripe_params import ErrorCode, ParamError
 from portal_app.settings import get_settings
 
 MAX_PRODUCTS = 10
 MAX_HEADLINE = 60
 MAX_BUSINESS_NAME = 100
 MAX_URL = 2000
+WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MIN_BUTTON_CONTRAST = 4.5
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FONTS = tuple(FONT_STACKS)
@@ -54,17 +56,28 @@ _TOP_LEVEL = {
 }
 
 
-class ConfigurationError(ValueError):
-    """A refused change; `param` names the field in Stripe's bracket syntax.
+class ConfigurationError(ParamError):
+    """A refused change; `param` names the field in Stripe's bracket syntax, `code` is Stripe's.
 
     `message` is the English text the merchant API answers with; the dashboard shows the
     error's `Text` (its first argument) in the merchant's language with `user_message`.
     """
 
-    def __init__(self, message: Text | str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.message = str(message)
-        self.param = param
+    def __init__(
+        self,
+        message: Text | str,
+        param: str | None = None,
+        *,
+        code: ErrorCode = "parameter_invalid",
+    ) -> None:
+        super().__init__(message, param, code=code)
+
+
+def unknown_parameter(param: str) -> ConfigurationError:
+    """Stripe's refusal of a parameter it does not know (`parameter_unknown`)."""
+    return ConfigurationError(
+        Text("Received unknown parameter: {param}", param=param), param, code="parameter_unknown"
+    )
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,8 @@ class ConfigurationView(BaseModel):
     updated: int
 
 
-def _unix(moment: datetime) -> int:
+def unix_seconds(moment: datetime) -> int:
+    """A stored moment as Stripe's Unix seconds (naive values are UTC)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return int(aware.timestamp())
 
@@ -185,8 +199,8 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
         ),
         embed=Embed(allowed_origins=list(config.frame_origins or [])),
         metadata=dict(config.stripe_metadata or {}),
-        created=_unix(config.created),
-        updated=_unix(config.updated),
+        created=unix_seconds(config.created),
+        updated=unix_seconds(config.updated),
     )
 
 
@@ -285,7 +299,7 @@ def _optional_text(value: Any, param: str, max_length: int) -> str:
 
 def _optional_url(value: Any, param: str) -> str:
     url = _optional_text(value, param, MAX_URL)
-    if url and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    if url and not WEB_URL.match(url):
         raise ConfigurationError(
             Text("Enter a full web address starting with http:// or https://."), param
         )
@@ -308,15 +322,16 @@ def _bool(value: Any, param: str) -> bool:
     )
 
 
-def _check_keys(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
+def check_object(value: Any, allowed: set[str], param: str) -> Mapping[str, Any]:
+    """`value` as an object with only the `allowed` keys, else a typed refusal naming the
+    first other key in bracket form."""
     if not isinstance(value, Mapping):
         raise ConfigurationError(
             Text("Invalid object: {param} must be an object.", param=param), param or None
         )
     for key in value:
         if key not in allowed:
-            name = f"{param}[{key}]" if param else str(key)
-            raise ConfigurationError(Text("Received unknown parameter: {param}", param=name), name)
+            raise unknown_parameter(f"{param}[{key}]" if param else str(key))
     return value
 
 
@@ -327,12 +342,17 @@ def _features(value: Any) -> ConfigurationFeatures:
         first = exc.errors()[0]
         param = _param_of(first["loc"], "features")
         if first["type"] == "extra_forbidden":
-            raise ConfigurationError(
-                Text("Received unknown parameter: {param}", param=param), param
-            ) from exc
+            raise unknown_parameter(param) from exc
+        code: ErrorCode = "parameter_invalid"
+        if first["type"] == "missing":
+            code = "parameter_missing"
+        elif first["type"].startswith("int_"):
+            code = "parameter_invalid_integer"
         # Pydantic's own explanation (`detail`) is English only.
         raise ConfigurationError(
-            Text("Invalid value for {param}: {detail}.", param=param, detail=first["msg"]), param
+            Text("Invalid value for {param}: {detail}.", param=param, detail=first["msg"]),
+            param,
+            code=code,
         ) from exc
 
 
@@ -378,8 +398,25 @@ def _check_features(
             Text("The maximum quantity cannot be lower than the minimum."),
             f"{base}[quantity][maximum]",
         )
+    for index, entry in enumerate(update.products):
+        limits = entry.adjustable_quantity
+        if limits.maximum is not None and limits.maximum < limits.minimum:
+            raise ConfigurationError(
+                Text("The maximum quantity cannot be lower than the minimum."),
+                f"{base}[products][{index}][adjustable_quantity][maximum]",
+            )
+    if features.subscription_pause.enabled:
+        raise ConfigurationError(
+            Text("This portal cannot pause subscriptions yet: leave pausing turned off."),
+            "features[subscription_pause][enabled]",
+        )
     cancel = features.subscription_cancel
     cancel_base = "features[subscription_cancel]"
+    if cancel.cancellation_reason.feedback_options:
+        raise ConfigurationError(
+            Text("This portal has no custom feedback options: offer the standard reasons."),
+            f"{cancel_base}[cancellation_reason][feedback_options]",
+        )
     if cancel.cancellation_reason.enabled and not cancel.cancellation_reason.options:
         raise ConfigurationError(
             Text("Choose at least one cancellation reason, or stop asking for one."),
@@ -411,7 +448,9 @@ def check_one_price_per_interval(
     for price in prices:
         fact = facts.get(price)
         if fact is None:
-            raise ConfigurationError(Text("No such price: '{price}'", price=price), param)
+            raise ConfigurationError(
+                Text("No such price: '{price}'", price=price), param, code="resource_missing"
+            )
         if fact.product != product:
             raise ConfigurationError(
                 Text(
@@ -457,19 +496,19 @@ def _apply(
     facts: Mapping[str, PriceFacts] | None,
 ) -> None:
     """Validate the whole document and write it onto the row (nothing written on error)."""
-    _check_keys(document, _TOP_LEVEL, "")
-    profile = _check_keys(
+    check_object(document, _TOP_LEVEL, "")
+    profile = check_object(
         document.get("business_profile") or {},
         {"headline", "privacy_policy_url", "terms_of_service_url"},
         "business_profile",
     )
-    branding = _check_keys(
+    branding = check_object(
         document.get("branding") or {},
         {"logo_url", "icon_url", "background_color", "button_color", "font", "shape"},
         "branding",
     )
-    login_page = _check_keys(document.get("login_page") or {}, {"enabled"}, "login_page")
-    embed = _check_keys(document.get("embed") or {}, {"allowed_origins"}, "embed")
+    login_page = check_object(document.get("login_page") or {}, {"enabled"}, "login_page")
+    embed = check_object(document.get("embed") or {}, {"allowed_origins"}, "embed")
     frame_origins = _origins(embed.get("allowed_origins") or [], "embed[allowed_origins]")
     metadata = document.get("metadata") or {}
     if not isinstance(metadata, Mapping) or not all(
@@ -488,7 +527,9 @@ def _apply(
     )
     if not business_name:
         raise ConfigurationError(
-            Text("Enter the business name customers will see."), "business_name"
+            Text("Enter the business name customers will see."),
+            "business_name",
+            code="parameter_missing",
         )
     headline = _optional_text(profile.get("headline"), "business_profile[headline]", MAX_HEADLINE)
     terms = _optional_url(
@@ -541,6 +582,40 @@ def _apply(
 MAX_FRAME_ORIGINS = 10
 
 
+_ORIGIN = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?/?$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
+
+
+def parse_origin(raw: str) -> str | None:
+    """`https://app.example.com[:port]` normalised (lower case, no trailing slash), else None.
+
+    The grammar is strict: scheme http or https, a DNS host name, IPv4 or [IPv6] address, an
+    optional port from 1 to 65535, at most a trailing slash; no user, path, query, quote or
+    wildcard.
+    """
+    match = _ORIGIN.match(raw)
+    if match is None:
+        return None
+    host = match["host"].lower()
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return None
+    elif len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
+        return None
+    port = match["port"]
+    if port is not None and not 1 <= int(port) <= 65535:
+        return None
+    scheme = match["scheme"].lower()
+    # A browser's Origin leaves out the scheme's default port; so does the stored origin.
+    shown_port = port is not None and int(port) != {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + (f":{int(port)}" if shown_port else "")
+
+
 def _origins(value: Any, param: str) -> list[str]:
     """Web origins (`https://app.example.com[:port]`), normalised, at most ten."""
     if isinstance(value, str):
@@ -550,27 +625,27 @@ def _origins(value: Any, param: str) -> list[str]:
             Text("List at most {maximum} origins.", maximum=MAX_FRAME_ORIGINS), param
         )
     origins: list[str] = []
-    for raw in value:
-        parsed = urlsplit(raw.strip()) if isinstance(raw, str) else None
-        if (
-            parsed is None
-            or parsed.scheme not in ("http", "https")
-            or not parsed.hostname
-            or parsed.path not in ("", "/")
-            or parsed.query
-            or parsed.fragment
-            or parsed.username
-        ):
+    for index, raw in enumerate(value):
+        origin = parse_origin(raw.strip()) if isinstance(raw, str) else None
+        if origin is None:
+            port = _ORIGIN.match(raw.strip()) if isinstance(raw, str) else None
+            if port is not None and port["port"] is not None:
+                raise ConfigurationError(
+                    Text(
+                        "{origin} has port {port}: a port is a number from 1 to 65535.",
+                        origin=repr(str(raw)[:80]),
+                        port=port["port"],
+                    ),
+                    f"{param}[{index}]",
+                )
             raise ConfigurationError(
                 Text(
                     "{origin} is not an origin: write it as https://app.example.com "
                     "(a scheme, a host and an optional port, no path).",
                     origin=repr(str(raw)[:80]),
                 ),
-                param,
+                f"{param}[{index}]",
             )
-        port = f":{parsed.port}" if parsed.port else ""
-        origin = f"{parsed.scheme}://{parsed.hostname}{port}"
         if origin not in origins:
             origins.append(origin)
     return origins
@@ -578,6 +653,31 @@ def _origins(value: Any, param: str) -> list[str]:
 
 def _products_of(document: Mapping[str, Any]) -> Any:
     return ((document.get("features") or {}).get("subscription_update") or {}).get("products")
+
+
+def _keep_product_settings(before: Mapping[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A product listed again without `adjustable_quantity` keeps the one it had: the
+    dashboard's form edits products and prices only, and must not reset what the API set."""
+    old = {
+        entry.get("product"): entry
+        for entry in _products_of(before) or []
+        if isinstance(entry, Mapping)
+    }
+    products = _products_of(document)
+    if not isinstance(products, list):
+        return document
+    kept = [
+        {**entry, "adjustable_quantity": old[entry.get("product")]["adjustable_quantity"]}
+        if isinstance(entry, Mapping)
+        and "adjustable_quantity" not in entry
+        and entry.get("product") in old
+        and "adjustable_quantity" in old[entry.get("product")]
+        else entry
+        for entry in products
+    ]
+    update = dict(document["features"]["subscription_update"])
+    update["products"] = kept
+    return {**document, "features": {**document["features"], "subscription_update": update}}
 
 
 def _facts_for(
@@ -642,7 +742,7 @@ def update_configuration(
     """Apply a partial update (nested objects merge, as in Stripe's API)."""
     config = get_configuration_row(session=session, configuration_id=configuration_id)
     before = _document(config)
-    document = _merge(before, fields)
+    document = _keep_product_settings(before, _merge(before, fields))
     # Only a changed product list is re-checked: an archived price must not block other edits.
     products_changed = _products_of(document) != _products_of(before)
     facts = _facts_for(session, document, price_lookup) if products_changed else None
@@ -660,6 +760,7 @@ def get_configuration_row(*, session: Session, configuration_id: str) -> PortalC
         raise ConfigurationError(
             Text("No such configuration: '{configuration}'", configuration=configuration_id),
             "configuration",
+            code="resource_missing",
         )
     return config
 

@@ -194,15 +194,17 @@ def check_change(
         qty = int(quantity) if isinstance(quantity, int | str) else -1
     except ValueError:
         qty = -1
-    limits = settings.quantity
-    maximum = min(limits.maximum or MAX_QUANTITY, MAX_QUANTITY)
+    # The chosen product's `adjustable_quantity` (Stripe's), else the portal-wide limits.
+    chosen = session.get(MirrorPrice, price_id)
+    minimum, most = settings.quantity_limits(chosen.product if chosen else "")
+    maximum = min(most or MAX_QUANTITY, MAX_QUANTITY)
     if "quantity" not in settings.default_allowed_updates and qty != item.quantity:
         raise ActionRefused(Text("The quantity cannot be changed here."))
-    if not limits.minimum <= qty <= maximum:
+    if not minimum <= qty <= maximum:
         raise ActionRefused(
             Text(
                 "Choose a quantity from {minimum} to {maximum}.",
-                minimum=limits.minimum,
+                minimum=minimum,
                 maximum=maximum,
             )
         )

@@ -8,7 +8,7 @@ one-time link. Errors name the offending parameter as Stripe does; their message
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,9 +20,12 @@ from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.configurations import (
+    WEB_URL,
     ConfigurationError,
+    check_object,
     default_configuration,
     get_configuration_row,
+    unix_seconds,
 )
 from portal_app.settings import get_settings
 
@@ -85,9 +88,10 @@ FLOW_TYPES = (
     "subscription_update",
     "subscription_update_confirm",
 )
+# Flow types Stripe has and the portal does not offer: named in the refusal, not unknown.
+UNOFFERED_FLOW_TYPES = ("customer_update", "subscription_pause")
 AFTER_COMPLETION_TYPES = ("hosted_confirmation", "portal_homepage", "redirect")
 _ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def mirror_customer_exists(session: Session, customer_id: str) -> bool:
@@ -104,6 +108,7 @@ class PortalLink(BaseModel):
     configuration: str
     created: int
     customer: str
+    after_expiration: None = None
     customer_account: None = None
     flow: dict[str, Any] | None
     livemode: bool = False
@@ -113,8 +118,10 @@ class PortalLink(BaseModel):
     url: str
 
 
-def _missing(param: str) -> Text:
-    return Text("Missing required param: {param}.", param=param)
+def _missing(param: str) -> ConfigurationError:
+    return ConfigurationError(
+        Text("Missing required param: {param}.", param=param), param, code="parameter_missing"
+    )
 
 
 def _not_one_of(param: str, choices: tuple[str, ...]) -> Text:
@@ -124,22 +131,14 @@ def _not_one_of(param: str, choices: tuple[str, ...]) -> Text:
 
 
 def _object(value: Any, param: str, allowed: set[str]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigurationError(
-            Text("Invalid object: {param} must be an object.", param=param), param
-        )
-    for key in value:
-        if key not in allowed:
-            name = f"{param}[{key}]"
-            raise ConfigurationError(Text("Received unknown parameter: {param}", param=name), name)
-    return value
+    return check_object(value, allowed, param)
 
 
 def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | None:
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(_missing(param), param)
+        raise _missing(param)
     if not value.startswith(prefix) or not _ID.match(value):
         raise ConfigurationError(
             Text(
@@ -156,8 +155,8 @@ def _url(value: Any, param: str, *, required: bool = False) -> str | None:
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(_missing(param), param)
-    if len(value) > 2000 or not _URL.match(value):
+        raise _missing(param)
+    if len(value) > 2000 or not WEB_URL.match(value):
         raise ConfigurationError(
             Text("Not a valid URL: {param} must start with http(s)://", param=param), param
         )
@@ -198,6 +197,23 @@ def _after_completion(value: Any) -> dict[str, Any]:
     return result
 
 
+def _after_expiration(value: Any) -> None:
+    """Check Stripe's `after_expiration` and refuse it: expired links here just expire."""
+    data = _object(value, "after_expiration", {"type", "customer_login"})
+    if data.get("type") != "customer_login":
+        raise ConfigurationError(
+            _not_one_of("after_expiration[type]", ("customer_login",)), "after_expiration[type]"
+        )
+    _object(data.get("customer_login") or {}, "after_expiration[customer_login]", {"expires_at"})
+    raise ConfigurationError(
+        Text(
+            "This portal does not open a login page when a session link expires: leave "
+            "after_expiration out and create a new session instead."
+        ),
+        "after_expiration",
+    )
+
+
 def _subscription_cancel(value: Any) -> dict[str, Any]:
     param = "flow_data[subscription_cancel]"
     data = _object(value or {}, param, {"subscription", "retention"})
@@ -214,7 +230,7 @@ def _subscription_cancel(value: Any) -> dict[str, Any]:
         coupon = offer.get("coupon")
         if not isinstance(coupon, str) or not _ID.match(coupon):
             where = f"{param}[retention][coupon_offer][coupon]"
-            raise ConfigurationError(_missing(where), where)
+            raise _missing(where)
         retention = {"coupon_offer": {"coupon": coupon}, "type": "coupon_offer"}
     return {
         "retention": retention,
@@ -227,7 +243,7 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
     data = _object(value or {}, param, {"subscription", "items", "discounts"})
     items = data.get("items")
     if not isinstance(items, list) or not items:
-        raise ConfigurationError(_missing(f"{param}[items]"), f"{param}[items]")
+        raise _missing(f"{param}[items]")
     clean_items = []
     for index, item in enumerate(items):
         where = f"{param}[items][{index}]"
@@ -237,16 +253,18 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
             try:
                 quantity = int(quantity)
             except (TypeError, ValueError) as exc:
-                raise ConfigurationError(Text("Invalid integer."), f"{where}[quantity]") from exc
-            if quantity < 1:
                 raise ConfigurationError(
-                    Text("The quantity must be at least 1."), f"{where}[quantity]"
+                    Text("Invalid integer."), f"{where}[quantity]", code="parameter_invalid_integer"
+                ) from exc
+            if not 1 <= quantity <= 1_000_000:
+                raise ConfigurationError(
+                    Text("The quantity must be from 1 to 1,000,000."), f"{where}[quantity]"
                 )
         clean_items.append(
             {
                 "id": _id(entry.get("id"), f"{where}[id]", "si_"),
                 "price": _id(entry.get("price"), f"{where}[price]", "price_", required=False),
-                **({"quantity": quantity} if quantity is not None else {}),
+                "quantity": quantity,
             }
         )
     discounts = None
@@ -280,9 +298,14 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     data = _object(
         flow_data,
         "flow_data",
-        {"type", "after_completion", *FLOW_TYPES},
+        {"type", "after_completion", *FLOW_TYPES, *UNOFFERED_FLOW_TYPES},
     )
     kind = data.get("type")
+    if kind in UNOFFERED_FLOW_TYPES:
+        raise ConfigurationError(
+            Text("This portal has no {flow} flow: choose another flow type.", flow=kind),
+            "flow_data[type]",
+        )
     if kind not in FLOW_TYPES:
         raise ConfigurationError(_not_one_of("flow_data[type]", FLOW_TYPES), "flow_data[type]")
     enabled = {
@@ -303,7 +326,9 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
         )
     flow: dict[str, Any] = {
         "after_completion": _after_completion(data.get("after_completion")),
+        "customer_update": None,
         "subscription_cancel": None,
+        "subscription_pause": None,
         "subscription_update": None,
         "subscription_update_confirm": None,
         "type": kind,
@@ -322,17 +347,12 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     return flow
 
 
-def _unix(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return int(aware.timestamp())
-
-
 def link_of(row: PortalSession, token: str) -> PortalLink:
     """Stripe's session object for a stored session and its one-time token."""
     return PortalLink(
         id=row.id,
         configuration=row.configuration_id,
-        created=_unix(row.created),
+        created=unix_seconds(row.created),
         customer=row.customer,
         flow=row.flow,
         locale=row.locale,
@@ -349,15 +369,36 @@ def create_portal_link(
     locale: Any = None,
     return_url: Any = None,
     flow_data: Any = None,
+    after_expiration: Any = None,
+    customer_account: Any = None,
+    on_behalf_of: Any = None,
     customer_exists: CustomerCheck | None = mirror_customer_exists,
     now: datetime | None = None,
 ) -> PortalLink:
-    """Validate Stripe's session parameters and create the one-time portal link."""
+    """Validate Stripe's session parameters and create the one-time portal link.
+
+    Stripe's `customer_account` (Accounts v2), `on_behalf_of` (Connect) and
+    `after_expiration` (a login page once the link expired) are understood and refused with
+    a clear error: the portal serves one account's customers and its links simply expire.
+    """
+    if customer_account not in (None, ""):
+        raise ConfigurationError(
+            Text("This portal identifies customers by customer (cus_...), not customer_account."),
+            "customer_account",
+        )
+    if on_behalf_of not in (None, ""):
+        raise ConfigurationError(
+            Text("on_behalf_of is not supported by this portal."), "on_behalf_of"
+        )
+    if after_expiration not in (None, ""):
+        _after_expiration(after_expiration)
     customer_id = _id(customer, "customer", "cus_")
     assert customer_id is not None  # noqa: S101  (required=True never returns None)
     if customer_exists is not None and not customer_exists(session, customer_id):
         raise ConfigurationError(
-            Text("No such customer: '{customer}'", customer=customer_id), "customer"
+            Text("No such customer: '{customer}'", customer=customer_id),
+            "customer",
+            code="resource_missing",
         )
     if configuration in (None, ""):
         config = default_configuration(session=session)

@@ -23,23 +23,33 @@ from portal_app.models.mirror_customer import MirrorCustomer
 PASSWORD = "correct horse battery"
 
 
+_PORTAL_OWNED = (
+    PortalSession,
+    PortalConfiguration,
+    MerchantApiKey,
+    MerchantSession,
+    MerchantLoginThrottle,
+    Merchant,
+    MirrorPrice,
+    MirrorCustomer,
+)
+
+
+def _empty(session: Session) -> None:
+    for table in _PORTAL_OWNED:
+        session.exec(delete(table))  # type: ignore[call-overload]
+    session.commit()
+
+
 @pytest.fixture
 def db(db_tables: None) -> Iterator[Session]:
-    """A session on an emptied portal-owned schema (rolled back state is not kept)."""
+    """A session on an emptied portal-owned schema, emptied again afterwards so that later
+    test files (which share the database) find no configuration of these tests."""
     with Session(get_engine()) as session:
-        for table in (
-            PortalSession,
-            PortalConfiguration,
-            MerchantApiKey,
-            MerchantSession,
-            MerchantLoginThrottle,
-            Merchant,
-            MirrorPrice,
-            MirrorCustomer,
-        ):
-            session.exec(delete(table))  # type: ignore[call-overload]
-        session.commit()
+        _empty(session)
         yield session
+        session.rollback()
+        _empty(session)
 
 
 @pytest.fixture

@@ -187,3 +187,40 @@ def test_list_pages_newest_first(db: Session) -> None:
     assert [v.id for v in page2] == ids[::-1][2:4] and more2
     back, _ = svc.list_configurations(session=db, limit=2, ending_before=page2[0].id)
     assert [v.id for v in back] == [v.id for v in page]
+
+
+def test_the_dashboards_product_list_keeps_what_the_api_set_per_product(db: Session) -> None:
+    view = create(db)
+    with_limits = {
+        "enabled": False,
+        "products": [
+            {
+                "product": "prod_a",
+                "prices": ["price_a"],
+                "adjustable_quantity": {"enabled": True, "minimum": 2, "maximum": 8},
+            }
+        ],
+    }
+    svc.update_configuration(
+        session=db,
+        configuration_id=view.id,
+        fields=features_with(with_limits),
+        price_lookup=None,
+    )
+    # The dashboard's form sends products and prices only.
+    form = {"products": [{"product": "prod_a", "prices": ["price_a", "price_b"]}]}
+    again = svc.update_configuration(
+        session=db, configuration_id=view.id, fields=features_with(form), price_lookup=None
+    )
+    product = again.features.subscription_update.products[0]
+    assert product.prices == ["price_a", "price_b"]
+    assert (product.adjustable_quantity.enabled, product.adjustable_quantity.maximum) == (True, 8)
+    reset = {
+        "products": [
+            {"product": "prod_a", "prices": ["price_a"], "adjustable_quantity": {"enabled": False}}
+        ]
+    }
+    cleared = svc.update_configuration(
+        session=db, configuration_id=view.id, fields=features_with(reset), price_lookup=None
+    )
+    assert cleared.features.subscription_update.products[0].adjustable_quantity.enabled is False

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from reflex.state import State
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal_app.auth.api_keys import create_api_key
 from portal_app.auth.merchants import create_merchant
@@ -16,6 +16,7 @@ from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_branding import DashboardBrandingState
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.dashboard_customers import DashboardCustomersState
+from portal_app.state.dashboard_embed import DashboardEmbedState
 
 
 def substate(root: State, cls: type[State]) -> Any:
@@ -124,3 +125,37 @@ async def test_ids_from_the_client_must_be_listed(signed_in: State, db: Session)
     )
     assert customers.errors == {"flow_type": "Choose one of the listed flows."}
     assert customers.link_url == ""
+
+
+@pytest.mark.parametrize(
+    ("origins", "says"),
+    [
+        ("https://a.example'", "is not an origin"),
+        ("https://*.example", "is not an origin"),
+        ("https://a.example:99999", "from 1 to 65535"),
+        ("https://ok.example\nhttps://user@a.example", "is not an origin"),
+    ],
+)
+async def test_embed_origins_are_refused_with_a_message_not_an_exception(
+    signed_in: State, db: Session, origins: str, says: str
+) -> None:
+    create_configuration(session=db, fields={"business_name": "Acme"})
+    db.commit()
+    embed = substate(signed_in, DashboardEmbedState)
+    await DashboardEmbedState.save.fn(embed, {"origins": origins})
+    assert says in embed.error and embed.notice == ""
+    assert embed.origins == origins  # kept for the merchant to correct
+    stored = db.exec(select(PortalConfiguration)).one()
+    db.refresh(stored)
+    assert stored.frame_origins == []
+
+
+async def test_embed_origins_are_normalised(signed_in: State, db: Session) -> None:
+    create_configuration(session=db, fields={"business_name": "Acme"})
+    db.commit()
+    embed = substate(signed_in, DashboardEmbedState)
+    await DashboardEmbedState.save.fn(
+        embed, {"origins": "HTTPS://App.Example:8443/, http://[::1]:3000 https://b.example:443"}
+    )
+    assert embed.error == ""
+    assert embed.origins == "https://app.example:8443\nhttp://[::1]:3000\nhttps://b.example"
