@@ -152,7 +152,7 @@ def _shape_value(value: Any, spec: Field) -> Any:
     if spec.kind == "struct" and isinstance(value, dict) and spec.cls is not None:
         return _shape_struct(value, spec.cls)
     if spec.kind in ("resource", "expandable") and isinstance(value, dict):
-        if "object" in value:
+        if isinstance(value.get("object"), str):
             return shape(value)
         if spec.cls is not None:
             return _shape_struct(value, spec.cls)
@@ -166,6 +166,15 @@ def _shape_value(value: Any, spec: Field) -> Any:
     if spec.kind == "list" and isinstance(value, list) and spec.item is not None:
         return [_shape_value(item, spec.item) for item in value]
     return value
+
+
+def shape_previous(object_name: str, previous: dict[str, Any]) -> dict[str, Any]:
+    """`previous_attributes` keeping only fields the class has (old values shaped alike)."""
+    cls = class_for(object_name)
+    if cls is None:
+        return previous
+    fields = shape_of(cls).fields
+    return {k: _shape_value(v, fields[k]) for k, v in previous.items() if k in fields}
 
 
 # --- expand ---------------------------------------------------------------------------------
