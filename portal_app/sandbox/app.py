@@ -250,6 +250,12 @@ def _endpoint(specs: dict[str, Handler], template: str) -> Callable[[Request], A
             pairs = await _form_pairs(request)
         except ApiError as error:
             return _error(error, request_id)
+        version = request.headers.get("stripe-version")
+        if version and version != API_VERSION:
+            # Stripe would answer in the version asked for; the sandbox speaks only the pinned
+            # one, so a client on another version is told rather than misled.
+            message = f"The sandbox serves only API version {API_VERSION} (asked: {version[:40]})."
+            return _error(invalid_request(message), request_id)
         public = template in CLIENT_SECRET_ROUTES and any(k == "client_secret" for k, _ in pairs)
         if not public and not _authorized(request):
             return _error(unauthorized(_presented_key(request)), request_id)

@@ -40,6 +40,7 @@ class Field:
     kind: str  # struct, resource, expandable, list_object, list, value
     cls: type | None = None
     item: "Field | None" = None
+    nullable: bool = True
 
 
 @dataclass(eq=False)
@@ -105,6 +106,13 @@ def _field(annotation: Any, owner: type) -> Field:
     return Field("value")
 
 
+def _nullable(annotation: Any) -> bool:
+    origin = typing_extensions.get_origin(annotation)
+    return origin in (typing.Union, types.UnionType) and type(None) in (
+        typing_extensions.get_args(annotation)
+    )
+
+
 @cache
 def shape_of(cls: type) -> Shape:
     """Every public field the SDK class declares (its own and its bases' below StripeObject)."""
@@ -119,7 +127,9 @@ def shape_of(cls: type) -> Shape:
                 continue
             if typing_extensions.get_origin(annotation) is typing.ClassVar:
                 continue
-            result.fields[name] = _field(annotation, klass)
+            spec = _field(annotation, klass)
+            spec.nullable = _nullable(annotation)
+            result.fields[name] = spec
     return result
 
 
@@ -133,7 +143,13 @@ def shape(value: Any) -> Any:
     cls = class_for(str(object_name)) if isinstance(object_name, str) else None
     if cls is None or value.get("deleted") is True:
         return value
-    return _shape_struct(value, cls, str(object_name))
+    shaped = _shape_struct(value, cls, str(object_name))
+    if object_name in ("line_item", "invoiceitem"):
+        pricing = shaped.get("pricing")
+        if isinstance(pricing, dict) and pricing.get("price_details") is None:
+            # `pricing.type` is always `price_details`: an amount-only line has no pricing.
+            shaped["pricing"] = None
+    return shaped
 
 
 def _shape_struct(value: dict[str, Any], cls: type, object_name: str | None = None) -> Any:
@@ -141,6 +157,9 @@ def _shape_struct(value: dict[str, Any], cls: type, object_name: str | None = No
     skip = INCLUDABLE.get(object_name or "", frozenset())
     for name, spec in shape_of(cls).fields.items():
         if name not in value and (name in skip or name in ONLY_WHEN_DELETED):
+            continue
+        if value.get(name) is None and spec.kind == "list" and not spec.nullable:
+            out[name] = []  # a list the class never leaves null (e.g. `pause_schedules`)
             continue
         out[name] = _shape_value(value.get(name), spec)
     return out

@@ -4,6 +4,7 @@ example of it (`../shared/stripe-openapi/fixtures3.json`, where the pinned versi
 them)."""
 
 import json
+import typing
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -179,15 +180,28 @@ def _sdk_class(object_name: str) -> type:
     return getattr(import_module(module), name)  # type: ignore[no-any-return]
 
 
-def _sdk_fields(cls: type) -> set[str]:
-    names: set[str] = set()
+def _sdk_annotations(cls: type) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for klass in cls.__mro__:
         if klass is stripe.StripeObject or not issubclass(klass, stripe.StripeObject):
             continue
-        for name in vars(klass).get("__annotations__", {}):
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
             if not name.startswith("_") and not name.isupper():
-                names.add(name)
-    return names
+                found.setdefault(name, annotation)
+    return found
+
+
+def _sdk_fields(cls: type) -> set[str]:
+    return set(_sdk_annotations(cls))
+
+
+def _never_null(cls: type) -> set[str]:
+    """Fields the SDK types without Optional: Stripe always gives them a value."""
+    return {
+        name
+        for name, annotation in _sdk_annotations(cls).items()
+        if type(None) not in typing.get_args(annotation) and name != "deleted"
+    }
 
 
 def _field_problems(value: dict[str, Any], cls: type, where: str) -> list[str]:
@@ -204,6 +218,9 @@ def _field_problems(value: dict[str, Any], cls: type, where: str) -> list[str]:
     optional = {"deleted"} | OPTIONAL.get(getattr(cls, "OBJECT_NAME", ""), set())
     problems = [f"{where}: missing {name}" for name in sorted(fields - set(value) - optional)]
     problems += [f"{where}: extra {name}" for name in sorted(set(value) - fields)]
+    problems += [
+        f"{where}: null {name}" for name in sorted(_never_null(cls)) if value.get(name, 0) is None
+    ]
     inner: dict[str, type] = getattr(cls, "_inner_class_types", {})
     keyed: list[str] = getattr(cls, "_inner_class_dicts", [])
     for name, child in value.items():
@@ -310,3 +327,20 @@ def test_webhook_events_carry_whole_objects_and_known_previous_attributes(
         previous = event["data"].get("previous_attributes") or {}
         fields = _sdk_fields(_sdk_class(obj["object"]))
         assert set(previous) <= fields, (event["type"], sorted(set(previous) - fields))
+
+
+def test_fields_stripe_removed_or_never_had_are_absent(served: dict[str, dict[str, Any]]) -> None:
+    """The sandbox's internal fields stay inside it (issue 11's list, checked by name)."""
+    assert "subscription" not in served["invoice"]
+    assert "total_count" not in served["subscription"]["items"]
+    assert served["invoiceitem"]["pricing"] is None  # amount-only: no `price_details: null`
+    line_pricing = served["line_item"]["pricing"]
+    assert line_pricing is None or line_pricing["price_details"] is not None
+    assert served["setup_intent"]["allowed_payment_method_types"] is None
+    assert served["subscription_schedule"]["pause_schedules"] == []
+    for item in served["subscription_schedule"]["phases"][0]["items"]:
+        assert item["plan"] == item["price"]
+    for name in ("feedback_option", "comment", "feedback", "reason"):
+        assert name in served["subscription"]["cancellation_details"]
+    assert "current_trial" in served["subscription_item"]
+    assert "tax_details" in served["product"]

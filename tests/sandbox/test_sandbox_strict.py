@@ -9,7 +9,7 @@ import httpx
 import pytest
 import stripe
 
-from portal_app.sandbox.app import ALL_ROUTES, MAX_BODY_BYTES
+from portal_app.sandbox.app import ALL_ROUTES, API_VERSION, MAX_BODY_BYTES
 from portal_app.sandbox.schema import STRIPE_ROUTES, params_of, route_schema
 from portal_app.settings import get_settings
 
@@ -243,3 +243,11 @@ def test_subscription_list_pages_through_the_default_status_filter(
         params={"customer": customer.id, "status": "all", "limit": 10}
     )
     assert len(everything.data) == 5
+
+
+def test_only_the_pinned_api_version_is_served(http: httpx.Client) -> None:
+    ok = http.get("/v1/customers", headers={"Stripe-Version": API_VERSION})
+    assert ok.status_code == 200
+    assert ok.headers["Stripe-Version"] == API_VERSION
+    other = http.get("/v1/customers", headers={"Stripe-Version": "2024-06-20"})
+    assert "2026-10-28.endive" in _error(other)["message"]

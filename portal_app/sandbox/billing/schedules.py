@@ -49,6 +49,8 @@ def _phase_item(price_id: str, quantity: int) -> dict[str, Any]:
         "billing_thresholds": None,
         "discounts": [],
         "metadata": {},
+        # Stripe still names a recurring price's legacy plan (the same id) on phase items.
+        "plan": price_id,
         "price": price_id,
         "quantity": quantity,
         "tax_rates": [],
