@@ -4,6 +4,7 @@ example of it (`../shared/stripe-openapi/fixtures3.json`, where the pinned versi
 them)."""
 
 import json
+import time
 import typing
 from importlib import import_module
 from pathlib import Path
@@ -344,3 +345,19 @@ def test_fields_stripe_removed_or_never_had_are_absent(served: dict[str, dict[st
         assert name in served["subscription"]["cancellation_details"]
     assert "current_trial" in served["subscription_item"]
     assert "tax_details" in served["product"]
+
+
+def test_a_test_clock_has_the_pinned_sdk_fields(client: stripe.StripeClient) -> None:
+    """Once the sandbox serves Stripe's `/v1/test_helpers/test_clocks`, its clocks match too."""
+    from portal_app.sandbox.app import ALL_ROUTES
+
+    if ("POST", "/v1/test_helpers/test_clocks") not in {(m, p) for m, p, _ in ALL_ROUTES}:
+        pytest.skip("the sandbox does not serve /v1/test_helpers/test_clocks yet")
+    settings = get_settings()
+    auth = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
+    with httpx.Client(base_url=settings.sandbox_url, headers=auth) as http:
+        created = http.post(
+            "/v1/test_helpers/test_clocks", data={"frozen_time": int(time.time()), "name": "c"}
+        )
+        assert created.status_code == 200, created.text
+    assert _object_problems(created.json(), "test_helpers.test_clock") == []
