@@ -28,6 +28,7 @@ INCLUDABLE: dict[str, frozenset[str]] = {
     "customer": frozenset(
         {"cash_balance", "invoice_credit_balance", "sources", "subscriptions", "tax", "tax_ids"}
     ),
+    "invoice": frozenset({"payments"}),
 }
 # Present only on a deleted object's stub.
 ONLY_WHEN_DELETED = frozenset({"deleted"})

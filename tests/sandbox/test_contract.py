@@ -173,6 +173,7 @@ OPTIONAL = {
         "tax",
         "tax_ids",
     },
+    "invoice": {"payments"},
 }
 
 
@@ -333,6 +334,7 @@ def test_webhook_events_carry_whole_objects_and_known_previous_attributes(
 def test_fields_stripe_removed_or_never_had_are_absent(served: dict[str, dict[str, Any]]) -> None:
     """The sandbox's internal fields stay inside it (issue 11's list, checked by name)."""
     assert "subscription" not in served["invoice"]
+    assert "payments" not in served["invoice"]  # includable: only when expanded
     assert "total_count" not in served["subscription"]["items"]
     assert served["invoiceitem"]["pricing"] is None  # amount-only: no `price_details: null`
     line_pricing = served["line_item"]["pricing"]
