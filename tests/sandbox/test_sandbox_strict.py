@@ -2,6 +2,7 @@
 answers malformed requests with a 400 in Stripe's error shape (never a 500)."""
 
 import base64
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -251,3 +252,40 @@ def test_only_the_pinned_api_version_is_served(http: httpx.Client) -> None:
     assert ok.headers["Stripe-Version"] == API_VERSION
     other = http.get("/v1/customers", headers={"Stripe-Version": "2024-06-20"})
     assert "2026-10-28.endive" in _error(other)["message"]
+
+
+FUZZ_ROUTES = [
+    ("POST", "/v1/customers"),
+    ("GET", "/v1/customers"),
+    ("POST", "/v1/subscriptions"),
+    ("POST", "/v1/invoices/create_preview"),
+    ("POST", "/v1/setup_intents"),
+    ("GET", "/v1/subscriptions"),
+]
+
+
+def test_random_malformed_forms_never_crash_the_sandbox(http: httpx.Client) -> None:
+    """A seeded fuzz of bracket soup, odd bytes and type confusion: every answer is a 2xx or
+    a 4xx in Stripe's error shape, never a 5xx."""
+    rng = random.Random(1100)
+    pieces = ["items", "[", "]", "[0]", "[]", "price", "expand", "metadata", "=", "&", "%", ""]
+    values = ["", "x", "1", "-1", "true", "1e9", "%FF", "\u00e9", "[]", "0" * 30]
+    for _ in range(150):
+        method, path = rng.choice(FUZZ_ROUTES)
+        pairs = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) + "=" + rng.choice(values)
+            for _ in range(rng.randint(1, 4))
+        ]
+        raw = "&".join(pairs).encode() + (b"\xff" if rng.random() < 0.1 else b"")
+        if method == "GET":
+            response = http.get(path + "?" + raw.decode("latin-1"))
+        else:
+            response = http.post(
+                path,
+                content=raw,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+        assert response.status_code < 500, (raw, response.text)
+        assert response.headers["Request-Id"].startswith("req_")
+        if response.status_code >= 400:
+            assert response.json()["error"]["type"] == "invalid_request_error", raw
