@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from typing import Any, Literal
 
 import stripe
@@ -82,6 +83,19 @@ def idempotency_key(*, operation: str, intent: str) -> str:
     return f"portal-{digest}"
 
 
+# The API version the portal is written and tested for (the pinned SDK's own version), sent
+# explicitly so an account's default version never changes what the portal receives.
+API_VERSION = "2026-10-28.endive"
+APP_NAME = "portal-app"
+
+
+def _app_version() -> str:
+    try:
+        return metadata.version(APP_NAME)
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
 def build_client(
     *,
     settings: Settings | None = None,
@@ -90,15 +104,20 @@ def build_client(
 ) -> stripe.StripeClient:
     """A Stripe client for real Stripe when a secret key is set, else for the sandbox."""
     settings = settings or get_settings()
+    # Stripe's SDK keeps app info process-wide (StripeClient has no option for it); it goes
+    # into every request's User-Agent so Stripe can tell the portal's traffic apart.
+    stripe.set_app_info(APP_NAME, version=_app_version())
     http_client = stripe.HTTPXClient(timeout=timeout)
     if settings.stripe_secret_key is not None:
         return stripe.StripeClient(
             settings.stripe_secret_key.get_secret_value(),
+            stripe_version=API_VERSION,
             http_client=http_client,
             max_network_retries=max_network_retries,
         )
     return stripe.StripeClient(
         settings.sandbox_api_key,
+        stripe_version=API_VERSION,
         base_addresses={"api": settings.sandbox_url},
         http_client=http_client,
         max_network_retries=max_network_retries,
@@ -634,7 +653,9 @@ class Gateway:
         params: Any = {
             "customer": customer_id,
             "usage": "off_session",
-            "payment_method_types": ["card"],
+            # The portal's card form saves cards only. `payment_method_types` was removed in
+            # API 2026-09-30; `allowed_payment_method_types` is its replacement.
+            "allowed_payment_method_types": ["card"],
         }
         return await self._write(
             "setup_intents.create",

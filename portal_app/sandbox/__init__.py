@@ -11,4 +11,11 @@ Stripe object. Beside Stripe's `/v1/...` endpoints it serves test helpers:
   branding on invoices, hosted invoice pages and PDFs, as the Stripe Dashboard sets it)
 - `POST /v1/test_helpers/deliver_events` (delivers pending webhooks now; answers how many)
 - `GET /hosted/invoices/{id}/{token}[/pdf]` (the hosted invoice page and its PDF)
+
+It is as strict as Stripe for the pinned `stripe` package's API version, derived from that
+package: `schema.py` checks every request against the SDK's generated params `TypedDict` for
+its route (unknown, missing, mistyped, out-of-enum and un-unsettable parameters, removed ones
+with Stripe's own code), `schema_objects.py` checks `expand` paths against the resource
+classes and shapes every response and webhook object to exactly its class's fields. Only
+the test helpers above have hand-written specs (`SANDBOX_ROUTES`).
 """

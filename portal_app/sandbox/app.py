@@ -1,9 +1,12 @@
 """The sandbox's Starlette app: auth, faults, idempotency, one transaction per request, expand."""
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,11 +15,13 @@ from urllib.parse import parse_qsl
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal_app.db import get_engine
 from portal_app.sandbox import faults, hosted, webhooks
@@ -37,16 +42,20 @@ from portal_app.sandbox.errors import (
     ApiError,
     api_error,
     idempotency_mismatch,
+    invalid_request,
     rate_limited,
     unauthorized,
 )
 from portal_app.sandbox.expand import expand
 from portal_app.sandbox.models import SandboxIdempotency
 from portal_app.sandbox.params import decode_form, get_list
+from portal_app.sandbox.schema import check_browser_confirm, check_request, route_schema
+from portal_app.sandbox.schema_objects import check_expand, shape
 from portal_app.sandbox.store import Store, new_object_id
 from portal_app.settings import get_settings
 
 API_VERSION = "2026-10-28.endive"
+logger = logging.getLogger(__name__)
 
 ALL_ROUTES: list[RouteSpec] = [
     *customers.ROUTES,
@@ -81,13 +90,65 @@ def _api_path(request: Request) -> str:
     return path[path.index("/v1/") :] if "/v1/" in path else path
 
 
+# Stripe's API answers 413 for bodies past a limit; the sandbox's limit is far above any
+# request the portal makes and keeps a flood from being decoded.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _presented_key(request: Request) -> str:
+    """The API key from `Bearer sk_...` or HTTP Basic (`curl -u sk_...:`), as Stripe takes it."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return token.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[0]
+    return ""
+
+
 def _authorized(request: Request) -> bool:
     if not get_settings().sandbox_mode:
         return False
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    presented = _presented_key(request)
     expected = get_settings().sandbox_api_key
-    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), expected)
+    return bool(presented) and hmac.compare_digest(presented.encode(), expected.encode())
+
+
+async def _form_pairs(request: Request) -> list[tuple[str, str]]:
+    """The query's and (for POST/DELETE) the body's pairs; 400 for what Stripe would refuse."""
+    raw = request.url.query
+    body = b""
+    if request.method in ("POST", "DELETE"):
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large()
+            chunks.append(chunk)
+        body = b"".join(chunks)
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(raw, keep_blank_values=True, errors="strict")
+        pairs += parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise invalid_request("The request body or query is not valid UTF-8.") from None
+    return pairs
+
+
+def _too_large() -> ApiError:
+    return ApiError(
+        413,
+        "invalid_request_error",
+        f"The request is larger than {MAX_BODY_BYTES} bytes.",
+    )
 
 
 def _client_secret_ok(session: Session, intent_id: str, params: dict[str, Any]) -> bool:
@@ -119,6 +180,7 @@ def _run(
     """Run one endpoint in one transaction; answers (status, body, extra headers)."""
     params = decode_form(pairs)
     write = method != "GET"
+    schema = route_schema(method, template)
     with Session(get_engine(), expire_on_commit=False) as session:
         store = Store(session)
         if write:
@@ -127,6 +189,19 @@ def _run(
             if not _client_secret_ok(session, path_params["id"], params):
                 raise unauthorized(str(params.get("client_secret")))
             params.pop("client_secret")
+            if template.endswith("/confirm"):
+                check_browser_confirm(params)
+            else:
+                check_request(method, template, params)
+        else:
+            check_request(method, template, params)
+        expand_paths = [str(p) for p in get_list(params, "expand") or []]
+        for expand_path in expand_paths:
+            if schema is None or schema.object_name is None:
+                raise invalid_request(
+                    f"This property cannot be expanded ({expand_path}).", param="expand"
+                )
+            check_expand(schema.object_name, expand_path, is_list=schema.is_list)
         request_hash = _request_hash(method, path, pairs)
         if write and idempotency_key:
             stored = session.get(SandboxIdempotency, idempotency_key)
@@ -137,7 +212,8 @@ def _run(
         ctx = Ctx(session, sandbox_now(store), request_id, idempotency_key)
         try:
             body = handler(ctx, params, **path_params)
-            expand(store, body, get_list(params, "expand") or [])
+            expand(store, body, expand_paths)
+            body = shape(body)
             status = 200
         except ApiError as error:
             if not error.keep_changes:
@@ -170,13 +246,19 @@ def _endpoint(specs: dict[str, Handler], template: str) -> Callable[[Request], A
         method = request.method
         handler = specs[method]
         path = _api_path(request)
-        pairs = parse_qsl(request.url.query, keep_blank_values=True)
-        if method == "POST":
-            pairs += parse_qsl((await request.body()).decode(), keep_blank_values=True)
+        try:
+            pairs = await _form_pairs(request)
+        except ApiError as error:
+            return _error(error, request_id)
+        version = request.headers.get("stripe-version")
+        if version and version != API_VERSION:
+            # Stripe would answer in the version asked for; the sandbox speaks only the pinned
+            # one, so a client on another version is told rather than misled.
+            message = f"The sandbox serves only API version {API_VERSION} (asked: {version[:40]})."
+            return _error(invalid_request(message), request_id)
         public = template in CLIENT_SECRET_ROUTES and any(k == "client_secret" for k, _ in pairs)
         if not public and not _authorized(request):
-            token = request.headers.get("authorization", "").partition(" ")[2]
-            return _error(unauthorized(token), request_id)
+            return _error(unauthorized(_presented_key(request)), request_id)
         if not path.startswith("/v1/test_helpers/"):
             fault = await run_in_threadpool(_take_fault, path)
             if fault is not None:
@@ -229,9 +311,13 @@ async def _fault_response(fault: dict[str, Any], request_id: str) -> Response:
 async def _faults_endpoint(request: Request) -> Response:
     request_id = new_object_id("req")
     if not _authorized(request):
-        return _error(unauthorized(request.headers.get("authorization")), request_id)
-    pairs = parse_qsl((await request.body()).decode(), keep_blank_values=True)
-    params = decode_form(pairs)
+        return _error(unauthorized(_presented_key(request)), request_id)
+    try:
+        pairs = await _form_pairs(request)
+        params = decode_form(pairs)
+        check_request(request.method, "/v1/test_helpers/faults", params)
+    except ApiError as error:
+        return _error(error, request_id)
 
     def work() -> dict[str, Any]:
         with Session(get_engine()) as session:
@@ -250,7 +336,12 @@ async def _faults_endpoint(request: Request) -> Response:
 async def _deliver_events_endpoint(request: Request) -> Response:
     request_id = new_object_id("req")
     if not _authorized(request):
-        return _error(unauthorized(request.headers.get("authorization")), request_id)
+        return _error(unauthorized(_presented_key(request)), request_id)
+    try:
+        params = decode_form(await _form_pairs(request))
+        check_request("POST", "/v1/test_helpers/deliver_events", params)
+    except ApiError as error:
+        return _error(error, request_id)
     delivered = await webhooks.deliver_all()
     return _json(200, {"object": "delivery_result", "delivered": delivered}, request_id)
 
@@ -276,16 +367,54 @@ def sandbox_routes() -> list[BaseRoute]:
     return routes
 
 
+class RequestIdMiddleware:
+    """A `Request-Id` on every response (hosted pages, 404s and crashes too), as Stripe sends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fallback = new_object_id("req")
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "request-id" not in headers:
+                    headers["Request-Id"] = fallback
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+async def _unrouted(request: Request, exc: Exception) -> Response:
+    """Stripe's 404 for a URL it does not serve (405 for a method the path lacks)."""
+    request_id = new_object_id("req")
+    status = getattr(exc, "status_code", 404)
+    message = f"Unrecognized request URL ({request.method}: {_api_path(request)})."
+    return _error(ApiError(status, "invalid_request_error", message), request_id)
+
+
+async def _crashed(request: Request, exc: Exception) -> Response:
+    """A bug answers Stripe's 500 shape (logged with its traceback) rather than HTML."""
+    logger.error("sandbox request failed: %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(api_error("An unknown error occurred."), new_object_id("req"))
+
+
 def build_sandbox_app() -> Starlette:
     """The sandbox, to mount at `/sandbox` beside the portal's own routes."""
     return Starlette(
         routes=sandbox_routes(),
+        exception_handlers={404: _unrouted, 405: _unrouted, 500: _crashed},
         middleware=[
+            Middleware(RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=get_settings().allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
-            )
+            ),
         ],
     )

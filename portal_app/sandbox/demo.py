@@ -18,6 +18,7 @@ Customers (sign in to the portal with the email and the one-time code from the o
 Its events stay pending, so the first server start delivers them and fills the mirror.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -29,6 +30,7 @@ from portal_app.sandbox.billing.clockwork import advance_to
 from portal_app.sandbox.clock import sandbox_now
 from portal_app.sandbox.context import Ctx
 from portal_app.sandbox.endpoints import catalog, coupons, customers, invoices, payment_methods
+from portal_app.sandbox.schema import check_request
 from portal_app.sandbox.store import Store
 
 DAY = 86400
@@ -39,6 +41,26 @@ CATALOGUE = [
     ("prod_pro", "Pro", "For growing teams that need more.", 2900, 29000),
     ("prod_enterprise", "Enterprise", "For organisations at scale.", 9900, 99000),
 ]
+
+
+# Every call is checked as the HTTP API checks it, so the demo sends only what Stripe accepts.
+_ROUTE_OF: dict[Any, tuple[str, str]] = {
+    handler: (method, template)
+    for module in (catalog, coupons, customers, invoices, payment_methods)
+    for method, template, handler in module.ROUTES
+}
+
+
+def _api_as(method: str, template: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    def call(ctx: Ctx, params: dict[str, Any], *path: str) -> Any:
+        check_request(method, template, params)
+        return handler(ctx, params, *path)
+
+    return call
+
+
+def _api(handler: Callable[..., Any]) -> Callable[..., Any]:
+    return _api_as(*_ROUTE_OF[handler], handler)
 
 
 def load_demo() -> bool:
@@ -58,10 +80,10 @@ def load_demo() -> bool:
 
 
 def _customer(ctx: Ctx, email: str, name: str, card: str | None) -> dict[str, Any]:
-    customer = customers.create_customer(ctx, {"email": email, "name": name})
+    customer = _api(customers.create_customer)(ctx, {"email": email, "name": name})
     if card is not None:
-        pm = payment_methods.attach_payment_method(ctx, {"customer": customer["id"]}, card)
-        customer = customers.update_customer(
+        pm = _api(payment_methods.attach_payment_method)(ctx, {"customer": customer["id"]}, card)
+        customer = _api(customers.update_customer)(
             ctx, {"invoice_settings": {"default_payment_method": pm["id"]}}, customer["id"]
         )
     return customer
@@ -69,7 +91,9 @@ def _customer(ctx: Ctx, email: str, name: str, card: str | None) -> dict[str, An
 
 def _subscribe(ctx: Ctx, customer: dict[str, Any], price: str, **extra: Any) -> dict[str, Any]:
     params = {"customer": customer["id"], "items": [{"price": price, **extra.pop("item", {})}]}
-    return subscriptions.create_subscription(ctx, {**params, **extra})
+    return _api_as("POST", "/v1/subscriptions", subscriptions.create_subscription)(
+        ctx, {**params, **extra}
+    )
 
 
 def _load(ctx: Ctx, now: int) -> None:
@@ -77,9 +101,11 @@ def _load(ctx: Ctx, now: int) -> None:
     ctx.now = now - 65 * DAY
     prices: dict[str, str] = {}
     for product_id, name, description, monthly, yearly in CATALOGUE:
-        catalog.create_product(ctx, {"id": product_id, "name": name, "description": description})
+        _api(catalog.create_product)(
+            ctx, {"id": product_id, "name": name, "description": description}
+        )
         for interval, amount in (("month", monthly), ("year", yearly)):
-            price = catalog.create_price(
+            price = _api(catalog.create_price)(
                 ctx,
                 {
                     "product": product_id,
@@ -90,8 +116,10 @@ def _load(ctx: Ctx, now: int) -> None:
                 },
             )
             prices[f"{name.lower()}_{interval}"] = price["id"]
-        catalog.update_product(ctx, {"default_price": prices[f"{name.lower()}_month"]}, product_id)
-    catalog.create_product(
+        _api(catalog.update_product)(
+            ctx, {"default_price": prices[f"{name.lower()}_month"]}, product_id
+        )
+    _api(catalog.create_product)(
         ctx,
         {
             "id": "prod_team_seats",
@@ -100,7 +128,7 @@ def _load(ctx: Ctx, now: int) -> None:
             "description": "Pay per member of your team.",
         },
     )
-    seats = catalog.create_price(
+    seats = _api(catalog.create_price)(
         ctx,
         {
             "product": "prod_team_seats",
@@ -110,7 +138,7 @@ def _load(ctx: Ctx, now: int) -> None:
             "lookup_key": "team_seats_monthly",
         },
     )
-    coupon = coupons.create_coupon(
+    coupon = _api(coupons.create_coupon)(
         ctx,
         {
             "id": "SAVE20_3M",
@@ -120,10 +148,10 @@ def _load(ctx: Ctx, now: int) -> None:
             "duration_in_months": "3",
         },
     )
-    coupons.create_promotion_code(
+    _api(coupons.create_promotion_code)(
         ctx, {"promotion": {"type": "coupon", "coupon": coupon["id"]}, "code": "SAVE20"}
     )
-    coupons.create_coupon(
+    _api(coupons.create_coupon)(
         ctx,
         {
             "id": "RETENTION50",
@@ -134,7 +162,7 @@ def _load(ctx: Ctx, now: int) -> None:
     )
 
     jenny = _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
-    customers.update_customer(
+    _api(customers.update_customer)(
         ctx,
         {
             "address": {
@@ -148,14 +176,14 @@ def _load(ctx: Ctx, now: int) -> None:
         },
         jenny["id"],
     )
-    customers.create_tax_id(ctx, {"type": "eu_vat", "value": "DE123456789"}, jenny["id"])
+    _api(customers.create_tax_id)(ctx, {"type": "eu_vat", "value": "DE123456789"}, jenny["id"])
     _subscribe(ctx, jenny, prices["pro_month"])
     past_due = _customer(ctx, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
     _subscribe(ctx, past_due, prices["pro_month"])
-    failing = payment_methods.attach_payment_method(
+    failing = _api(payment_methods.attach_payment_method)(
         ctx, {"customer": past_due["id"]}, "pm_card_chargeCustomerFail"
     )
-    customers.update_customer(
+    _api(customers.update_customer)(
         ctx, {"invoice_settings": {"default_payment_method": failing["id"]}}, past_due["id"]
     )
     team = _customer(ctx, "team@example.com", "Northwind Traders", "pm_card_visa")
@@ -167,7 +195,7 @@ def _load(ctx: Ctx, now: int) -> None:
     _subscribe(ctx, trial, prices["starter_month"], trial_period_days="14")
     cara = _customer(ctx, "canceling@example.com", "Cara Cancel", "pm_card_visa")
     sub = _subscribe(ctx, cara, prices["starter_year"])
-    subscriptions.update_subscription(
+    _api_as("POST", "/v1/subscriptions/{id}", subscriptions.update_subscription)(
         ctx,
         {
             "cancel_at_period_end": "true",
@@ -175,7 +203,7 @@ def _load(ctx: Ctx, now: int) -> None:
         },
         sub["id"],
     )
-    invoices.create_invoice_item(
+    _api(invoices.create_invoice_item)(
         ctx,
         {
             "customer": jenny["id"],
@@ -184,7 +212,7 @@ def _load(ctx: Ctx, now: int) -> None:
             "description": "Onboarding workshop",
         },
     )
-    workshop = invoices.create_invoice(
+    workshop = _api(invoices.create_invoice)(
         ctx, {"customer": jenny["id"], "collection_method": "send_invoice", "days_until_due": "14"}
     )
-    invoices.finalize_invoice(ctx, {}, workshop["id"])
+    _api(invoices.finalize_invoice)(ctx, {}, workshop["id"])

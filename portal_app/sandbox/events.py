@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from portal_app.sandbox.context import Ctx
 from portal_app.sandbox.errors import not_found
 from portal_app.sandbox.models import SandboxEvent
+from portal_app.sandbox.schema_objects import shape, shape_previous
 from portal_app.sandbox.store import list_object, new_object_id
 
 API_VERSION = "2026-10-28.endive"
@@ -43,19 +44,28 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def record_update(ctx: Ctx, type_: str, before: dict[str, Any], after: dict[str, Any]) -> None:
     """Record an `*.updated` event when anything changed."""
-    previous = changed(before, after)
+    # A change only to the sandbox's internal fields is no change Stripe would announce.
+    previous = shape_previous(str(after.get("object")), changed(before, after))
     if previous:
         record(ctx, type_, after, previous)
 
 
 def render(event: SandboxEvent) -> dict[str, Any]:
     """The event as Stripe serves it (and POSTs it to webhook endpoints)."""
+    # Stored snapshots keep the sandbox's internal fields; what is sent has the class's fields.
+    obj = event.data["object"]
+    data: dict[str, Any] = {"object": shape(obj)}
+    if "previous_attributes" in event.data:
+        data["previous_attributes"] = shape_previous(
+            str(obj.get("object")), event.data["previous_attributes"]
+        )
     return {
         "id": event.id,
         "object": "event",
         "api_version": API_VERSION,
+        "context": None,
         "created": event.created,
-        "data": event.data,
+        "data": data,
         "livemode": False,
         "pending_webhooks": 1 if event.status == "pending" else 0,
         "request": {"id": event.request_id, "idempotency_key": event.idempotency_key},

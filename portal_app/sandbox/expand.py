@@ -28,11 +28,22 @@ def _resolve(store: Store, value: Any) -> Any:
     return value
 
 
+def _includable(store: Store, node: dict[str, Any], field: str) -> Any:
+    """A field Stripe leaves out unless expanded (`customer.tax_ids`), or None."""
+    if node.get("object") == "customer" and field == "tax_ids":
+        url = f"/v1/customers/{node['id']}/tax_ids"
+        return store.page("tax_id", {}, url, customer=node["id"])
+    return None
+
+
 def _expand(store: Store, node: Any, parts: list[str]) -> Any:
     if not parts or not isinstance(node, dict):
         return node
     head, rest = parts[0], parts[1:]
     if head not in node:
+        included = _includable(store, node, head)
+        if included is not None:
+            node[head] = included
         return node
     value = node[head]
     if isinstance(value, list):

@@ -7,12 +7,27 @@ from typing import Any
 from portal_app.sandbox.errors import invalid_request
 
 _KEY_PART = re.compile(r"\[([^\[\]]*)\]")
+_KEY = re.compile(r"^[^\[\]]+(\[[^\[\]]*\])*$")
+# Stripe's deepest parameters (e.g. `phases[0][items][0][price_data][recurring][interval]`)
+# are far shallower; deeper names are refused before any work is done on them.
+MAX_NESTING = 12
 
 
 def decode_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Nest bracketed keys into dicts; dicts keyed by 0..n (or `[]`) become lists."""
+    """Nest bracketed keys into dicts; dicts keyed by 0..n (or `[]`) become lists.
+
+    A malformed name (empty, unbalanced brackets, too deep) or a name used both as a value
+    and as a hash is a 400, never a crash.
+    """
     root: dict[str, Any] = {}
     for raw_key, value in pairs:
+        if not _KEY.match(raw_key):
+            raise invalid_request(f"Invalid parameter name: {raw_key[:100]!r}")
+        if raw_key.count("[") > MAX_NESTING:
+            raise invalid_request(
+                f"Parameters can be nested at most {MAX_NESTING} levels deep.",
+                param=raw_key.partition("[")[0],
+            )
         head, _, rest = raw_key.partition("[")
         parts = [head, *_KEY_PART.findall("[" + rest)] if rest else [head]
         node = root
@@ -21,14 +36,23 @@ def decode_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             if part == "":
                 part = str(sum(1 for k in node if k.isdigit()))
             if last:
+                if isinstance(node.get(part), dict):
+                    raise _conflict(parts, index)
                 node[part] = value
             else:
                 child = node.get(part)
-                if not isinstance(child, dict):
+                if child is None:
                     child = {}
                     node[part] = child
+                elif not isinstance(child, dict):
+                    raise _conflict(parts, index)
                 node = child
     return _listify(root)
+
+
+def _conflict(parts: list[str], index: int) -> Exception:
+    name = parts[0] + "".join(f"[{p}]" for p in parts[1 : index + 1])
+    return invalid_request(f"Invalid hash: {name} is sent both as a value and a hash.", param=name)
 
 
 def _listify(node: Any) -> Any:

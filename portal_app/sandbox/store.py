@@ -146,7 +146,11 @@ class Store:
         limit = _limit(params)
         query = select(SandboxObject).where(SandboxObject.object == kind)
         for name, value in filters.items():
-            if value is not None:
+            if isinstance(value, tuple | frozenset):
+                # One of several values (e.g. every status but the ended ones), filtered in the
+                # query so `limit` and `has_more` count what is returned.
+                query = query.where(col(getattr(SandboxObject, name)).in_(value))
+            elif value is not None:
                 query = query.where(getattr(SandboxObject, name) == value)
         created = params.get("created")
         if isinstance(created, dict):

@@ -122,7 +122,7 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
         address_errors = _address_errors(form, country)
         errors.update(address_errors)
         if not address_errors:
-            changes["address"] = {
+            address = {
                 "line1": form.line1,
                 "line2": form.line2,
                 "city": form.city,
@@ -132,17 +132,19 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
                 else form.postal_code,
                 "country": country,
             }
-    if "phone" in allowed:
-        if form.phone:
-            phone = _phone(form.phone, country or None)
-            if phone is None:
-                errors["phone"] = Text(
-                    "Enter a valid phone number, with the country code (+33 …) if abroad."
-                )
-            else:
-                changes["phone"] = phone
+            # Stripe refuses `""` for an address line (it cannot be "unset"); the address is
+            # replaced as a whole, so a line left out is cleared.
+            changes["address"] = {key: value for key, value in address.items() if value}
+    # An empty phone sends nothing: Stripe refuses `phone=""` (save_details refuses a removal
+    # the customer asked for, rather than pretending it happened).
+    if "phone" in allowed and form.phone:
+        phone = _phone(form.phone, country or None)
+        if phone is None:
+            errors["phone"] = Text(
+                "Enter a valid phone number, with the country code (+33 …) if abroad."
+            )
         else:
-            changes["phone"] = ""
+            changes["phone"] = phone
     return CheckedDetails(changes=changes, errors=errors)
 
 
@@ -214,12 +216,17 @@ async def save_details(
     checked = check_details(
         form=form, allowed=set(settings.allowed_updates), email_locked=locked_email
     )
-    if checked.errors or not checked.changes:
+    if checked.errors:
         return checked
     with session_scope() as db:
         customer = db.get(MirrorCustomer, actor.customer)
         if customer is None:
             raise ActionRefused(Text("We could not find your billing account."))
+        if "phone" in settings.allowed_updates and not form.phone and customer.phone:
+            message = Text("A phone number can be changed here, not removed.")
+            return CheckedDetails(changes=checked.changes, errors={"phone": message})
+        if not checked.changes:
+            return checked
         before = {
             "name": customer.name,
             "email": customer.email,

@@ -297,6 +297,11 @@ async def update_product(
         target = str(product_id)
     wanted = fields.for_stripe()
     changes = {k: v for k, v in wanted.items() if v != stored[k]}
+    if changes.get("statement_descriptor") == "":
+        # Stripe's product update cannot unset a statement descriptor (`""` is refused).
+        raise CatalogueInputError(
+            {"statement_descriptor": Text("A statement descriptor can be changed, not removed.")}
+        )
     if not changes:
         return False
     result = await gateway.update_product(

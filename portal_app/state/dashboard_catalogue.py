@@ -241,6 +241,9 @@ class DashboardCatalogueState(rx.State):
                     gateway=get_gateway(), fields=fields, intent=intent
                 )
                 message = N_("Product created. Add a price below.")
+        except CatalogueInputError as exc:  # a change Stripe cannot make (see update_product)
+            self.errors = {**render_all(exc.messages, locale), **_kept_image_error(self.errors)}
+            return None
         except CatalogueNotFound as exc:
             self.errors = {"form": user_message(exc, locale)}
             return None

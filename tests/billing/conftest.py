@@ -12,7 +12,14 @@ from sqlmodel import Session
 
 from portal_app.db import get_engine
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "stripe-openapi" / "fixtures3.json"
+EXAMPLES = next(
+    (
+        base / "shared" / "stripe-openapi" / "fixtures3.json"
+        for base in Path(__file__).resolve().parents[3:5]
+        if (base / "shared" / "stripe-openapi" / "fixtures3.json").exists()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "stripe-openapi" / "fixtures3.json",
+)
 
 MakeEvent = Callable[..., dict[str, Any]]
 

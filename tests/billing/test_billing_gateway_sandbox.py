@@ -559,3 +559,196 @@ async def test_listed_subscriptions_carry_their_discounts_expanded(
     [listed] = [s async for s in gateway.iter_subscriptions(customer_id=customer["id"])]
     [discount] = listed["discounts"]
     assert isinstance(discount, dict) and discount["source"]["coupon"] == coupon.id
+
+
+async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
+    gateway: Gateway, setup_client: stripe.StripeClient
+) -> None:
+    """Each public method, with the arguments the portal passes, gets 2xx from a sandbox that
+    refuses whatever Stripe refuses (unknown, removed or malformed parameters)."""
+    called: set[str] = set()
+    tag = secrets.token_hex(4)
+
+    async def call(method: str, /, **kwargs: Any) -> Any:
+        called.add(method)
+        if "intent" in kwargs:
+            kwargs["intent"] = f"{tag}-{method}-{kwargs['intent']}"
+        result = getattr(gateway, method)(**kwargs)
+        if hasattr(result, "__aiter__"):
+            return [item async for item in result]
+        return await result
+
+    customer, card = await customer_with_card(setup_client)
+    cid = customer["id"]
+    address = {"line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"}
+    await call("retrieve_customer", customer_id=cid)
+    await call(
+        "update_customer",
+        customer_id=cid,
+        changes={
+            "name": "Every Method",
+            "email": customer["email"],
+            "phone": "+49301234567",
+            "address": address,
+            "shipping": {"name": "Every Method", "address": address},
+            "preferred_locales": ["de", "en"],
+        },
+        intent="1",
+    )
+    assert [c["id"] for c in await call("find_customers_by_email", email=customer["email"])] == [
+        cid
+    ]
+    assert cid in {c["id"] for c in await call("iter_customers")}
+    tax_id = await call(
+        "add_tax_id", customer_id=cid, type="eu_vat", value="DE123456789", intent="1"
+    )
+    assert [t["id"] for t in await call("iter_tax_ids", customer_id=cid)] == [tax_id["id"]]
+    await call("remove_tax_id", customer_id=cid, tax_id=tax_id["id"], intent="1")
+
+    product = await call(
+        "create_product",
+        name="Every",
+        description="All of it",
+        statement_descriptor="EVERY PLAN",
+        unit_label="seat",
+        metadata={"tier": "every"},
+        intent="1",
+    )
+    await call(
+        "update_product",
+        product_id=product["id"],
+        changes={"description": "", "unit_label": "", "images": ""},
+        intent="1",
+    )
+    assert product["id"] in {p["id"] for p in await call("iter_products", active=True)}
+    price = await call(
+        "create_price",
+        product_id=product["id"],
+        unit_amount=2000,
+        currency="usd",
+        interval="month",
+        nickname="Monthly",
+        lookup_key=f"every-{tag}",
+        intent="1",
+    )
+    cheaper = await call(
+        "create_price",
+        product_id=product["id"],
+        unit_amount=1000,
+        currency="usd",
+        interval="month",
+        intent="2",
+    )
+    one_off = await call(
+        "create_price", product_id=product["id"], unit_amount=500, currency="usd", intent="3"
+    )
+    await call("update_price", price_id=price["id"], changes={"nickname": "Month"}, intent="1")
+    listed = await call("iter_prices", product_id=product["id"], active=True)
+    assert {price["id"], cheaper["id"], one_off["id"]} <= {p["id"] for p in listed}
+
+    sub = await new_subscription(setup_client, cid, cheaper["id"])
+    item_id = sub["items"]["data"][0]["id"]
+    await call("retrieve_subscription", subscription_id=sub["id"])
+    assert sub["id"] in {s["id"] for s in await call("iter_subscriptions", customer_id=cid)}
+    assert await call("iter_subscriptions", customer_id=cid, status="active")
+    preview = await call(
+        "preview_subscription_change",
+        customer_id=cid,
+        subscription_id=sub["id"],
+        item_id=item_id,
+        price_id=price["id"],
+        quantity=2,
+        proration_behavior="create_prorations",
+        proration_date=sub["items"]["data"][0]["current_period_start"] + 60,
+    )
+    assert preview["object"] == "invoice"
+
+    coupon = await setup_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
+    promo = await setup_client.v1.promotion_codes.create_async(
+        {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": f"EVERY{tag}".upper()}
+    )
+    await call("retrieve_coupon", coupon_id=coupon.id)
+    assert coupon.id in {c["id"] for c in await call("iter_coupons")}
+    found = await call("find_promotion_code", code=f"EVERY{tag}".upper())
+    assert found is not None and found["id"] == promo.id
+    assert promo.id in {p["id"] for p in await call("iter_promotion_codes")}
+    await call(
+        "update_subscription_item",
+        subscription_id=sub["id"],
+        item_id=item_id,
+        price_id=price["id"],
+        quantity=2,
+        proration_behavior="create_prorations",
+        promotion_code_id=promo.id,
+        intent="1",
+    )
+    await call("apply_coupon", subscription_id=sub["id"], coupon_id=coupon.id, intent="1")
+
+    schedule = await call(
+        "schedule_change_at_period_end",
+        subscription_id=sub["id"],
+        price_id=cheaper["id"],
+        quantity=1,
+        interval="month",
+        interval_count=1,
+        intent="1",
+    )
+    assert schedule["id"] in {
+        s["id"] for s in await call("iter_subscription_schedules", customer_id=cid)
+    }
+    await call("release_schedule", schedule_id=schedule["id"], intent="1")
+
+    invoices = await call("iter_invoices", customer_id=cid)
+    await call("retrieve_invoice", invoice_id=invoices[0]["id"])
+    await setup_client.v1.invoice_items.create_async(
+        {"customer": cid, "amount": 700, "currency": "usd"}
+    )
+    draft = await setup_client.v1.invoices.create_async(
+        {"customer": cid, "pending_invoice_items_behavior": "include", "auto_advance": False}
+    )
+    await setup_client.v1.invoices.finalize_invoice_async(draft.id, {"auto_advance": False})
+    paid = await call("pay_invoice", invoice_id=draft.id, payment_method_id=card["id"], intent="1")
+    assert paid["status"] == "paid"
+
+    setup = await call("create_setup_intent", customer_id=cid, intent="1")
+    assert setup["allowed_payment_method_types"] == ["card"]
+    await call("retrieve_setup_intent", setup_intent_id=setup["id"])
+    second = await setup_client.v1.payment_methods.attach_async(
+        "pm_card_mastercard", {"customer": cid}
+    )
+    assert {card["id"], second.id} <= {c["id"] for c in await call("iter_cards", customer_id=cid)}
+    await call(
+        "set_default_payment_method", customer_id=cid, payment_method_id=second.id, intent="1"
+    )
+    await call("detach_payment_method", payment_method_id=card["id"], intent="1")
+
+    await call(
+        "cancel_subscription",
+        subscription_id=sub["id"],
+        at_period_end=True,
+        feedback="too_expensive",
+        comment="Testing every method",
+        intent="1",
+    )
+    await call("renew_subscription", subscription_id=sub["id"], intent="1")
+    other = await new_subscription(setup_client, cid, cheaper["id"])
+    other_schedule = await call(
+        "schedule_change_at_period_end",
+        subscription_id=other["id"],
+        price_id=price["id"],
+        quantity=1,
+        interval="month",
+        interval_count=1,
+        intent="2",
+    )
+    await call("cancel_schedule", schedule_id=other_schedule["id"], intent="1")
+    await call("cancel_subscription", subscription_id=sub["id"], at_period_end=False, intent="2")
+    await call("archive_price", price_id=one_off["id"], intent="1")
+    await call("archive_product", product_id=product["id"], intent="1")
+
+    public = {
+        name
+        for name, member in vars(Gateway).items()
+        if callable(member) and not name.startswith("_")
+    }
+    assert called == public, f"not called: {sorted(public - called)}"

@@ -14,7 +14,14 @@ from portal_app.billing.errors import (
     RateLimited,
     StripeUnavailable,
 )
-from portal_app.billing.gateway import Gateway, build_client, idempotency_key, portal_error
+from portal_app.billing.gateway import (
+    API_VERSION,
+    APP_NAME,
+    Gateway,
+    build_client,
+    idempotency_key,
+    portal_error,
+)
 from portal_app.settings import Settings
 
 
@@ -31,6 +38,19 @@ def test_with_a_key_the_client_talks_to_stripe(monkeypatch) -> None:
     options = build_client(settings=Settings())._requestor._options
     assert options.base_addresses["api"] == "https://api.stripe.com"
     assert options.api_key == "sk_test_live_looking"
+
+
+def test_the_client_pins_the_api_version_and_names_the_portal(monkeypatch) -> None:
+    """Both clients send the pinned SDK's API version explicitly (an account's default version
+    must not change what the portal receives) and the portal's app info."""
+    assert stripe.api_version == API_VERSION
+    for secret in (None, "sk_test_live_looking"):
+        if secret:
+            monkeypatch.setenv("STRIPE_SECRET_KEY", secret)
+        options = build_client(settings=Settings())._requestor._options
+        assert options.stripe_version == API_VERSION
+    assert stripe.app_info is not None
+    assert stripe.app_info["name"] == APP_NAME
 
 
 def test_the_same_intent_gives_the_same_key_and_nothing_else_does() -> None:

@@ -161,7 +161,20 @@ async def test_updates_send_only_what_changed_and_can_clear_fields(
     )
     assert gateway.stats.total_writes == writes
 
-    cleared = catalogue.product_fields(name="Renamed", description="Now described")
+    # Stripe cannot unset a product's statement descriptor: refused before any call.
+    with pytest.raises(CatalogueInputError) as refused:
+        await catalogue.update_product(
+            gateway=gateway,
+            product_id=product_id,
+            fields=catalogue.product_fields(name="Renamed"),
+            intent=intent,
+        )
+    assert set(refused.value.errors) == {"statement_descriptor"}
+    assert gateway.stats.total_writes == writes
+
+    cleared = catalogue.product_fields(
+        name="Renamed", description="Now described", statement_descriptor="ACME PLAN"
+    )
     assert await catalogue.update_product(
         gateway=gateway, product_id=product_id, fields=cleared, intent=intent
     )
@@ -171,7 +184,7 @@ async def test_updates_send_only_what_changed_and_can_clear_fields(
     assert (row.name, row.description, row.statement_descriptor, row.images) == (
         "Renamed",
         "Now described",
-        None,
+        "ACME PLAN",
         [],
     )
 

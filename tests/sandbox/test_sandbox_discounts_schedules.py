@@ -108,7 +108,10 @@ def test_schedule_downgrades_at_period_end(
                     "start_date": phase.start_date,
                     "end_date": phase.end_date,
                 },
-                {"items": [{"price": starter.id, "quantity": 1}], "iterations": 1},
+                {
+                    "items": [{"price": starter.id, "quantity": 1}],
+                    "duration": {"interval": "month"},
+                },
             ],
         },
     )

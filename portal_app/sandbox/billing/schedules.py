@@ -49,6 +49,8 @@ def _phase_item(price_id: str, quantity: int) -> dict[str, Any]:
         "billing_thresholds": None,
         "discounts": [],
         "metadata": {},
+        # Stripe still names a recurring price's legacy plan (the same id) on phase items.
+        "plan": price_id,
         "price": price_id,
         "quantity": quantity,
         "tax_rates": [],
@@ -193,11 +195,16 @@ def _phases(ctx: Ctx, schedule: dict[str, Any], entries: list[Any]) -> list[dict
         if not items:
             raise invalid_request("Each phase needs items.", param=f"{where}[items]")
         end = _resolve_time(ctx, entry.get("end_date"), f"{where}[end_date]")
+        duration = entry.get("duration")
+        if end is None and isinstance(duration, dict):
+            # Stripe's `duration` (API 2025+; `iterations` was removed): a span of intervals.
+            span = {
+                "interval": duration.get("interval"),
+                "interval_count": get_int(duration, "interval_count", 1) or 1,
+            }
+            end = next_period_end(start, span, start)
         if end is None:
-            iterations = get_int(entry, "iterations", 1) or 1
-            end = start
-            for _ in range(iterations):
-                end = next_period_end(end, prices[0]["recurring"], start)
+            end = next_period_end(start, prices[0]["recurring"], start)
         if end <= start:
             raise invalid_request("A phase must end after it starts.", param=f"{where}[end_date]")
         phases.append(

@@ -7,7 +7,7 @@ from typing import Any
 from portal_app.sandbox import cards, events
 from portal_app.sandbox.endpoints import Ctx, RouteSpec, address_from, empty_address
 from portal_app.sandbox.errors import invalid_request, not_found
-from portal_app.sandbox.params import get_dict, get_str, merge_metadata, require_str
+from portal_app.sandbox.params import get_dict, get_list, get_str, merge_metadata, require_str
 from portal_app.sandbox.store import new_object_id
 
 
@@ -182,6 +182,30 @@ def create_setup_intent(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     customer = get_str(params, "customer")
     if customer is not None:
         ctx.store.get(customer, "customer")
+    allowed = get_list(params, "allowed_payment_method_types")
+    exclusive = [
+        name
+        for name in (
+            "automatic_payment_methods",
+            "excluded_payment_method_types",
+            "payment_method_configuration",
+        )
+        if name in params
+    ]
+    if allowed is not None and exclusive:
+        raise invalid_request(
+            f"You may only specify one of these parameters: allowed_payment_method_types, "
+            f"{exclusive[0]}.",
+            param=exclusive[0],
+            code="parameters_exclusive",
+        )
+    # The sandbox sets up cards only: the types it offers are the allowed ones it can do.
+    offered = ["card"] if allowed is None or "card" in allowed else []
+    if not offered:
+        raise invalid_request(
+            "None of the allowed payment method types can be set up in the sandbox (only card).",
+            param="allowed_payment_method_types",
+        )
     intent_id = new_object_id("seti")
     intent = {
         "id": intent_id,
@@ -210,10 +234,11 @@ def create_setup_intent(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
                 "request_three_d_secure": "automatic",
             }
         },
-        "payment_method_types": ["card"],
+        "payment_method_types": offered,
         "single_use_mandate": None,
         "status": "requires_payment_method",
         "usage": get_str(params, "usage") or "off_session",
+        "allowed_payment_method_types": allowed,
         "excluded_payment_method_types": None,
     }
     ctx.store.insert(intent, customer=customer, status=intent["status"])

@@ -1,6 +1,9 @@
 """Subscriptions and subscription schedules."""
 
+import typing
 from typing import Any
+
+import stripe
 
 from portal_app.sandbox.billing import schedules, subscriptions
 from portal_app.sandbox.endpoints import Ctx, RouteSpec
@@ -37,18 +40,23 @@ def cancel_subscription(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, 
 def list_subscriptions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """`GET /v1/subscriptions` by `customer` and `status` (default: every status but canceled)."""
     status = get_str(params, "status")
-    listing = ctx.store.page(
+    # Filtered in the query (not after it), so a page of `limit` holds `limit` matches.
+    wanted: str | tuple[str, ...] | None
+    if status is None:
+        wanted = tuple(s for s in STATUSES if s not in subscriptions.ENDED)
+    elif status == "ended":
+        wanted = tuple(subscriptions.ENDED)
+    elif status == "all":
+        wanted = None
+    else:
+        wanted = status
+    return ctx.store.page(
         "subscription",
         params,
         "/v1/subscriptions",
         customer=get_str(params, "customer"),
-        status=None if status in (None, "all", "ended") else status,
+        status=wanted,
     )
-    if status is None:
-        listing["data"] = [s for s in listing["data"] if s["status"] not in subscriptions.ENDED]
-    elif status == "ended":
-        listing["data"] = [s for s in listing["data"] if s["status"] in subscriptions.ENDED]
-    return listing
 
 
 def delete_discount(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]:
@@ -94,6 +102,13 @@ def cancel_schedule(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, Any]
     """`POST /v1/subscription_schedules/{id}/cancel`."""
     return schedules.cancel_schedule(ctx, params, id)
 
+
+# Every status a subscription can have, from the pinned SDK's resource class.
+STATUSES: tuple[str, ...] = tuple(
+    str(v)
+    for arg in typing.get_args(stripe.Subscription.__annotations__["status"])
+    for v in typing.get_args(arg)
+)
 
 ROUTES: list[RouteSpec] = [
     ("POST", "/v1/subscriptions", create_subscription),
