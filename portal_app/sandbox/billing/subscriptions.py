@@ -311,6 +311,7 @@ def _invoice_now(
     *,
     billing_reason: str,
     attempt: bool = True,
+    period: tuple[int, int] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Invoice the subscription's pending items plus `extra_lines` now, and try to collect."""
     customer = ctx.store.get(sub["customer"], "customer")
@@ -326,6 +327,7 @@ def _invoice_now(
         discount_ids=sub["discounts"],
         collection_method=sub["collection_method"],
         days_until_due=sub["days_until_due"],
+        period=period,
     )
     invoices.store_draft(ctx, invoice, [item_id for item_id, _ in pending])
     invoices.finalize(ctx, invoice)
@@ -506,17 +508,24 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
             "proration_date must be within the current billing period.", param="proration_date"
         )
     entries = get_list(params, "items")
-    if entries:
+    anchor = get_str(params, "billing_cycle_anchor")
+    if anchor not in (None, "now", "unchanged"):
+        raise invalid_request(
+            f"Invalid billing_cycle_anchor: must be one of now or unchanged ({anchor}).",
+            param="billing_cycle_anchor",
+        )
+    if entries or anchor == "now":
         old_items = sub["items"]["data"]
-        new_items = _new_items(ctx, sub, entries)
+        new_items = _new_items(ctx, sub, entries) if entries else copy.deepcopy(old_items)
         old_cycle = old_items[0]["price"]["recurring"]
         new_cycle = new_items[0]["price"]["recurring"]
         if any(not same_cycle(i["price"]["recurring"], new_cycle) for i in new_items):
             raise invalid_request("All prices must share a billing interval.", param="items")
         if sub["status"] == "trialing":
             pass  # A trial is free: nothing to prorate.
-        elif not same_cycle(old_cycle, new_cycle):
-            # A new interval restarts the billing cycle today and bills the new one in full.
+        elif anchor == "now" or not same_cycle(old_cycle, new_cycle):
+            # A new interval (or `billing_cycle_anchor=now`) restarts the billing cycle today
+            # and bills the new one in full, crediting the unused time of the old one.
             if behavior != "none":
                 change.proration_lines = _proration_lines(ctx, old_items, [], start, end, at)
             new_end = next_period_end(at, new_cycle, at)
@@ -653,22 +662,28 @@ def _end(ctx: Ctx, sub: dict[str, Any], details: dict[str, Any]) -> None:
 def _end_trial(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
     price = sub["items"]["data"][0]["price"]
     new_end = next_period_end(at, price["recurring"], at)
+    trial_start = int(sub["trial_start"] or period(sub)[0])
     _set_period(sub, at, new_end)
     sub["trial_end"] = at
     sub["billing_cycle_anchor"] = at
     if sub["cancel_at_period_end"]:
         sub["cancel_at"] = new_end
     lines = [_plan_line(ctx, item, at, new_end) for item in sub["items"]["data"]]
-    _, decline_code = _invoice_now(ctx, sub, lines, billing_reason="subscription_cycle")
+    _, decline_code = _invoice_now(
+        ctx, sub, lines, billing_reason="subscription_cycle", period=(trial_start, at)
+    )
     sub["status"] = "past_due" if decline_code is not None else "active"
 
 
 def _renew(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
     price = sub["items"]["data"][0]["price"]
     new_end = next_period_end(at, price["recurring"], int(sub["billing_cycle_anchor"]))
+    ended_start = period(sub)[0]
     _set_period(sub, at, new_end)
     lines = [_plan_line(ctx, item, at, new_end) for item in sub["items"]["data"]]
-    invoice, decline_code = _invoice_now(ctx, sub, lines, billing_reason="subscription_cycle")
+    invoice, decline_code = _invoice_now(
+        ctx, sub, lines, billing_reason="subscription_cycle", period=(ended_start, at)
+    )
     if decline_code is not None:
         sub["status"] = "past_due"
     elif invoice["status"] == "paid":
