@@ -575,10 +575,14 @@ class Gateway:
         quantity: int,
         proration_behavior: ProrationBehavior,
         proration_date: int | None = None,
+        promotion_code_id: str | None = None,
     ) -> dict[str, Any]:
         """The invoice a plan or quantity change would produce, prorations included.
 
-        Pass the same `proration_date` to `update_subscription_item` so the charge matches.
+        Stripe previews the invoice made at once when the change bills now (`always_invoice`,
+        a new interval), else the upcoming renewal. Pass the same `proration_date` and
+        promotion code to `update_subscription_item` so the charge matches. Discounts come
+        expanded, so a caller can tell which of them last.
         """
         details: dict[str, Any] = {
             "items": [{"id": item_id, "price": price_id, "quantity": quantity}],
@@ -590,7 +594,10 @@ class Gateway:
             "customer": customer_id,
             "subscription": subscription_id,
             "subscription_details": details,
+            "expand": ["discounts"],
         }
+        if promotion_code_id is not None:
+            params["discounts"] = [{"promotion_code": promotion_code_id}]
         # A POST, but it changes nothing: counted as a read, no idempotency key needed.
         return await self._read(
             "invoices.create_preview", self._v1.invoices.create_preview_async(params)
