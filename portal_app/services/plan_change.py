@@ -476,6 +476,9 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
             for line in (renewal.get("lines") or {}).get("data") or []
             if _line_parent(line)[0] != "invoice_item_details"
         )
+    # A credit left over today (e.g. a downgrade applied at once) goes to the customer's
+    # balance, which Stripe takes off the next invoice.
+    next_amount += min(0, int(first.get("ending_balance") or 0))
     return review(
         bills_now=True,
         effective_at=None,
@@ -564,6 +567,26 @@ def card_text(review: Review, locale: str) -> str:
         locale=locale,
         brand=(review.card_brand or "card").replace("_", " ").title(),
         last4=review.card_last4,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewHooks:
+    """The values behind the review's QA hooks (`review-due-today`, `review-next-invoice`)."""
+
+    due_today_amount: int
+    next_invoice_amount: int
+    next_invoice_date: str
+    currency: str
+
+
+def review_hooks(review: Review) -> ReviewHooks:
+    """What the review states, machine-readable: minor units, lower-case ISO currency, day."""
+    return ReviewHooks(
+        due_today_amount=review.due_today,
+        next_invoice_amount=review.next_invoice_amount,
+        next_invoice_date=iso_day(review.next_invoice_at),
+        currency=review.currency.lower(),
     )
 
 

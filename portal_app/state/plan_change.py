@@ -22,10 +22,10 @@ from portal_app.services.plan_change import (
     apply_change,
     card_text,
     check_change,
-    iso_day,
     plan_options,
     promotion_code_text,
     review_change,
+    review_hooks,
     review_items,
     review_lines,
 )
@@ -236,12 +236,13 @@ class PlanChangeState(rx.State):
                 locale=locale,
             )
         ]
-        self.review_currency = review.currency.lower()
-        self.due_today_amount = review.due_today
+        hooks = review_hooks(review)
+        self.review_currency = hooks.currency
+        self.due_today_amount = hooks.due_today_amount
         self.due_today_text = money(review.due_today, review.currency, locale)
-        self.next_invoice_amount = review.next_invoice_amount
+        self.next_invoice_amount = hooks.next_invoice_amount
         self.next_invoice_text = money(review.next_invoice_amount, review.currency, locale)
-        self.next_invoice_date = iso_day(review.next_invoice_at)
+        self.next_invoice_date = hooks.next_invoice_date
         self.next_invoice_day = day_from_unix(review.next_invoice_at, locale)
         self.review_card = card_text(review, locale)
         self.review_lines = review_lines(review, new_name, locale)
