@@ -112,9 +112,9 @@ def review_step() -> rx.Component:
     return rx.el.div(
         rx.el.h4(t("Review your change"), class_name="item-title"),
         rx.el.div(
-            plan_side(t("From"), PlanChangeState.review_from, "review-from"),
+            plan_side(t("Current plan"), PlanChangeState.review_from, "review-from"),
             rx.el.span("\u2192", aria_hidden="true", class_name="muted"),
-            plan_side(t("To"), PlanChangeState.review_to, "review-to"),
+            plan_side(t("New plan"), PlanChangeState.review_to, "review-to"),
             class_name="row-gap",
         ),
         rx.cond(
