@@ -341,8 +341,9 @@ def _review_lines(invoice: dict[str, Any], *, prorations_only: bool) -> list[Rev
 
 
 def _due_at(invoice: dict[str, Any]) -> int | None:
-    """When an upcoming invoice is charged (Stripe's `period_end` is the renewal date)."""
-    found = invoice.get("next_payment_attempt") or invoice.get("period_end")
+    """The date of an upcoming invoice: Stripe's `period_end` is the renewal date itself
+    (`next_payment_attempt` comes about an hour later, when the draft is finalized)."""
+    found = invoice.get("period_end") or invoice.get("next_payment_attempt")
     return int(found) if found else None
 
 

@@ -5,7 +5,7 @@ Stripe's upcoming invoice is dated at the renewal (`period_end` is the renewal d
 invoice made now; a schedule's next phase bills its own prices.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import stripe
@@ -205,3 +205,44 @@ def test_failed_renewal_retries_and_the_preview_shows_when(
     retried = client.v1.invoices.retrieve(failed.id)
     assert retried.status == "paid" and retried.attempt_count == 2
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+@pytest.mark.parametrize(
+    ("behavior", "status"),
+    [("keep_as_draft", "draft"), ("void", "void"), ("mark_uncollectible", "uncollectible")],
+)
+def test_paused_collection_charges_nothing_then_resumes(
+    client: stripe.StripeClient, customer: Any, helpers: Helpers, behavior: str, status: str
+) -> None:
+    plan = price(client, 3000)
+    sub = subscribe(client, customer, plan.id)
+    end = sub["items"].data[0].current_period_end
+    resumes = end + PERIOD // 2
+    paused = client.v1.subscriptions.update(
+        sub.id, params={"pause_collection": {"behavior": behavior, "resumes_at": resumes}}
+    )
+    assert paused.pause_collection.behavior == behavior
+    helpers.advance(to=end + 1)
+    renewal = latest_invoice(client, sub.id)
+    assert renewal.billing_reason == "subscription_cycle"
+    assert (renewal.status, renewal.amount_paid) == (status, 0)
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+    helpers.advance(to=resumes + 1)
+    assert client.v1.subscriptions.retrieve(sub.id).pause_collection is None
+    helpers.advance(to=end + PERIOD + 1)
+    assert latest_invoice(client, sub.id).amount_paid == 3000
+
+
+def test_pause_collection_is_checked_and_can_be_lifted(
+    client: stripe.StripeClient, customer: Any
+) -> None:
+    plan = price(client, 3000)
+    sub = subscribe(client, customer, plan.id)
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.subscriptions.update(
+            sub.id, params={"pause_collection": {"behavior": cast(Any, "later")}}
+        )
+    assert raised.value.param == "pause_collection[behavior]"
+    client.v1.subscriptions.update(sub.id, params={"pause_collection": {"behavior": "void"}})
+    lifted = client.v1.subscriptions.update(sub.id, params={"pause_collection": ""})
+    assert lifted.pause_collection is None

@@ -113,6 +113,9 @@ def due_at(sub: dict[str, Any]) -> int | None:
         moments.append(int(sub["trial_end"]))
     if sub["cancel_at"]:
         moments.append(int(sub["cancel_at"]))
+    resumes_at = (sub["pause_collection"] or {}).get("resumes_at")
+    if resumes_at:
+        moments.append(int(resumes_at))
     return min(moments)
 
 
@@ -330,7 +333,21 @@ def _invoice_now(
         period=period,
     )
     invoices.store_draft(ctx, invoice, [item_id for item_id, _ in pending])
+    paused = sub["pause_collection"] if billing_reason == "subscription_cycle" else None
+    if paused and paused["behavior"] == "keep_as_draft":
+        # Collection paused: the renewal invoice waits as a draft, nothing is charged.
+        invoice["auto_advance"] = False
+        ctx.store.save(invoice)
+        sub["latest_invoice"] = invoice["id"]
+        return invoice, None
     invoices.finalize(ctx, invoice)
+    if paused and invoice["status"] == "open":
+        if paused["behavior"] == "void":
+            invoices.void(ctx, invoice)
+        else:
+            invoices.mark_uncollectible(ctx, invoice)
+        sub["latest_invoice"] = invoice["id"]
+        return invoice, None
     decline_code = None
     if (
         attempt
@@ -561,6 +578,8 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
         cancel_at = get_int(params, "cancel_at")
         sub["cancel_at"] = cancel_at
         sub["cancel_at_period_end"] = cancel_at is not None and cancel_at == period(sub)[1]
+    if "pause_collection" in params:
+        sub["pause_collection"] = _pause_collection(ctx, params["pause_collection"])
     if "default_payment_method" in params:
         pm = get_str(params, "default_payment_method")
         _check_payment_method(ctx, sub["customer"], pm, "default_payment_method")
@@ -577,6 +596,37 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
             else None
         )
     return change
+
+
+PAUSE_BEHAVIORS = ("keep_as_draft", "mark_uncollectible", "void")
+
+
+def _pause_collection(ctx: Ctx, raw: Any) -> dict[str, Any] | None:
+    """`pause_collection[behavior|resumes_at]`; the empty string resumes collection."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, dict):
+        raise invalid_request("Invalid pause_collection.", param="pause_collection")
+    behavior = get_str(raw, "behavior")
+    if behavior is None:
+        raise invalid_request(
+            "Missing required param: pause_collection[behavior].",
+            param="pause_collection[behavior]",
+            code="parameter_missing",
+        )
+    if behavior not in PAUSE_BEHAVIORS:
+        raise invalid_request(
+            f"Invalid pause_collection[behavior]: must be one of {', '.join(PAUSE_BEHAVIORS)}",
+            param="pause_collection[behavior]",
+            code="parameter_invalid_string",
+        )
+    resumes_at = get_int(raw, "resumes_at")
+    if resumes_at is not None and resumes_at <= ctx.now:
+        raise invalid_request(
+            "pause_collection[resumes_at] must be in the future.",
+            param="pause_collection[resumes_at]",
+        )
+    return {"behavior": behavior, "resumes_at": resumes_at}
 
 
 def update_subscription(ctx: Ctx, params: dict[str, Any], sub_id: str) -> dict[str, Any]:
@@ -695,6 +745,9 @@ def process_due(ctx: Ctx, sub_id: str) -> None:
     sub = ctx.store.get(sub_id, "subscription")
     before = copy.deepcopy(sub)
     deleted = False
+    resumes_at = (sub["pause_collection"] or {}).get("resumes_at")
+    if resumes_at is not None and resumes_at <= ctx.now:
+        sub["pause_collection"] = None
     if sub["status"] == "incomplete":
         sub["status"] = "incomplete_expired"
         sub["ended_at"] = ctx.now
