@@ -207,30 +207,31 @@ def test_failed_renewal_retries_and_the_preview_shows_when(
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
 
 
-@pytest.mark.parametrize(
-    ("behavior", "status"),
-    [("keep_as_draft", "draft"), ("void", "void"), ("mark_uncollectible", "uncollectible")],
-)
 def test_paused_collection_charges_nothing_then_resumes(
-    client: stripe.StripeClient, customer: Any, helpers: Helpers, behavior: str, status: str
+    client: stripe.StripeClient, customer: Any, helpers: Helpers
 ) -> None:
+    """Each behaviour on its own subscription, all renewing at once (one clock move each)."""
     plan = price(client, 3000)
-    sub = subscribe(client, customer, plan.id)
-    end = sub["items"].data[0].current_period_end
+    expected = {"keep_as_draft": "draft", "void": "void", "mark_uncollectible": "uncollectible"}
+    subs = {behavior: subscribe(client, customer, plan.id) for behavior in expected}
+    end = max(sub["items"].data[0].current_period_end for sub in subs.values())
     resumes = end + PERIOD // 2
-    paused = client.v1.subscriptions.update(
-        sub.id, params={"pause_collection": {"behavior": behavior, "resumes_at": resumes}}
-    )
-    assert paused.pause_collection.behavior == behavior
+    for behavior, sub in subs.items():
+        paused = client.v1.subscriptions.update(
+            sub.id,
+            params={"pause_collection": {"behavior": cast(Any, behavior), "resumes_at": resumes}},
+        )
+        assert paused.pause_collection.behavior == behavior
     helpers.advance(to=end + 1)
-    renewal = latest_invoice(client, sub.id)
-    assert renewal.billing_reason == "subscription_cycle"
-    assert (renewal.status, renewal.amount_paid) == (status, 0)
-    assert client.v1.subscriptions.retrieve(sub.id).status == "active"
-    helpers.advance(to=resumes + 1)
-    assert client.v1.subscriptions.retrieve(sub.id).pause_collection is None
-    helpers.advance(to=end + PERIOD + 1)
-    assert latest_invoice(client, sub.id).amount_paid == 3000
+    for behavior, sub in subs.items():
+        renewal = latest_invoice(client, sub.id)
+        assert renewal.billing_reason == "subscription_cycle"
+        assert (renewal.status, renewal.amount_paid) == (expected[behavior], 0)
+        assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+    helpers.advance(to=end + PERIOD + 1)  # collection resumes half-way, before the renewal
+    for sub in subs.values():
+        assert client.v1.subscriptions.retrieve(sub.id).pause_collection is None
+        assert latest_invoice(client, sub.id).amount_paid == 3000
 
 
 def test_pause_collection_is_checked_and_can_be_lifted(
