@@ -394,8 +394,11 @@ class Gateway:
         intent: str,
         proration_date: int | None = None,
         promotion_code_id: str | None = None,
+        end_trial: bool = False,
+        reset_billing_cycle: bool = False,
     ) -> dict[str, Any]:
-        """Switch one item's price and/or quantity now, optionally applying a promotion code."""
+        """Switch one item's price and/or quantity now, optionally applying a promotion code,
+        ending a trial (`trial_end=now`) or restarting the cycle (`billing_cycle_anchor=now`)."""
         params: dict[str, Any] = {
             "items": [{"id": item_id, "price": price_id, "quantity": quantity}],
             "proration_behavior": proration_behavior,
@@ -403,6 +406,10 @@ class Gateway:
         }
         if proration_date is not None:
             params["proration_date"] = proration_date
+        if end_trial:
+            params["trial_end"] = "now"
+        if reset_billing_cycle:
+            params["billing_cycle_anchor"] = "now"
         if promotion_code_id is not None:
             params["discounts"] = [{"promotion_code": promotion_code_id}]
         typed: Any = params
@@ -576,6 +583,8 @@ class Gateway:
         proration_behavior: ProrationBehavior,
         proration_date: int | None = None,
         promotion_code_id: str | None = None,
+        end_trial: bool = False,
+        reset_billing_cycle: bool = False,
     ) -> dict[str, Any]:
         """The invoice a plan or quantity change would produce, prorations included.
 
@@ -590,6 +599,10 @@ class Gateway:
         }
         if proration_date is not None:
             details["proration_date"] = proration_date
+        if end_trial:
+            details["trial_end"] = "now"
+        if reset_billing_cycle:
+            details["billing_cycle_anchor"] = "now"
         params: Any = {
             "customer": customer_id,
             "subscription": subscription_id,

@@ -67,6 +67,10 @@ class ChangeRequest:
     promotion_code_id: str | None
     scheduled: bool
     period_end: int | None
+    # The configuration's `trial_update_behavior=end_trial` on a trialing subscription.
+    ends_trial: bool = False
+    # The configuration's `billing_cycle_anchor=now`: the change restarts the billing cycle.
+    resets_cycle: bool = False
 
 
 def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
@@ -228,6 +232,7 @@ def check_change(
             Text("Promotion codes apply to changes made now, not to scheduled ones.")
         )
     period_end = item.current_period_end or sub.current_period_end
+    trialing = sub.status == "trialing"
     return ChangeRequest(
         subscription_id=sub.id,
         customer=sub.customer,
@@ -239,6 +244,8 @@ def check_change(
         promotion_code_id=promo_id,
         scheduled=scheduled,
         period_end=int(period_end.timestamp()) if period_end else None,
+        ends_trial=trialing and not scheduled and settings.trial_update_behavior == "end_trial",
+        resets_cycle=not trialing and not scheduled and settings.billing_cycle_anchor == "now",
     )
 
 
@@ -294,6 +301,8 @@ class Review:
     promotion_code_id: str | None
     card_brand: str
     card_last4: str
+    ends_trial: bool = False
+    resets_cycle: bool = False
 
 
 def _line_parent(line: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -416,6 +425,8 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
             proration_behavior=behavior,
             proration_date=proration_date,
             promotion_code_id=promo,
+            end_trial=request.ends_trial,
+            reset_billing_cycle=request.resets_cycle,
         )
 
     def review(**values: Any) -> Review:
@@ -429,6 +440,8 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
             promotion_code_id=promo,
             card_brand=card_brand,
             card_last4=card_last4,
+            ends_trial=request.ends_trial,
+            resets_cycle=request.resets_cycle,
             **values,
         )
 
@@ -612,6 +625,8 @@ async def apply_change(
         review.quantity,
         review.promotion_code_id,
         review.scheduled,
+        review.ends_trial,
+        review.resets_cycle,
     )
     asked = (
         request.subscription_id,
@@ -619,6 +634,8 @@ async def apply_change(
         request.quantity,
         request.promotion_code_id,
         request.scheduled,
+        request.ends_trial,
+        request.resets_cycle,
     )
     if reviewed != asked:
         raise ActionRefused(Text("This change has changed since you reviewed it. Review it again."))
@@ -656,6 +673,8 @@ async def apply_change(
             proration_behavior=actor.features.subscription_update.proration_behavior,
             proration_date=review.proration_date,
             promotion_code_id=review.promotion_code_id,
+            end_trial=request.ends_trial,
+            reset_billing_cycle=request.resets_cycle,
             intent=intent,
         )
     with session_scope() as db:

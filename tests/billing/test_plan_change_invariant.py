@@ -57,6 +57,8 @@ class Scenario:
     promotion: str | None = None  # "repeating" (SAVE20-like) or "once"
     trial_days: int = 0
     schedule_downgrades: bool = False
+    trial_update: str = "end_trial"  # the configuration's trial_update_behavior
+    anchor: str | None = None  # the configuration's billing_cycle_anchor
 
 
 SCENARIOS = [
@@ -87,8 +89,31 @@ SCENARIOS = [
         "create_prorations",
         schedule_downgrades=True,
     ),
-    Scenario("trial-always_invoice", "pro", "enterprise", "always_invoice", trial_days=14),
-    Scenario("trial-create_prorations", "pro", "enterprise", "create_prorations", trial_days=14),
+    Scenario("trial-end-always_invoice", "pro", "enterprise", "always_invoice", trial_days=14),
+    Scenario(
+        "trial-end-create_prorations", "pro", "enterprise", "create_prorations", trial_days=14
+    ),
+    Scenario(
+        "trial-continue-always_invoice",
+        "pro",
+        "enterprise",
+        "always_invoice",
+        trial_days=14,
+        trial_update="continue_trial",
+    ),
+    Scenario(
+        "trial-continue-promo",
+        "pro",
+        "enterprise",
+        "create_prorations",
+        promotion="rep",
+        trial_days=14,
+        trial_update="continue_trial",
+    ),
+    Scenario(
+        "anchor-now-create_prorations", "pro", "enterprise", "create_prorations", anchor="now"
+    ),
+    Scenario("anchor-now-seats-none", "seats", "seats", "none", 8, 12, anchor="now"),
 ]
 
 
@@ -219,6 +244,8 @@ def actor_for(arranged: Arranged) -> Actor:
             ],
             proration_behavior=cast(Any, scenario.behavior),
             schedule_at_period_end=ScheduleAtPeriodEnd(conditions=conditions),
+            trial_update_behavior=cast(Any, scenario.trial_update),
+            billing_cycle_anchor=cast(Any, scenario.anchor),
         )
     )
     return Actor(

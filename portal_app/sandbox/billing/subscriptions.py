@@ -657,7 +657,7 @@ def update_subscription(ctx: Ctx, params: dict[str, Any], sub_id: str) -> dict[s
         for line in change.proration_lines:
             invoices.create_invoice_item(ctx, sub["customer"], line, sub["currency"])
     if get_str(params, "trial_end") == "now" and sub["status"] == "trialing":
-        _end_trial(ctx, sub, ctx.now)
+        _end_trial(ctx, sub, ctx.now, billing_reason="subscription_update")
     save(ctx, sub)
     events.record_update(ctx, "customer.subscription.updated", before, sub)
     return sub
@@ -709,7 +709,10 @@ def _end(ctx: Ctx, sub: dict[str, Any], details: dict[str, Any]) -> None:
     }
 
 
-def _end_trial(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
+def _end_trial(
+    ctx: Ctx, sub: dict[str, Any], at: int, billing_reason: str = "subscription_cycle"
+) -> None:
+    """The trial ends at `at` (its end, or now when an update ends it early): bill a period."""
     price = sub["items"]["data"][0]["price"]
     new_end = next_period_end(at, price["recurring"], at)
     trial_start = int(sub["trial_start"] or period(sub)[0])
@@ -720,7 +723,7 @@ def _end_trial(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
         sub["cancel_at"] = new_end
     lines = [_plan_line(ctx, item, at, new_end) for item in sub["items"]["data"]]
     _, decline_code = _invoice_now(
-        ctx, sub, lines, billing_reason="subscription_cycle", period=(trial_start, at)
+        ctx, sub, lines, billing_reason=billing_reason, period=(trial_start, at)
     )
     sub["status"] = "past_due" if decline_code is not None else "active"
 

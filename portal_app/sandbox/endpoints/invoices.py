@@ -234,10 +234,21 @@ def create_preview(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     if "discounts" in params:
         change_params["discounts"] = params["discounts"]
     changes_items = bool(get_list(details, "items"))
+    ends_trial = get_str(details, "trial_end") == "now" and sub["status"] == "trialing"
     change = subscriptions.plan_change(ctx, sub, change_params)
     pending = [line for _, line in invoices.pending_lines(ctx, sub["customer"], sub["id"])]
     period: tuple[int, int]
-    if change.invoice_now:
+    if ends_trial:
+        # Ending the trial now bills the first paid period at once.
+        recurring = sub["items"]["data"][0]["price"]["recurring"]
+        new_end = next_period_end(ctx.now, recurring, ctx.now)
+        lines = pending + [
+            invoices.plan_line(i, invoices.product_name(ctx, i["price"]), ctx.now, new_end)
+            for i in sub["items"]["data"]
+        ]
+        reason = "subscription_update"
+        period = (ctx.now, ctx.now)
+    elif change.invoice_now:
         lines = pending + change.proration_lines + change.reset_lines
         reason = "subscription_update"
         period = (ctx.now, ctx.now)
