@@ -303,6 +303,8 @@ class Review:
     card_last4: str
     ends_trial: bool = False
     resets_cycle: bool = False
+    # Credit an invoice made now leaves on the customer's balance (for the next invoice).
+    credit_left: int = 0
 
 
 def _line_parent(line: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -492,8 +494,10 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
         )
     # A credit left over today (e.g. a downgrade applied at once) goes to the customer's
     # balance, which Stripe takes off the next invoice.
-    next_amount += min(0, int(first.get("ending_balance") or 0))
+    left = min(0, int(first.get("ending_balance") or 0))
+    next_amount += left
     return review(
+        credit_left=-left,
         bills_now=True,
         effective_at=None,
         due_today=int(first.get("amount_due") or 0),
@@ -521,6 +525,12 @@ def review_lines(review: Review, name: str, locale: str) -> list[str]:
         today = gettext(
             "You will be charged {amount} today.", locale=locale, amount=price(review.due_today)
         )
+    elif review.bills_now and review.credit_left > 0:
+        today = gettext(
+            "You will be credited {amount} on your next invoice.",
+            locale=locale,
+            amount=price(review.credit_left),
+        )
     elif not review.bills_now and prorated < 0:
         today = gettext(
             "You will be credited {amount} on your next invoice.",
@@ -541,6 +551,8 @@ def review_lines(review: Review, name: str, locale: str) -> list[str]:
         date=day_from_unix(review.next_invoice_at, locale),
         amount=price(review.next_invoice_amount),
     )
+    if review.ends_trial:
+        return [gettext("Your trial ends today.", locale=locale), today, following]
     return [today, following]
 
 
