@@ -6,7 +6,7 @@ and the next upcoming invoice after it (to one minor unit), and its date the ren
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -24,12 +24,17 @@ from portal_app.models.configuration import (
     SubscriptionUpdate,
     SubscriptionUpdateProduct,
 )
-from portal_app.services.customer_actions import Actor
+from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.plan_change import (
+    Review,
+    ReviewLine,
     apply_change,
+    card_text,
     check_change,
     review_change,
     review_hooks,
+    review_items,
+    review_lines,
 )
 from portal_app.settings import get_settings
 
@@ -304,3 +309,76 @@ async def test_review_equals_what_the_change_does(
     else:
         assert items[0]["price"]["id"] == setup.prices[scenario.target]["id"]
         assert items[0]["quantity"] == scenario.quantity
+
+
+class NoWrites:
+    """Any gateway call fails the test: a refused change must not reach Stripe."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the change reached Stripe: {name}")
+
+
+async def test_a_change_other_than_the_reviewed_one_is_refused(
+    arranged: dict[str, Arranged],
+) -> None:
+    """The write uses the review's proration date and code; a request that differs from what
+    was reviewed (another quantity, no code) is refused before anything is sent."""
+    setup = arranged["seats-8-12-always_invoice"]
+    actor = actor_for(setup)
+    gateway = Gateway(build_client())
+    with session_scope() as db:
+        reviewed = check_change(
+            session=db,
+            actor=actor,
+            subscription_id=setup.subscription["id"],
+            price_id=setup.prices["seats"]["id"],
+            quantity="20",
+        )
+        other = check_change(
+            session=db,
+            actor=actor,
+            subscription_id=setup.subscription["id"],
+            price_id=setup.prices["seats"]["id"],
+            quantity="30",
+        )
+    review = await review_change(gateway=gateway, actor=actor, request=reviewed)
+    with pytest.raises(ActionRefused):
+        await apply_change(
+            gateway=cast(Any, NoWrites()), actor=actor, request=other, review=review, nonce="x"
+        )
+
+
+def test_review_words_follow_the_numbers() -> None:
+    base = Review(
+        subscription_id="sub_1",
+        price_id="price_1",
+        quantity=1,
+        scheduled=False,
+        bills_now=True,
+        effective_at=None,
+        currency="usd",
+        due_today=0,
+        lines=[ReviewLine("credit", -6600), ReviewLine("charge", 1933)],
+        next_invoice_amount=0,
+        next_invoice_at=1_798_761_600,  # 2027-01-01
+        proration_date=1_790_000_000,
+        promotion_code_id=None,
+        card_brand="visa",
+        card_last4="4242",
+        credit_left=4667,
+    )
+    today, following = review_lines(base, "Pro", "en")
+    assert today == "You will be credited $46.67 on your next invoice."
+    assert following == "Your next invoice on January 1, 2027 will be $0.00."
+    items = review_items(base, old_plan="1 x Enterprise", new_plan="1 x Pro", locale="en")
+    assert [(i.label, i.amount) for i in items] == [
+        ("Unused time on 1 x Enterprise", -6600),
+        ("Remaining time on 1 x Pro", 1933),
+    ]
+    assert card_text(base, "en") == "Visa ending in 4242"
+    assert review_hooks(base).next_invoice_date == "2027-01-01"
+    trial = replace(base, ends_trial=True, due_today=9900, credit_left=0)
+    assert review_lines(trial, "Pro", "en")[:2] == [
+        "Your trial ends today.",
+        "You will be charged $99.00 today.",
+    ]
