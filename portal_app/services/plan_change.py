@@ -67,6 +67,7 @@ class ChangeRequest:
     promotion_code_id: str | None
     scheduled: bool
     period_end: int | None
+    trialing: bool = False
     # The configuration's `trial_update_behavior=end_trial` on a trialing subscription.
     ends_trial: bool = False
     # The configuration's `billing_cycle_anchor=now`: the change restarts the billing cycle.
@@ -244,6 +245,7 @@ def check_change(
         promotion_code_id=promo_id,
         scheduled=scheduled,
         period_end=int(period_end.timestamp()) if period_end else None,
+        trialing=trialing,
         ends_trial=trialing and not scheduled and settings.trial_update_behavior == "end_trial",
         resets_cycle=not trialing and not scheduled and settings.billing_cycle_anchor == "now",
     )
@@ -403,6 +405,25 @@ def _card(session: Session, sub: MirrorSubscription | None, customer: str) -> tu
     return pm.card_brand or "", pm.card_last4 or ""
 
 
+def _bills_now(request: ChangeRequest, behavior: str, preview: dict[str, Any]) -> bool:
+    """Whether Stripe invoices the change at once (so its preview is today's invoice).
+
+    Stripe's rules, decided on the change itself, and the preview's own `billing_reason`
+    (anything but `upcoming` is an invoice made now).
+    """
+    if preview.get("billing_reason") not in (None, "upcoming"):
+        return True
+    if request.ends_trial or request.resets_cycle:
+        return True
+    if request.trialing:
+        return False
+    old, new = request.current_price, request.new_price
+    new_interval = (new.recurring_interval, new.recurring_interval_count or 1)
+    if (old.recurring_interval, old.recurring_interval_count or 1) != new_interval:
+        return True  # a new interval restarts the billing cycle today
+    return behavior == "always_invoice"
+
+
 async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeRequest) -> Review:
     """Ask Stripe what the change costs today and what the next invoice will be.
 
@@ -461,7 +482,7 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
         )
     behavior = actor.features.subscription_update.proration_behavior
     first = await preview(behavior)
-    if first.get("billing_reason") == "upcoming":
+    if not _bills_now(request, behavior, first):
         # Nothing is invoiced now: prorations (if any) wait for the next invoice.
         return review(
             bills_now=False,
@@ -494,7 +515,8 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
         )
     # A credit left over today (e.g. a downgrade applied at once) goes to the customer's
     # balance, which Stripe takes off the next invoice.
-    left = min(0, int(first.get("ending_balance") or 0))
+    # (`ending_balance` stays null until an invoice is finalized, so it is worked out here.)
+    left = min(0, int(first.get("total") or 0) + int(first.get("starting_balance") or 0))
     next_amount += left
     return review(
         credit_left=-left,
