@@ -247,3 +247,24 @@ def test_pause_collection_is_checked_and_can_be_lifted(
     client.v1.subscriptions.update(sub.id, params={"pause_collection": {"behavior": "void"}})
     lifted = client.v1.subscriptions.update(sub.id, params={"pause_collection": ""})
     assert lifted.pause_collection is None
+
+
+def test_preview_discounts_take_a_coupon_or_drop_the_inherited_ones(
+    client: stripe.StripeClient, customer: Any
+) -> None:
+    plan = price(client, 3000)
+    kept = client.v1.coupons.create(params={"percent_off": 10, "duration": "forever"})
+    sub = subscribe(client, customer, plan.id, discounts=[{"coupon": kept.id}])
+    assert upcoming(client, sub.id).amount_due == 2700
+    other = client.v1.coupons.create(
+        params={"amount_off": 1000, "currency": "usd", "duration": "once"}
+    )
+    with_coupon = client.v1.invoices.create_preview(
+        params={"subscription": sub.id, "discounts": [{"coupon": other.id}]}
+    )
+    assert with_coupon.amount_due == 2000
+    without = client.v1.invoices.create_preview(params={"subscription": sub.id, "discounts": ""})
+    assert without.amount_due == 3000 and without.total_discount_amounts == []
+    # Previews redeem nothing.
+    assert client.v1.coupons.retrieve(other.id).times_redeemed == 0
+    assert upcoming(client, sub.id).amount_due == 2700
