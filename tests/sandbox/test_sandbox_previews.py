@@ -17,20 +17,18 @@ PERIOD = 30 * DAY
 
 def price(client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any) -> Any:
     product = client.v1.products.create(params={"name": name})
-    return client.v1.prices.create(
-        params={
-            "product": product.id,
-            "unit_amount": amount,
-            "currency": "usd",
-            "recurring": recurring or {"interval": "day", "interval_count": 30},
-        }
-    )
+    params: Any = {
+        "product": product.id,
+        "unit_amount": amount,
+        "currency": "usd",
+        "recurring": recurring or {"interval": "day", "interval_count": 30},
+    }
+    return client.v1.prices.create(params=params)
 
 
 def subscribe(client: stripe.StripeClient, customer: Any, price_id: str, **extra: Any) -> Any:
-    return client.v1.subscriptions.create(
-        params={"customer": customer.id, "items": [{"price": price_id}], **extra}
-    )
+    params: Any = {"customer": customer.id, "items": [{"price": price_id}], **extra}
+    return client.v1.subscriptions.create(params=params)
 
 
 def upcoming(client: stripe.StripeClient, sub_id: str) -> Any:
@@ -80,18 +78,21 @@ def test_preview_with_proration_date_and_promotion_code_is_what_the_update_bills
         "proration_date": at,
     }
     preview = client.v1.invoices.create_preview(
-        params={
-            "subscription": sub.id,
-            "subscription_details": change,
-            "discounts": [{"promotion_code": promo.id}],
-        }
+        params=cast(
+            Any,
+            {
+                "subscription": sub.id,
+                "subscription_details": change,
+                "discounts": [{"promotion_code": promo.id}],
+            },
+        )
     )
     assert preview.billing_reason == "subscription_update"
     assert all(line.period.start == at for line in preview.lines.data)
     assert preview.total_discount_amounts and preview.total < preview.subtotal
     assert client.v1.promotion_codes.retrieve(promo.id).times_redeemed == 0
     client.v1.subscriptions.update(
-        sub.id, params={**change, "discounts": [{"promotion_code": promo.id}]}
+        sub.id, params=cast(Any, {**change, "discounts": [{"promotion_code": promo.id}]})
     )
     charged = latest_invoice(client, sub.id)
     assert (charged.subtotal, charged.total, charged.amount_paid) == (
@@ -114,7 +115,7 @@ def test_upcoming_invoice_follows_the_schedule(
     phase = schedule.phases[0]
     client.v1.subscription_schedules.update(
         schedule.id,
-        params={
+        params={  # type: ignore[arg-type]
             "phases": [
                 {
                     "items": [{"price": pro.id, "quantity": 1}],
@@ -158,7 +159,7 @@ def test_billing_cycle_anchor_now_bills_a_new_period_at_once(
     sub = subscribe(client, customer, plan.id)
     start = sub["items"].data[0].current_period_start
     at = start + PERIOD // 2
-    details = {"billing_cycle_anchor": "now", "proration_date": at}
+    details: Any = {"billing_cycle_anchor": "now", "proration_date": at}
     preview = client.v1.invoices.create_preview(
         params={"subscription": sub.id, "subscription_details": details}
     )
@@ -168,7 +169,7 @@ def test_billing_cycle_anchor_now_bills_a_new_period_at_once(
     assert updated["items"].data[0].current_period_start == at
     assert latest_invoice(client, sub.id).amount_paid == 1500
     with pytest.raises(stripe.InvalidRequestError):
-        client.v1.subscriptions.update(sub.id, params={"billing_cycle_anchor": "later"})
+        client.v1.subscriptions.update(sub.id, params=cast(Any, {"billing_cycle_anchor": "later"}))
 
 
 def test_no_upcoming_invoice_when_cancelling_at_period_end(
@@ -221,6 +222,7 @@ def test_paused_collection_charges_nothing_then_resumes(
             sub.id,
             params={"pause_collection": {"behavior": cast(Any, behavior), "resumes_at": resumes}},
         )
+        assert paused.pause_collection is not None
         assert paused.pause_collection.behavior == behavior
     helpers.advance(to=end + 1)
     for behavior, sub in subs.items():
