@@ -413,8 +413,11 @@ class Gateway:
         intent: str,
         proration_date: int | None = None,
         promotion_code_id: str | None = None,
+        end_trial: bool = False,
+        reset_billing_cycle: bool = False,
     ) -> dict[str, Any]:
-        """Switch one item's price and/or quantity now, optionally applying a promotion code."""
+        """Switch one item's price and/or quantity now, optionally applying a promotion code,
+        ending a trial (`trial_end=now`) or restarting the cycle (`billing_cycle_anchor=now`)."""
         params: dict[str, Any] = {
             "items": [{"id": item_id, "price": price_id, "quantity": quantity}],
             "proration_behavior": proration_behavior,
@@ -422,6 +425,10 @@ class Gateway:
         }
         if proration_date is not None:
             params["proration_date"] = proration_date
+        if end_trial:
+            params["trial_end"] = "now"
+        if reset_billing_cycle:
+            params["billing_cycle_anchor"] = "now"
         if promotion_code_id is not None:
             params["discounts"] = [{"promotion_code": promotion_code_id}]
         typed: Any = params
@@ -614,10 +621,16 @@ class Gateway:
         quantity: int,
         proration_behavior: ProrationBehavior,
         proration_date: int | None = None,
+        promotion_code_id: str | None = None,
+        end_trial: bool = False,
+        reset_billing_cycle: bool = False,
     ) -> dict[str, Any]:
         """The invoice a plan or quantity change would produce, prorations included.
 
-        Pass the same `proration_date` to `update_subscription_item` so the charge matches.
+        Stripe previews the invoice made at once when the change bills now (`always_invoice`,
+        a new interval), else the upcoming renewal. Pass the same `proration_date` and
+        promotion code to `update_subscription_item` so the charge matches. Discounts come
+        expanded, so a caller can tell which of them last.
         """
         details: dict[str, Any] = {
             "items": [{"id": item_id, "price": price_id, "quantity": quantity}],
@@ -625,11 +638,18 @@ class Gateway:
         }
         if proration_date is not None:
             details["proration_date"] = proration_date
+        if end_trial:
+            details["trial_end"] = "now"
+        if reset_billing_cycle:
+            details["billing_cycle_anchor"] = "now"
         params: Any = {
             "customer": customer_id,
             "subscription": subscription_id,
             "subscription_details": details,
+            "expand": ["discounts"],
         }
+        if promotion_code_id is not None:
+            params["discounts"] = [{"promotion_code": promotion_code_id}]
         # A POST, but it changes nothing: counted as a read, no idempotency key needed.
         return await self._read(
             "invoices.create_preview", self._v1.invoices.create_preview_async(params)

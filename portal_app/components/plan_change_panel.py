@@ -86,10 +86,77 @@ def choose_step() -> rx.Component:
     )
 
 
+def plan_side(title: Any, side: Any, test_id: str) -> rx.Component:
+    """One side of the change: product, price per interval, quantity."""
+    return rx.el.div(
+        rx.el.span(title, class_name="label"),
+        rx.el.span(side.product, class_name="plan-name"),
+        rx.el.span(side.price_line, class_name="muted"),
+        rx.el.span(t("Quantity: {quantity}", quantity=side.quantity), class_name="muted small"),
+        class_name="stack-tight",
+        data_testid=test_id,
+    )
+
+
+def review_item(item: Any) -> rx.Component:
+    return rx.el.div(
+        rx.el.dt(item.label),
+        rx.el.dd(item.amount_text, data_amount=item.amount),
+        class_name="row-between",
+        data_testid="review-item",
+    )
+
+
 def review_step() -> rx.Component:
     agree_before, agree_after = t_around("By confirming, you agree to the {terms}.", "terms")
     return rx.el.div(
         rx.el.h4(t("Review your change"), class_name="item-title"),
+        rx.el.div(
+            plan_side(t("Current plan"), PlanChangeState.review_from, "review-from"),
+            rx.el.span("\u2192", aria_hidden="true", class_name="muted"),
+            plan_side(t("New plan"), PlanChangeState.review_to, "review-to"),
+            class_name="row-gap",
+        ),
+        rx.cond(
+            PlanChangeState.review_items.length() > 0,  # type: ignore[attr-defined]
+            rx.el.dl(
+                rx.foreach(PlanChangeState.review_items, review_item),
+                class_name="stack-tight",
+                data_testid="review-items",
+            ),
+        ),
+        rx.el.dl(
+            rx.el.div(
+                rx.el.dt(t("Due today")),
+                rx.el.dd(PlanChangeState.due_today_text),
+                class_name="row-between",
+                data_testid="review-due-today",
+                data_amount=PlanChangeState.due_today_amount,
+                data_currency=PlanChangeState.review_currency,
+            ),
+            rx.el.div(
+                rx.el.dt(t("Next invoice")),
+                rx.el.dd(
+                    t(
+                        "{amount} on {date}",
+                        amount=PlanChangeState.next_invoice_text,
+                        date=PlanChangeState.next_invoice_day,
+                    )
+                ),
+                class_name="row-between",
+                data_testid="review-next-invoice",
+                data_amount=PlanChangeState.next_invoice_amount,
+                data_currency=PlanChangeState.review_currency,
+                data_date=PlanChangeState.next_invoice_date,
+            ),
+            rx.el.div(
+                rx.el.dt(t("Payment method")),
+                rx.el.dd(PlanChangeState.review_card),
+                class_name="row-between",
+                data_testid="review-payment-method",
+            ),
+            class_name="stack-tight",
+        ),
         rx.el.ul(
             rx.foreach(PlanChangeState.review_lines, lambda line: rx.el.li(line)),
             class_name="review",
@@ -111,7 +178,7 @@ def review_step() -> rx.Component:
         ),
         step_buttons(
             t("Confirm"),
-            test_id="plan-confirm",
+            test_id="review-confirm",
             on_click=PlanChangeState.confirm,
             busy=PlanChangeState.busy,
             back=(t("Back"), PlanChangeState.back),

@@ -6,11 +6,12 @@ when the configuration says so; everything else applies now with the configured 
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from portal_app.billing.gateway import Gateway
+from portal_app.billing.gateway import Gateway, ProrationBehavior
 from portal_app.billing.sync import account_now, record
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
@@ -18,6 +19,7 @@ from portal_app.i18n.format import day_from_unix, money
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionItem
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct, MirrorPromotionCode
+from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
 from portal_app.services.customer_actions import (
     ActionRefused,
     Actor,
@@ -32,6 +34,10 @@ from portal_app.services.subscription_rules import update_blockers
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 MAX_QUANTITY = 10_000
+
+
+class PromotionCodeRefused(ActionRefused):
+    """The promotion code cannot be used (shown next to the code's field)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,11 @@ class ChangeRequest:
     promotion_code_id: str | None
     scheduled: bool
     period_end: int | None
+    trialing: bool = False
+    # The configuration's `trial_update_behavior=end_trial` on a trialing subscription.
+    ends_trial: bool = False
+    # The configuration's `billing_cycle_anchor=now`: the change restarts the billing cycle.
+    resets_cycle: bool = False
 
 
 def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
@@ -220,7 +231,13 @@ def check_change(
     scheduled = is_downgrade(
         actor=actor, old=current, new=new, old_quantity=item.quantity, new_quantity=qty
     )
+    if scheduled and promo_id is not None:
+        # A change booked for the period end has no invoice now to take the code.
+        raise PromotionCodeRefused(
+            Text("Promotion codes apply to changes made now, not to scheduled ones.")
+        )
     period_end = item.current_period_end or sub.current_period_end
+    trialing = sub.status == "trialing"
     return ChangeRequest(
         subscription_id=sub.id,
         customer=sub.customer,
@@ -232,6 +249,9 @@ def check_change(
         promotion_code_id=promo_id,
         scheduled=scheduled,
         period_end=int(period_end.timestamp()) if period_end else None,
+        trialing=trialing,
+        ends_trial=trialing and not scheduled and settings.trial_update_behavior == "end_trial",
+        resets_cycle=not trialing and not scheduled and settings.billing_cycle_anchor == "now",
     )
 
 
@@ -240,12 +260,12 @@ def _promotion_code(session: Session, actor: Actor, code: object) -> str | None:
     if not text:
         return None
     if "promotion_code" not in actor.features.subscription_update.default_allowed_updates:
-        raise ActionRefused(Text("Promotion codes cannot be used here."))
+        raise PromotionCodeRefused(Text("Promotion codes cannot be used here."))
     if len(text) > 64:
-        raise ActionRefused(Text("That promotion code is not valid."))
+        raise PromotionCodeRefused(Text("That promotion code is not valid."))
     row = session.exec(select(MirrorPromotionCode).where(MirrorPromotionCode.code == text)).first()
     if row is None or not row.active or row.deleted:
-        raise ActionRefused(Text("The promotion code {code} is not valid.", code=text))
+        raise PromotionCodeRefused(Text("The promotion code {code} is not valid.", code=text))
     return row.id
 
 
@@ -256,120 +276,407 @@ def promotion_code_text(*, session: Session, promotion_code_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class Preview:
-    """What the customer is told before they confirm."""
+class ReviewLine:
+    """One line of the review: `credit` (unused time), `charge` (remaining time), `plan` (a
+    new period billed in full), `other` (pending items) or `discount`; amount in minor units."""
 
+    kind: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the customer is told before they confirm, all read from Stripe's previews.
+
+    `proration_date` and `promotion_code_id` are what the previews used: the write must send
+    the same, so they stay on the server with the review.
+    """
+
+    subscription_id: str
+    price_id: str
+    quantity: int
     scheduled: bool
+    bills_now: bool
     effective_at: int | None
-    amount_due_now: int
-    proration_total: int
-    next_invoice_total: int
-    next_invoice_at: int | None
     currency: str
+    due_today: int
+    lines: list[ReviewLine]
+    next_invoice_amount: int
+    next_invoice_at: int | None
     proration_date: int
+    promotion_code_id: str | None
+    card_brand: str
+    card_last4: str
+    ends_trial: bool = False
+    resets_cycle: bool = False
+    # Credit an invoice made now leaves on the customer's balance (for the next invoice).
+    credit_left: int = 0
 
 
-def _proration_lines_total(invoice: dict[str, Any]) -> int:
-    lines = (invoice.get("lines") or {}).get("data") or []
-    total = 0
-    for line in lines:
-        parent = line.get("parent") or {}
-        details = (
-            parent.get("subscription_item_details") or parent.get("invoice_item_details") or {}
-        )
-        if line.get("proration") or details.get("proration"):
-            total += int(line.get("amount") or 0)
-    return total
+def _line_parent(line: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    parent = line.get("parent") or {}
+    kind = str(parent.get("type") or "")
+    return kind, parent.get(kind) or {}
 
 
-async def preview_change(*, gateway: Gateway, actor: Actor, request: ChangeRequest) -> Preview:
-    """Ask Stripe what the change would cost now and on the next invoice."""
+def _is_proration(line: dict[str, Any]) -> bool:
+    return bool(line.get("proration") or _line_parent(line)[1].get("proration"))
+
+
+def _discounted(line: dict[str, Any], keep: set[str] | None = None) -> int:
+    """A line's amount less what its discounts take off (only the `keep` ones, if given)."""
+    off = sum(
+        int(entry.get("amount") or 0)
+        for entry in line.get("discount_amounts") or []
+        if keep is None or _discount_id(entry.get("discount")) in keep
+    )
+    return int(line.get("amount") or 0) - off
+
+
+def _discount_id(value: Any) -> str:
+    return str(value.get("id")) if isinstance(value, dict) else str(value)
+
+
+def _review_lines(invoice: dict[str, Any], *, prorations_only: bool) -> list[ReviewLine]:
+    lines: list[ReviewLine] = []
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        amount = int(line.get("amount") or 0)
+        if _is_proration(line):
+            lines.append(ReviewLine("credit" if amount < 0 else "charge", amount))
+        elif prorations_only:
+            continue
+        elif _line_parent(line)[0] == "subscription_item_details":
+            lines.append(ReviewLine("plan", amount))
+        else:
+            lines.append(ReviewLine("other", amount))
+    discount = sum(
+        int(entry.get("amount") or 0) for entry in invoice.get("total_discount_amounts") or []
+    )
+    if discount and not prorations_only:
+        lines.append(ReviewLine("discount", -discount))
+    return lines
+
+
+def _due_at(invoice: dict[str, Any]) -> int | None:
+    """The date of an upcoming invoice: Stripe's `period_end` is the renewal date itself
+    (`next_payment_attempt` comes about an hour later, when the draft is finalized)."""
+    found = invoice.get("period_end") or invoice.get("next_payment_attempt")
+    return int(found) if found else None
+
+
+async def _lasting_discounts(
+    gateway: Gateway, invoice: dict[str, Any], at: int | None, used_up: set[str]
+) -> set[str]:
+    """The invoice's discounts that will still apply at `at` (not once-only coupons already
+    used up, not repeating ones ending before it)."""
+    keep: set[str] = set()
+    for discount in invoice.get("discounts") or []:
+        if not isinstance(discount, dict):
+            continue
+        coupon_id = _discount_id((discount.get("source") or {}).get("coupon") or "")
+        coupon = await gateway.retrieve_coupon(coupon_id=coupon_id) if coupon_id else {}
+        duration = coupon.get("duration")
+        end = discount.get("end")
+        if duration == "once" and coupon_id in used_up:
+            continue
+        if end is not None and at is not None and int(end) <= at:
+            continue
+        keep.add(str(discount["id"]))
+    return keep
+
+
+def _coupons_used(invoice: dict[str, Any]) -> set[str]:
+    """Coupons an invoice made now uses up (Stripe drops `once` coupons after one invoice)."""
+    if int(invoice.get("subtotal") or 0) <= 0:
+        return set()
+    used = {_discount_id(e.get("discount")) for e in invoice.get("total_discount_amounts") or []}
+    return {
+        _discount_id((d.get("source") or {}).get("coupon") or "")
+        for d in invoice.get("discounts") or []
+        if isinstance(d, dict) and str(d.get("id")) in used
+    }
+
+
+def _card(session: Session, sub: MirrorSubscription | None, customer: str) -> tuple[str, str]:
+    """Brand and last 4 of the card the subscription's invoices are charged to."""
+    row = session.get(MirrorCustomer, customer)
+    pm_id = (sub.default_payment_method if sub else None) or (
+        row.default_payment_method if row else None
+    )
+    pm = session.get(MirrorPaymentMethod, pm_id) if pm_id else None
+    if pm is None or pm.deleted:
+        return "", ""
+    return pm.card_brand or "", pm.card_last4 or ""
+
+
+def _bills_now(request: ChangeRequest, behavior: str, preview: dict[str, Any]) -> bool:
+    """Whether Stripe invoices the change at once (so its preview is today's invoice).
+
+    Stripe's rules, decided on the change itself, and the preview's own `billing_reason`
+    (anything but `upcoming` is an invoice made now).
+    """
+    if preview.get("billing_reason") not in (None, "upcoming"):
+        return True
+    if request.ends_trial or request.resets_cycle:
+        return True
+    if request.trialing:
+        return False
+    old, new = request.current_price, request.new_price
+    new_interval = (new.recurring_interval, new.recurring_interval_count or 1)
+    if (old.recurring_interval, old.recurring_interval_count or 1) != new_interval:
+        return True  # a new interval restarts the billing cycle today
+    return behavior == "always_invoice"
+
+
+async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeRequest) -> Review:
+    """Ask Stripe what the change costs today and what the next invoice will be.
+
+    One preview cannot answer both when the change bills at once: Stripe then previews the
+    invoice made now, so a second preview (or the new period's lines) gives the renewal.
+    """
     with session_scope() as db:
         # The account's clock: the sandbox's test clock may run ahead of real time.
         proration_date = account_now(db)
-    currency = request.new_price.currency
-    if request.scheduled:
-        return Preview(
-            scheduled=True,
-            effective_at=request.period_end,
-            amount_due_now=0,
-            proration_total=0,
-            next_invoice_total=(request.new_price.unit_amount or 0) * request.quantity,
-            next_invoice_at=request.period_end,
-            currency=currency,
+        card_brand, card_last4 = _card(
+            db, db.get(MirrorSubscription, request.subscription_id), request.customer
+        )
+    promo = request.promotion_code_id
+
+    async def preview(behavior: ProrationBehavior) -> dict[str, Any]:
+        return await gateway.preview_subscription_change(
+            customer_id=request.customer,
+            subscription_id=request.subscription_id,
+            item_id=request.item_id,
+            price_id=request.new_price.id,
+            quantity=request.quantity,
+            proration_behavior=behavior,
             proration_date=proration_date,
+            promotion_code_id=promo,
+            end_trial=request.ends_trial,
+            reset_billing_cycle=request.resets_cycle,
+        )
+
+    def review(**values: Any) -> Review:
+        return Review(
+            subscription_id=request.subscription_id,
+            price_id=request.new_price.id,
+            quantity=request.quantity,
+            scheduled=request.scheduled,
+            currency=request.new_price.currency,
+            proration_date=proration_date,
+            promotion_code_id=promo,
+            card_brand=card_brand,
+            card_last4=card_last4,
+            ends_trial=request.ends_trial,
+            resets_cycle=request.resets_cycle,
+            **values,
+        )
+
+    if request.scheduled:
+        # What the renewal bills once the new phase starts: the new items, nothing prorated.
+        renewal = await preview("none")
+        bills_now = renewal.get("billing_reason") != "upcoming"
+        return review(
+            bills_now=False,
+            effective_at=request.period_end,
+            due_today=0,
+            lines=[],
+            next_invoice_amount=int(renewal.get("amount_due") or 0),
+            next_invoice_at=request.period_end if bills_now else _due_at(renewal),
         )
     behavior = actor.features.subscription_update.proration_behavior
-    invoice = await gateway.preview_subscription_change(
-        customer_id=request.customer,
-        subscription_id=request.subscription_id,
-        item_id=request.item_id,
-        price_id=request.new_price.id,
-        quantity=request.quantity,
-        proration_behavior=behavior,
-        proration_date=proration_date,
-    )
-    proration = _proration_lines_total(invoice)
-    due_now = max(proration, 0) if behavior == "always_invoice" else 0
-    return Preview(
-        scheduled=False,
+    first = await preview(behavior)
+    if not _bills_now(request, behavior, first):
+        # Nothing is invoiced now: prorations (if any) wait for the next invoice.
+        return review(
+            bills_now=False,
+            effective_at=None,
+            due_today=0,
+            lines=_review_lines(first, prorations_only=True),
+            next_invoice_amount=int(first.get("amount_due") or 0),
+            next_invoice_at=_due_at(first),
+        )
+    used_up = _coupons_used(first)
+    new_period = [
+        line
+        for line in (first.get("lines") or {}).get("data") or []
+        if not _is_proration(line) and _line_parent(line)[0] == "subscription_item_details"
+    ]
+    if new_period:
+        # The billing cycle restarts today: the next invoice renews the period billed now.
+        next_at = max(int((line.get("period") or {}).get("end") or 0) for line in new_period)
+        keep = await _lasting_discounts(gateway, first, next_at, used_up)
+        next_amount = sum(_discounted(line, keep) for line in new_period)
+    else:
+        renewal = await preview("none")
+        next_at = _due_at(renewal) or request.period_end or 0
+        keep = await _lasting_discounts(gateway, renewal, next_at, used_up)
+        # Pending items are swept into today's invoice, so they are not on the next one.
+        next_amount = sum(
+            _discounted(line, keep)
+            for line in (renewal.get("lines") or {}).get("data") or []
+            if _line_parent(line)[0] != "invoice_item_details"
+        )
+    # A credit left over today (e.g. a downgrade applied at once) goes to the customer's
+    # balance, which Stripe takes off the next invoice.
+    # (`ending_balance` stays null until an invoice is finalized, so it is worked out here.)
+    left = min(0, int(first.get("total") or 0) + int(first.get("starting_balance") or 0))
+    next_amount += left
+    return review(
+        credit_left=-left,
+        bills_now=True,
         effective_at=None,
-        amount_due_now=due_now,
-        proration_total=proration,
-        next_invoice_total=int(invoice.get("total") or 0)
-        - (due_now if behavior == "always_invoice" else 0),
-        next_invoice_at=invoice.get("period_end") or request.period_end,
-        currency=currency,
-        proration_date=proration_date,
+        due_today=int(first.get("amount_due") or 0),
+        lines=_review_lines(first, prorations_only=False),
+        next_invoice_amount=max(0, next_amount),
+        next_invoice_at=next_at,
     )
 
 
-def review_lines(preview: Preview, name: str, locale: str) -> list[str]:
+def review_lines(review: Review, name: str, locale: str) -> list[str]:
     """What the change costs today and what the next invoice will be, in words."""
 
     def price(amount: int) -> str:
-        return money(amount, preview.currency, locale)
+        return money(amount, review.currency, locale)
 
-    if preview.scheduled:
+    prorated = sum(line.amount for line in review.lines if line.kind in ("credit", "charge"))
+    if review.scheduled:
         today = gettext(
             "Your plan changes to {plan} on {date}. Nothing is charged today.",
             locale=locale,
             plan=name,
-            date=day_from_unix(preview.effective_at, locale),
+            date=day_from_unix(review.effective_at, locale),
         )
-    elif preview.amount_due_now > 0:
+    elif review.due_today > 0:
         today = gettext(
-            "You will be charged {amount} today.",
-            locale=locale,
-            amount=price(preview.amount_due_now),
+            "You will be charged {amount} today.", locale=locale, amount=price(review.due_today)
         )
-    elif preview.proration_total < 0:
+    elif review.bills_now and review.credit_left > 0:
         today = gettext(
             "You will be credited {amount} on your next invoice.",
             locale=locale,
-            amount=price(-preview.proration_total),
+            amount=price(review.credit_left),
         )
-    elif preview.proration_total > 0:
+    elif not review.bills_now and prorated < 0:
+        today = gettext(
+            "You will be credited {amount} on your next invoice.",
+            locale=locale,
+            amount=price(-prorated),
+        )
+    elif not review.bills_now and prorated > 0:
         today = gettext(
             "{amount} for the rest of this period will be added to your next invoice.",
             locale=locale,
-            amount=price(preview.proration_total),
+            amount=price(prorated),
         )
     else:
         today = gettext("Nothing is charged today.", locale=locale)
     following = gettext(
         "Your next invoice on {date} will be {amount}.",
         locale=locale,
-        date=day_from_unix(preview.next_invoice_at, locale),
-        amount=price(preview.next_invoice_total),
+        date=day_from_unix(review.next_invoice_at, locale),
+        amount=price(review.next_invoice_amount),
     )
+    if review.ends_trial:
+        return [gettext("Your trial ends today.", locale=locale), today, following]
     return [today, following]
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of the review, in words, with its amount (minor units) for QA hooks."""
+
+    label: str
+    amount_text: str
+    amount: int
+
+
+def review_items(review: Review, *, old_plan: str, new_plan: str, locale: str) -> list[ReviewItem]:
+    """The review's lines in words: credit for unused time, remaining time, discount."""
+    labels = {
+        "credit": gettext("Unused time on {plan}", locale=locale, plan=old_plan),
+        "charge": gettext("Remaining time on {plan}", locale=locale, plan=new_plan),
+        "plan": gettext("{plan}, a new billing period from today", locale=locale, plan=new_plan),
+        "other": gettext("Other pending charges", locale=locale),
+        "discount": gettext("Discount", locale=locale),
+    }
+    return [
+        ReviewItem(
+            label=labels[line.kind],
+            amount_text=money(line.amount, review.currency, locale),
+            amount=line.amount,
+        )
+        for line in review.lines
+    ]
+
+
+def card_text(review: Review, locale: str) -> str:
+    """`Visa ending in 4242`, or that no card is saved."""
+    if not review.card_last4:
+        return gettext("No payment method is saved.", locale=locale)
+    return gettext(
+        "{brand} ending in {last4}",
+        locale=locale,
+        brand=(review.card_brand or "card").replace("_", " ").title(),
+        last4=review.card_last4,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewHooks:
+    """The values behind the review's QA hooks (`review-due-today`, `review-next-invoice`)."""
+
+    due_today_amount: int
+    next_invoice_amount: int
+    next_invoice_date: str
+    currency: str
+
+
+def review_hooks(review: Review) -> ReviewHooks:
+    """What the review states, machine-readable: minor units, lower-case ISO currency, day."""
+    return ReviewHooks(
+        due_today_amount=review.due_today,
+        next_invoice_amount=review.next_invoice_amount,
+        next_invoice_date=iso_day(review.next_invoice_at),
+        currency=review.currency.lower(),
+    )
+
+
+def iso_day(seconds: int | None) -> str:
+    """A Stripe timestamp as `YYYY-MM-DD` (UTC), for machine-readable hooks."""
+    if seconds is None:
+        return ""
+    return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+
+
 async def apply_change(
-    *, gateway: Gateway, actor: Actor, request: ChangeRequest, proration_date: int, nonce: str
+    *, gateway: Gateway, actor: Actor, request: ChangeRequest, review: Review, nonce: str
 ) -> dict[str, Any]:
-    """Make the change now, or book it for the period end when it is a scheduled downgrade."""
+    """Make the change now, or book it for the period end when it is a scheduled downgrade.
+
+    The write sends the `proration_date` and promotion code its review's previews used, so
+    what is charged is what the review said; a review of a different change is refused.
+    """
+    reviewed = (
+        review.subscription_id,
+        review.price_id,
+        review.quantity,
+        review.promotion_code_id,
+        review.scheduled,
+        review.ends_trial,
+        review.resets_cycle,
+    )
+    asked = (
+        request.subscription_id,
+        request.new_price.id,
+        request.quantity,
+        request.promotion_code_id,
+        request.scheduled,
+        request.ends_trial,
+        request.resets_cycle,
+    )
+    if reviewed != asked:
+        raise ActionRefused(Text("This change has changed since you reviewed it. Review it again."))
     intent = ":".join(
         (
             actor.session_id,
@@ -405,8 +712,10 @@ async def apply_change(
             price_id=request.new_price.id,
             quantity=request.quantity,
             proration_behavior=actor.features.subscription_update.proration_behavior,
-            proration_date=proration_date,
-            promotion_code_id=request.promotion_code_id,
+            proration_date=review.proration_date,
+            promotion_code_id=review.promotion_code_id,
+            end_trial=request.ends_trial,
+            reset_billing_cycle=request.resets_cycle,
             intent=intent,
         )
     if not request.scheduled:

@@ -11,16 +11,22 @@ from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.format import price_phrase
+from portal_app.i18n.format import day_from_unix, money, price_phrase
 from portal_app.i18n.text import user_message
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.services.customer_actions import ActionRefused, Actor, cancel_scheduled_change
 from portal_app.services.plan_change import (
+    PromotionCodeRefused,
+    Review,
+    ReviewLine,
     apply_change,
+    card_text,
     check_change,
     plan_options,
-    preview_change,
     promotion_code_text,
+    review_change,
+    review_hooks,
+    review_items,
     review_lines,
 )
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
@@ -36,6 +42,32 @@ class ChoiceRow:
     price_line: str = ""
     description: str = ""
     is_current: bool = False
+
+
+@dataclasses.dataclass
+class ReviewItemRow:
+    label: str = ""
+    amount_text: str = ""
+    amount: int = 0
+
+
+@dataclasses.dataclass
+class PlanSide:
+    """One side of the change (from or to): product, price per interval, quantity."""
+
+    product: str = ""
+    price_line: str = ""
+    quantity: int = 0
+
+
+def _stored(review: Review) -> dict[str, Any]:
+    return dataclasses.asdict(review)
+
+
+def _restored(data: dict[str, Any]) -> Review | None:
+    if not data:
+        return None
+    return Review(**{**data, "lines": [ReviewLine(**line) for line in data["lines"]]})
 
 
 def _field(form_data: Any, key: str) -> str:
@@ -57,12 +89,24 @@ class PlanChangeState(rx.State):
     promotion_enabled: bool = False
     promotion_code: str = ""
     review_lines: list[str] = []
+    review_from: PlanSide = PlanSide()
+    review_to: PlanSide = PlanSide()
+    review_items: list[ReviewItemRow] = []
+    review_currency: str = ""
+    due_today_amount: int = 0
+    due_today_text: str = ""
+    next_invoice_amount: int = 0
+    next_invoice_text: str = ""
+    next_invoice_date: str = ""
+    next_invoice_day: str = ""
+    review_card: str = ""
     terms_url: str = ""
     error: str = ""
     promotion_error: str = ""
     confirmation: str = ""
     busy: bool = False
-    _proration_date: int = 0
+    # What the previews used (proration date, promotion code): the write sends the same.
+    _reviewed: dict[str, Any] = {}
     _nonce: str = ""
 
     async def _actor(self) -> tuple[Actor, PortalConfiguration]:
@@ -149,6 +193,7 @@ class PlanChangeState(rx.State):
     async def _review(self, price_id: str, quantity: str, code: str) -> None:
         locale = await locale_of(self)
         self.error = self.promotion_error = ""
+        self._reviewed = {}
         try:
             actor, _ = await self._actor()
             with session_scope() as db:
@@ -160,22 +205,47 @@ class PlanChangeState(rx.State):
                     quantity=quantity,
                     promotion_code=code,
                 )
-            preview = await preview_change(gateway=get_gateway(), actor=actor, request=request)
-        except ActionRefused as exc:
-            if "promotion code" in str(exc):
-                self.promotion_error = user_message(exc, locale)
-            else:
-                self.error = user_message(exc, locale)
+            review = await review_change(gateway=get_gateway(), actor=actor, request=request)
+        except PromotionCodeRefused as exc:
+            self.promotion_error = user_message(exc, locale)
             return
-        except (SessionError, BillingError) as exc:
+        except (SessionError, ActionRefused, BillingError) as exc:
             self.error = user_message(exc, locale)
             return
         self.selected_price, self.quantity, self.promotion_code = price_id, request.quantity, code
-        self._proration_date = preview.proration_date
-        name = next((c.name for c in self.choices if c.price_id == price_id), "")
-        self.review_lines = review_lines(
-            preview, name or gettext("the new plan", locale=locale), locale
+        self._reviewed = _stored(review)
+        old = next((c for c in self.choices if c.price_id == request.current_price.id), None)
+        new = next((c for c in self.choices if c.price_id == price_id), None)
+        self.review_from = PlanSide(
+            product=old.name if old else "",
+            price_line=old.price_line if old else "",
+            quantity=request.current_quantity,
         )
+        self.review_to = PlanSide(
+            product=new.name if new else "",
+            price_line=new.price_line if new else "",
+            quantity=request.quantity,
+        )
+        new_name = self.review_to.product or gettext("the new plan", locale=locale)
+        self.review_items = [
+            ReviewItemRow(label=item.label, amount_text=item.amount_text, amount=item.amount)
+            for item in review_items(
+                review,
+                old_plan=f"{request.current_quantity} \u00d7 {self.review_from.product}",
+                new_plan=f"{request.quantity} \u00d7 {new_name}",
+                locale=locale,
+            )
+        ]
+        hooks = review_hooks(review)
+        self.review_currency = hooks.currency
+        self.due_today_amount = hooks.due_today_amount
+        self.due_today_text = money(review.due_today, review.currency, locale)
+        self.next_invoice_amount = hooks.next_invoice_amount
+        self.next_invoice_text = money(review.next_invoice_amount, review.currency, locale)
+        self.next_invoice_date = hooks.next_invoice_date
+        self.next_invoice_day = day_from_unix(review.next_invoice_at, locale)
+        self.review_card = card_text(review, locale)
+        self.review_lines = review_lines(review, new_name, locale)
         self.step = "review"
 
     @rx.event
@@ -188,7 +258,8 @@ class PlanChangeState(rx.State):
     async def confirm(self):
         """Make the change (re-checked); a double click reuses the same intent."""
         locale = await locale_of(self)
-        if self.busy or self.step != "review":
+        review = _restored(self._reviewed)
+        if self.busy or self.step != "review" or review is None:
             return
         self.busy, self.error = True, ""
         yield
@@ -207,7 +278,7 @@ class PlanChangeState(rx.State):
                 gateway=get_gateway(),
                 actor=actor,
                 request=request,
-                proration_date=self._proration_date,
+                review=review,
                 nonce=self._nonce,
             )
         except CUSTOMER_ERRORS as exc:
@@ -220,6 +291,7 @@ class PlanChangeState(rx.State):
             )
             yield embed_event("portal.subscription.updated", subscription=self.subscription_id)
             self.subscription_id = self.step = ""
+            self._reviewed = {}
             yield FlowState.complete("subscription_update")
         finally:
             self.busy = False

@@ -55,6 +55,18 @@ def test_open_panels_and_login_have_no_serious_issues(app_server, page: Page, ax
     assert violations(page) == []
 
 
+def test_plan_change_review_has_no_serious_issues(app_server, page: Page, axe_ready) -> None:
+    page.goto(app_server.cli("session-link", "--email", "trial@example.com"))
+    page.get_by_test_id("update-subscription").first.click()
+    panel = page.get_by_test_id("plan-panel")
+    panel.get_by_test_id("plan-option").filter(has_text="Pro").first.get_by_role("radio").check()
+    panel.get_by_test_id("plan-continue").click()
+    expect(panel.get_by_test_id("review-due-today")).to_be_visible()
+    assert violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert violations(page) == []
+
+
 def test_dashboard_pages_have_no_serious_issues(app_server, page: Page, axe_ready) -> None:
     from tests.e2e.test_dashboard import sign_in
 

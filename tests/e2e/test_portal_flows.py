@@ -179,7 +179,7 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     expect(review).to_contain_text("You will be charged")
     expect(review).to_contain_text("Your next invoice on")
     expect(panel.get_by_role("link", name="terms of service")).to_be_visible()
-    panel.get_by_test_id("plan-confirm").click()
+    panel.get_by_test_id("review-confirm").click()
     expect(
         page.get_by_role("status").filter(has_text="Your plan has been updated.")
     ).to_be_visible()
@@ -191,7 +191,7 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     choose_plan(page, "Starter", "per month")
     panel.get_by_test_id("plan-continue").click()
     expect(panel.get_by_test_id("plan-review")).to_contain_text("Nothing is charged today.")
-    panel.get_by_test_id("plan-confirm").click()
+    panel.get_by_test_id("review-confirm").click()
     change = sub.get_by_test_id("scheduled-change")
     expect(change).to_contain_text("Changes to Starter")
     expect(sub).to_contain_text("Enterprise")
@@ -369,9 +369,51 @@ def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None
     )
     review = page.get_by_test_id("plan-review")
     expect(review).to_contain_text("You will be charged")
-    page.get_by_test_id("plan-confirm").click()
+    page.get_by_test_id("review-confirm").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
     expect(subscription(page)).to_contain_text("7 seats")
+
+
+def test_review_hooks_state_what_the_seat_change_then_charges(app_server, page: Page) -> None:
+    """The three QA hooks, read in the browser, equal the invoice the change makes."""
+    page.goto(
+        flow_link(
+            app_server,
+            "team@example.com",
+            "{'type': 'subscription_update_confirm', 'subscription_update_confirm': "
+            "{'subscription': sub, 'items': [{'id': item, 'price': price, 'quantity': 9}]}}",
+        )
+    )
+    due = page.get_by_test_id("review-due-today")
+    upcoming = page.get_by_test_id("review-next-invoice")
+    expect(due).to_have_attribute("data-currency", "usd")
+    expect(upcoming).to_have_attribute("data-date", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    expect(page.get_by_test_id("review-to")).to_contain_text("9")
+    due_amount = int(due.get_attribute("data-amount") or "-1")
+    next_amount = int(upcoming.get_attribute("data-amount") or "-1")
+    assert due_amount >= 0 and next_amount > 0
+    page.get_by_test_id("review-confirm").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+    expect(subscription(page)).to_contain_text("9 seats")
+    latest = (
+        "from sqlmodel import select, col\n"
+        "from portal_app.db import session_scope\n"
+        "from portal_app.models.mirror import MirrorCustomer, MirrorInvoice\n"
+        "with session_scope() as s:\n"
+        "    c = s.exec(select(MirrorCustomer).where("
+        "MirrorCustomer.email == 'team@example.com')).first()\n"
+        "    i = s.exec(select(MirrorInvoice).where(MirrorInvoice.customer == c.id)"
+        ".order_by(col(MirrorInvoice.created).desc())).first()\n"
+        "    print(i.billing_reason, i.amount_due, i.subtotal)"
+    )
+    assert due_amount > 0  # the demo's configuration invoices prorations at once
+    deadline = time.monotonic() + 30
+    while True:  # the invoice reaches the mirror by webhook (an earlier change's may be first)
+        reason, amount, subtotal = app_server.python(latest).split()
+        if reason == "subscription_update" and abs(int(amount) - due_amount) <= 1:
+            break
+        assert time.monotonic() < deadline, (reason, amount, subtotal, due_amount)
+        time.sleep(0.5)
 
 
 def test_cancel_flow_offers_the_retention_coupon_then_redirects(app_server, page: Page) -> None:

@@ -183,8 +183,13 @@ def build_invoice(
     collection_method: str = "charge_automatically",
     days_until_due: int | None = None,
     invoice_id: str | None = None,
+    period: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """A draft invoice document with totals (not stored; `open_invoice` stores it)."""
+    """A draft invoice document with totals (not stored; `open_invoice` stores it).
+
+    `period` is Stripe's invoice period: for a renewal, the period that just ended (its
+    `period_end` is the renewal date), not the new period its plan lines cover.
+    """
     invoice_id = invoice_id or new_object_id("in")
     line_docs = [_line_doc(line, invoice_id, currency) for line in lines]
     applicable = discount_rules.active_discounts(ctx, discount_ids or [], ctx.now)
@@ -198,8 +203,10 @@ def build_invoice(
             totals[entry["discount"]] = totals.get(entry["discount"], 0) + entry["amount"]
     subtotal = sum(line.amount for line in lines)
     total = subtotal - sum(totals.values())
-    periods = [line.period_start for line in lines] or [ctx.now]
-    period_ends = [line.period_end for line in lines] or [ctx.now]
+    if period is None:
+        starts = [line.period_start for line in lines] or [ctx.now]
+        ends = [line.period_end for line in lines] or [ctx.now]
+        period = (min(starts), max(ends))
     sub_id = subscription["id"] if subscription else None
     return {
         "id": invoice_id,
@@ -271,8 +278,8 @@ def build_invoice(
             "payment_method_options": None,
             "payment_method_types": None,
         },
-        "period_end": max(period_ends),
-        "period_start": min(periods),
+        "period_end": period[1],
+        "period_start": period[0],
         "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0,
         "receipt_number": None,

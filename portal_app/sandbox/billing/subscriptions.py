@@ -113,6 +113,9 @@ def due_at(sub: dict[str, Any]) -> int | None:
         moments.append(int(sub["trial_end"]))
     if sub["cancel_at"]:
         moments.append(int(sub["cancel_at"]))
+    resumes_at = (sub["pause_collection"] or {}).get("resumes_at")
+    if resumes_at:
+        moments.append(int(resumes_at))
     return min(moments)
 
 
@@ -311,6 +314,7 @@ def _invoice_now(
     *,
     billing_reason: str,
     attempt: bool = True,
+    period: tuple[int, int] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Invoice the subscription's pending items plus `extra_lines` now, and try to collect."""
     customer = ctx.store.get(sub["customer"], "customer")
@@ -326,9 +330,24 @@ def _invoice_now(
         discount_ids=sub["discounts"],
         collection_method=sub["collection_method"],
         days_until_due=sub["days_until_due"],
+        period=period,
     )
     invoices.store_draft(ctx, invoice, [item_id for item_id, _ in pending])
+    paused = sub["pause_collection"] if billing_reason == "subscription_cycle" else None
+    if paused and paused["behavior"] == "keep_as_draft":
+        # Collection paused: the renewal invoice waits as a draft, nothing is charged.
+        invoice["auto_advance"] = False
+        ctx.store.save(invoice)
+        sub["latest_invoice"] = invoice["id"]
+        return invoice, None
     invoices.finalize(ctx, invoice)
+    if paused and invoice["status"] == "open":
+        if paused["behavior"] == "void":
+            invoices.void(ctx, invoice)
+        else:
+            invoices.mark_uncollectible(ctx, invoice)
+        sub["latest_invoice"] = invoice["id"]
+        return invoice, None
     decline_code = None
     if (
         attempt
@@ -506,17 +525,24 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
             "proration_date must be within the current billing period.", param="proration_date"
         )
     entries = get_list(params, "items")
-    if entries:
+    anchor = get_str(params, "billing_cycle_anchor")
+    if anchor not in (None, "now", "unchanged"):
+        raise invalid_request(
+            f"Invalid billing_cycle_anchor: must be one of now or unchanged ({anchor}).",
+            param="billing_cycle_anchor",
+        )
+    if entries or anchor == "now":
         old_items = sub["items"]["data"]
-        new_items = _new_items(ctx, sub, entries)
+        new_items = _new_items(ctx, sub, entries) if entries else copy.deepcopy(old_items)
         old_cycle = old_items[0]["price"]["recurring"]
         new_cycle = new_items[0]["price"]["recurring"]
         if any(not same_cycle(i["price"]["recurring"], new_cycle) for i in new_items):
             raise invalid_request("All prices must share a billing interval.", param="items")
         if sub["status"] == "trialing":
             pass  # A trial is free: nothing to prorate.
-        elif not same_cycle(old_cycle, new_cycle):
-            # A new interval restarts the billing cycle today and bills the new one in full.
+        elif anchor == "now" or not same_cycle(old_cycle, new_cycle):
+            # A new interval (or `billing_cycle_anchor=now`) restarts the billing cycle today
+            # and bills the new one in full, crediting the unused time of the old one.
             if behavior != "none":
                 change.proration_lines = _proration_lines(ctx, old_items, [], start, end, at)
             new_end = next_period_end(at, new_cycle, at)
@@ -552,6 +578,8 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
         cancel_at = get_int(params, "cancel_at")
         sub["cancel_at"] = cancel_at
         sub["cancel_at_period_end"] = cancel_at is not None and cancel_at == period(sub)[1]
+    if "pause_collection" in params:
+        sub["pause_collection"] = _pause_collection(ctx, params["pause_collection"])
     if "default_payment_method" in params:
         pm = get_str(params, "default_payment_method")
         _check_payment_method(ctx, sub["customer"], pm, "default_payment_method")
@@ -568,6 +596,37 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
             else None
         )
     return change
+
+
+PAUSE_BEHAVIORS = ("keep_as_draft", "mark_uncollectible", "void")
+
+
+def _pause_collection(ctx: Ctx, raw: Any) -> dict[str, Any] | None:
+    """`pause_collection[behavior|resumes_at]`; the empty string resumes collection."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, dict):
+        raise invalid_request("Invalid pause_collection.", param="pause_collection")
+    behavior = get_str(raw, "behavior")
+    if behavior is None:
+        raise invalid_request(
+            "Missing required param: pause_collection[behavior].",
+            param="pause_collection[behavior]",
+            code="parameter_missing",
+        )
+    if behavior not in PAUSE_BEHAVIORS:
+        raise invalid_request(
+            f"Invalid pause_collection[behavior]: must be one of {', '.join(PAUSE_BEHAVIORS)}",
+            param="pause_collection[behavior]",
+            code="parameter_invalid_string",
+        )
+    resumes_at = get_int(raw, "resumes_at")
+    if resumes_at is not None and resumes_at <= ctx.now:
+        raise invalid_request(
+            "pause_collection[resumes_at] must be in the future.",
+            param="pause_collection[resumes_at]",
+        )
+    return {"behavior": behavior, "resumes_at": resumes_at}
 
 
 def update_subscription(ctx: Ctx, params: dict[str, Any], sub_id: str) -> dict[str, Any]:
@@ -598,7 +657,7 @@ def update_subscription(ctx: Ctx, params: dict[str, Any], sub_id: str) -> dict[s
         for line in change.proration_lines:
             invoices.create_invoice_item(ctx, sub["customer"], line, sub["currency"])
     if get_str(params, "trial_end") == "now" and sub["status"] == "trialing":
-        _end_trial(ctx, sub, ctx.now)
+        _end_trial(ctx, sub, ctx.now, billing_reason="subscription_update")
     save(ctx, sub)
     events.record_update(ctx, "customer.subscription.updated", before, sub)
     return sub
@@ -650,25 +709,34 @@ def _end(ctx: Ctx, sub: dict[str, Any], details: dict[str, Any]) -> None:
     }
 
 
-def _end_trial(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
+def _end_trial(
+    ctx: Ctx, sub: dict[str, Any], at: int, billing_reason: str = "subscription_cycle"
+) -> None:
+    """The trial ends at `at` (its end, or now when an update ends it early): bill a period."""
     price = sub["items"]["data"][0]["price"]
     new_end = next_period_end(at, price["recurring"], at)
+    trial_start = int(sub["trial_start"] or period(sub)[0])
     _set_period(sub, at, new_end)
     sub["trial_end"] = at
     sub["billing_cycle_anchor"] = at
     if sub["cancel_at_period_end"]:
         sub["cancel_at"] = new_end
     lines = [_plan_line(ctx, item, at, new_end) for item in sub["items"]["data"]]
-    _, decline_code = _invoice_now(ctx, sub, lines, billing_reason="subscription_cycle")
+    _, decline_code = _invoice_now(
+        ctx, sub, lines, billing_reason=billing_reason, period=(trial_start, at)
+    )
     sub["status"] = "past_due" if decline_code is not None else "active"
 
 
 def _renew(ctx: Ctx, sub: dict[str, Any], at: int) -> None:
     price = sub["items"]["data"][0]["price"]
     new_end = next_period_end(at, price["recurring"], int(sub["billing_cycle_anchor"]))
+    ended_start = period(sub)[0]
     _set_period(sub, at, new_end)
     lines = [_plan_line(ctx, item, at, new_end) for item in sub["items"]["data"]]
-    invoice, decline_code = _invoice_now(ctx, sub, lines, billing_reason="subscription_cycle")
+    invoice, decline_code = _invoice_now(
+        ctx, sub, lines, billing_reason="subscription_cycle", period=(ended_start, at)
+    )
     if decline_code is not None:
         sub["status"] = "past_due"
     elif invoice["status"] == "paid":
@@ -680,6 +748,9 @@ def process_due(ctx: Ctx, sub_id: str) -> None:
     sub = ctx.store.get(sub_id, "subscription")
     before = copy.deepcopy(sub)
     deleted = False
+    resumes_at = (sub["pause_collection"] or {}).get("resumes_at")
+    if resumes_at is not None and resumes_at <= ctx.now:
+        sub["pause_collection"] = None
     if sub["status"] == "incomplete":
         sub["status"] = "incomplete_expired"
         sub["ended_at"] = ctx.now

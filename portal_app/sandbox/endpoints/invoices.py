@@ -202,7 +202,11 @@ def delete_invoice_item(ctx: Ctx, params: dict[str, Any], id: str) -> dict[str, 
 def create_preview(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """`POST /v1/invoices/create_preview`: the invoice a subscription change would produce.
 
-    The change really runs inside the request's transaction, which is then rolled back.
+    As Stripe's: a change that bills at once (`always_invoice`, a new interval or
+    `billing_cycle_anchor=now`) previews the invoice made now; any other previews the upcoming
+    renewal, whose `period_end` is the renewal date itself, with the subscription's schedule
+    applied (a phase starting at the renewal bills its own prices). The change really runs
+    inside the request's transaction, which is then rolled back.
     """
     details = get_dict(params, "subscription_details") or {}
     sub_id = get_str(params, "subscription")
@@ -221,33 +225,53 @@ def create_preview(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "proration_behavior",
             "proration_date",
             "cancel_at_period_end",
+            "cancel_at",
             "default_payment_method",
+            "billing_cycle_anchor",
         )
         if key in details
     }
     if "discounts" in params:
         change_params["discounts"] = params["discounts"]
+    changes_items = bool(get_list(details, "items"))
+    ends_trial = get_str(details, "trial_end") == "now" and sub["status"] == "trialing"
     change = subscriptions.plan_change(ctx, sub, change_params)
     pending = [line for _, line in invoices.pending_lines(ctx, sub["customer"], sub["id"])]
-    if change.invoice_now:
+    period: tuple[int, int]
+    if ends_trial:
+        # Ending the trial now bills the first paid period at once.
+        recurring = sub["items"]["data"][0]["price"]["recurring"]
+        new_end = next_period_end(ctx.now, recurring, ctx.now)
+        lines = pending + [
+            invoices.plan_line(i, invoices.product_name(ctx, i["price"]), ctx.now, new_end)
+            for i in sub["items"]["data"]
+        ]
+        reason = "subscription_update"
+        period = (ctx.now, ctx.now)
+    elif change.invoice_now:
         lines = pending + change.proration_lines + change.reset_lines
         reason = "subscription_update"
+        period = (ctx.now, ctx.now)
     else:
-        end = subscriptions.period(sub)[1]
+        start, end = subscriptions.period(sub)
         if sub["cancel_at"] is not None and sub["cancel_at"] <= end:
             raise invalid_request(
                 "No upcoming invoices: the subscription ends at the end of this period.",
                 code="invoice_upcoming_none",
             )
-        anchor = int(sub["billing_cycle_anchor"])
-        recurring = sub["items"]["data"][0]["price"]["recurring"]
+        renewing = sub["items"]["data"]
+        if not changes_items:
+            renewing = _scheduled_items(ctx, sub, end) or renewing
+        recurring = renewing[0]["price"]["recurring"]
+        anchor = end if sub["status"] == "trialing" else int(sub["billing_cycle_anchor"])
         new_end = next_period_end(end, recurring, anchor)
         lines = pending + change.proration_lines
         lines += [
             invoices.plan_line(i, invoices.product_name(ctx, i["price"]), end, new_end)
-            for i in sub["items"]["data"]
+            for i in renewing
         ]
         reason = "upcoming"
+        period = (start, end)
         ctx.now = end
     invoice = invoices.build_invoice(
         ctx,
@@ -260,9 +284,26 @@ def create_preview(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         collection_method=sub["collection_method"],
         days_until_due=sub["days_until_due"],
         invoice_id=new_object_id("upcoming_in"),
+        period=period,
     )
     invoices.apply_balance(customer, invoice)
+    if sub["collection_method"] == "charge_automatically" and invoice["amount_due"] > 0:
+        # When Stripe will try to collect it: now for an invoice made now, else the renewal.
+        invoice["next_payment_attempt"] = ctx.now
     return invoice
+
+
+def _scheduled_items(ctx: Ctx, sub: dict[str, Any], at: int) -> list[dict[str, Any]]:
+    """The items of the schedule phase that starts at `at` (none when no phase does)."""
+    if not sub["schedule"]:
+        return []
+    schedule = ctx.store.get(sub["schedule"], "subscription_schedule")
+    if schedule["status"] != "active":
+        return []
+    phase = next((p for p in schedule["phases"] if p["start_date"] == at), None)
+    if phase is None:
+        return []
+    return [subscriptions.item_for_phase(ctx, sub, item, at, at) for item in phase["items"]]
 
 
 def _preview_new_subscription(
