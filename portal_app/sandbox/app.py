@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from portal_app.db import get_engine
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox import faults, hosted, webhooks
 from portal_app.sandbox.clock import sandbox_now
 from portal_app.sandbox.context import Ctx
@@ -119,7 +119,7 @@ def _run(
     """Run one endpoint in one transaction; answers (status, body, extra headers)."""
     params = decode_form(pairs)
     write = method != "GET"
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_sandbox_engine(), expire_on_commit=False) as session:
         store = Store(session)
         if write:
             store.lock_for_write()
@@ -213,7 +213,7 @@ def _disabled() -> ApiError:
 
 
 def _take_fault(path: str) -> dict[str, Any] | None:
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         return faults.take_fault(session, path)
 
 
@@ -234,7 +234,7 @@ async def _faults_endpoint(request: Request) -> Response:
     params = decode_form(pairs)
 
     def work() -> dict[str, Any]:
-        with Session(get_engine()) as session:
+        with Session(get_sandbox_engine()) as session:
             if request.method == "POST":
                 return faults.add_fault(session, params)
             if request.method == "DELETE":

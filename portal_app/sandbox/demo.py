@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal_app.db import get_engine
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.billing import subscriptions
 from portal_app.sandbox.billing.clockwork import advance_to
 from portal_app.sandbox.clock import sandbox_now
@@ -42,7 +42,7 @@ CATALOGUE = [
 
 def load_demo() -> bool:
     """Load the demo once; returns False when it was already loaded."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_sandbox_engine(), expire_on_commit=False) as session:
         store = Store(session)
         store.lock_for_write()
         if store.state(_STATE_KEY).get("loaded"):

@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal_app.db import get_engine
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.billing.periods import money_label
 from portal_app.sandbox.pdf import invoice_pdf
 from portal_app.sandbox.store import Store
 
 
 def _invoice(invoice_id: str, token: str) -> dict[str, Any] | None:
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         row = Store(session).find(invoice_id)
         if row is None or row.object != "invoice":
             return None

@@ -1,12 +1,21 @@
-"""The sandbox's own tables (prefix `sandbox_`): Stripe objects as JSON documents plus lookups."""
+"""The sandbox's own tables (prefix `sandbox_`): Stripe objects as JSON documents plus lookups.
+
+They live on their own SQLModel registry and metadata, in the sandbox's own database
+(`database.py`), so the portal's metadata, migrations and `alembic check` never see them.
+"""
 
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
-class SandboxObject(SQLModel, table=True):
+class SandboxModel(SQLModel, registry=registry()):
+    """The base of every sandbox table: a registry (and metadata) apart from the portal's."""
+
+
+class SandboxObject(SandboxModel, table=True):
     """One Stripe object: the served JSON document, hidden state, and indexed lookup columns."""
 
     __tablename__ = "sandbox_object"
@@ -25,7 +34,7 @@ class SandboxObject(SQLModel, table=True):
     hidden: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class SandboxEvent(SQLModel, table=True):
+class SandboxEvent(SandboxModel, table=True):
     """A Stripe event and the state of its webhook delivery."""
 
     __tablename__ = "sandbox_event"
@@ -46,7 +55,7 @@ class SandboxEvent(SQLModel, table=True):
     idempotency_key: str | None = None
 
 
-class SandboxIdempotency(SQLModel, table=True):
+class SandboxIdempotency(SandboxModel, table=True):
     """The stored answer to a write made with an Idempotency-Key, replayed on a repeat."""
 
     __tablename__ = "sandbox_idempotency"
@@ -58,7 +67,7 @@ class SandboxIdempotency(SQLModel, table=True):
     created: float
 
 
-class SandboxFault(SQLModel, table=True):
+class SandboxFault(SandboxModel, table=True):
     """An injected fault: answer matching requests with 429, 500 or a timeout."""
 
     __tablename__ = "sandbox_fault"
@@ -71,7 +80,7 @@ class SandboxFault(SQLModel, table=True):
     delay_ms: int = 5000
 
 
-class SandboxState(SQLModel, table=True):
+class SandboxState(SandboxModel, table=True):
     """Small named values shared by every worker: the clock offset, the write lock, demo flag."""
 
     __tablename__ = "sandbox_state"
