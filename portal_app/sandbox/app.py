@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox import faults, hosted, webhooks
-from portal_app.sandbox.clock import sandbox_now
+from portal_app.sandbox.billing.clockwork import catch_up
+from portal_app.sandbox.clock import real_now, request_now
 from portal_app.sandbox.context import Ctx
 from portal_app.sandbox.endpoints import (
     Handler,
@@ -134,7 +135,10 @@ def _run(
                 if stored.request_hash != request_hash:
                     raise idempotency_mismatch(idempotency_key)
                 return stored.status_code, json.loads(stored.body), {"Idempotent-Replayed": "true"}
-        ctx = Ctx(session, sandbox_now(store), request_id, idempotency_key)
+        if write:
+            # Objects on no test clock follow real time: what it made due happens first.
+            catch_up(Ctx(session, real_now()))
+        ctx = Ctx(session, request_now(store, params, path_params), request_id, idempotency_key)
         try:
             body = handler(ctx, params, **path_params)
             expand(store, body, get_list(params, "expand") or [])

@@ -15,7 +15,9 @@ Customers (sign in to the portal with the email and the one-time code from the o
 - canceling@example.com, "Cara Cancel": Starter yearly, active, cancels at period end.
 - team@example.com, "Northwind Traders": 5 x Team seats monthly, Visa 4242.
 
-Its events stay pending, so the first server start delivers them and fills the mirror.
+Every demo customer is on the test clock "Demo", which stands at the moment the demo loaded;
+the catalogue and coupons follow real time. Its events stay pending, so the first server
+start delivers them and fills the mirror.
 """
 
 from typing import Any
@@ -24,10 +26,16 @@ from sqlmodel import Session
 
 from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.billing import subscriptions
-from portal_app.sandbox.billing.clockwork import advance_to
-from portal_app.sandbox.clock import sandbox_now
+from portal_app.sandbox.clock import real_now
 from portal_app.sandbox.context import Ctx
-from portal_app.sandbox.endpoints import catalog, coupons, customers, invoices, payment_methods
+from portal_app.sandbox.endpoints import (
+    catalog,
+    coupons,
+    customers,
+    helpers,
+    invoices,
+    payment_methods,
+)
 from portal_app.sandbox.store import Store
 
 DAY = 86400
@@ -47,15 +55,18 @@ def load_demo() -> bool:
         store.lock_for_write()
         if store.state(_STATE_KEY).get("loaded"):
             return False
-        now = sandbox_now(store)
+        now = real_now()
         _load(Ctx(session, now - 95 * DAY), now)
         store.set_state(_STATE_KEY, {"loaded": True, "at": now})
         session.commit()
     return True
 
 
-def _customer(ctx: Ctx, email: str, name: str, card: str | None) -> dict[str, Any]:
-    customer = customers.create_customer(ctx, {"email": email, "name": name})
+def _customer(
+    ctx: Ctx, clock: dict[str, Any], email: str, name: str, card: str | None
+) -> dict[str, Any]:
+    params = {"email": email, "name": name, "test_clock": clock["id"]}
+    customer = customers.create_customer(ctx, params)
     if card is not None:
         pm = payment_methods.attach_payment_method(ctx, {"customer": customer["id"]}, card)
         customer = customers.update_customer(
@@ -69,9 +80,15 @@ def _subscribe(ctx: Ctx, customer: dict[str, Any], price: str, **extra: Any) -> 
     return subscriptions.create_subscription(ctx, {**params, **extra})
 
 
+def _advance(ctx: Ctx, clock: dict[str, Any], to: int) -> None:
+    helpers.advance_test_clock(ctx, {"frozen_time": str(to)}, clock["id"])
+
+
 def _load(ctx: Ctx, now: int) -> None:
-    _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", None)
-    ctx.now = now - 65 * DAY
+    # Every demo customer is on one test clock, which stops at the moment the demo loaded.
+    clock = helpers.create_test_clock(ctx, {"frozen_time": str(ctx.now), "name": "Demo"})
+    _customer(ctx, clock, "jenny.rosen@example.com", "Jenny Rosen", None)
+    _advance(ctx, clock, now - 65 * DAY)
     prices: dict[str, str] = {}
     for product_id, name, description, monthly, yearly in CATALOGUE:
         catalog.create_product(ctx, {"id": product_id, "name": name, "description": description})
@@ -130,7 +147,7 @@ def _load(ctx: Ctx, now: int) -> None:
         },
     )
 
-    jenny = _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
+    jenny = _customer(ctx, clock, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
     customers.update_customer(
         ctx,
         {
@@ -147,7 +164,7 @@ def _load(ctx: Ctx, now: int) -> None:
     )
     customers.create_tax_id(ctx, {"type": "eu_vat", "value": "DE123456789"}, jenny["id"])
     _subscribe(ctx, jenny, prices["pro_month"])
-    past_due = _customer(ctx, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
+    past_due = _customer(ctx, clock, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
     _subscribe(ctx, past_due, prices["pro_month"])
     failing = payment_methods.attach_payment_method(
         ctx, {"customer": past_due["id"]}, "pm_card_chargeCustomerFail"
@@ -155,14 +172,14 @@ def _load(ctx: Ctx, now: int) -> None:
     customers.update_customer(
         ctx, {"invoice_settings": {"default_payment_method": failing["id"]}}, past_due["id"]
     )
-    team = _customer(ctx, "team@example.com", "Northwind Traders", "pm_card_visa")
+    team = _customer(ctx, clock, "team@example.com", "Northwind Traders", "pm_card_visa")
     _subscribe(ctx, team, seats["id"], item={"quantity": "5"})
 
-    advance_to(ctx, now)
+    _advance(ctx, clock, now)
 
-    trial = _customer(ctx, "trial@example.com", "Tom Trial", "pm_card_mastercard")
+    trial = _customer(ctx, clock, "trial@example.com", "Tom Trial", "pm_card_mastercard")
     _subscribe(ctx, trial, prices["starter_month"], trial_period_days="14")
-    cara = _customer(ctx, "canceling@example.com", "Cara Cancel", "pm_card_visa")
+    cara = _customer(ctx, clock, "canceling@example.com", "Cara Cancel", "pm_card_visa")
     sub = _subscribe(ctx, cara, prices["starter_year"])
     subscriptions.update_subscription(
         ctx,

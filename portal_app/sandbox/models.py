@@ -20,7 +20,7 @@ class SandboxObject(SandboxModel, table=True):
 
     __tablename__ = "sandbox_object"
 
-    # A monotonic sequence orders lists newest-first even when the sandbox clock stands still.
+    # A monotonic sequence orders lists newest-first even when a test clock stands still.
     seq: int | None = Field(default=None, primary_key=True)
     id: str = Field(unique=True, index=True)
     object: str = Field(index=True)
@@ -46,7 +46,7 @@ class SandboxEvent(SandboxModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", index=True)  # pending | delivered
     attempts: int = 0
-    # Real (wall-clock) unix times: delivery happens in the real world, not on the sandbox clock.
+    # Real (wall-clock) unix times: delivery happens in the real world, not on a test clock.
     next_attempt_at: float = 0.0
     claimed_until: float = 0.0
     claim_token: str | None = Field(default=None, index=True)
@@ -81,7 +81,7 @@ class SandboxFault(SandboxModel, table=True):
 
 
 class SandboxState(SandboxModel, table=True):
-    """Small named values shared by every worker: the clock offset, the write lock, demo flag."""
+    """Small named values shared by every worker: the write lock, the demo flag."""
 
     __tablename__ = "sandbox_state"
 
