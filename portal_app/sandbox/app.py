@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox import faults, hosted, webhooks
 from portal_app.sandbox.billing.clockwork import catch_up
 from portal_app.sandbox.clock import real_now, request_now
 from portal_app.sandbox.context import Ctx
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.endpoints import (
     Handler,
     RouteSpec,

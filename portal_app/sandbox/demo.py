@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.billing import subscriptions
 from portal_app.sandbox.clock import real_now
 from portal_app.sandbox.context import Ctx
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.endpoints import (
     catalog,
     coupons,

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.billing.periods import money_label
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.pdf import invoice_pdf
 from portal_app.sandbox.store import Store
 

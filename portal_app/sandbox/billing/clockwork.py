@@ -85,4 +85,3 @@ def _retry_payment(ctx: Ctx, invoice_id: str) -> None:
         return
     if invoices.pay(ctx, invoice) is None:
         subscriptions.mark_active_after_payment(ctx, invoice)
-
