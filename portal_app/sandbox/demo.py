@@ -1,4 +1,5 @@
-"""Demo data for `python -m portal_app.cli init --demo`, written straight into the sandbox.
+"""Demo data for `python -m portal_app.cli init --demo`, written straight into the sandbox's
+own database (the server is not running yet; the portal learns it all from the webhooks).
 
 Catalogue (usd): Starter 900/month or 9000/year, Pro 2900/month or 29000/year,
 Enterprise 9900/month or 99000/year, and "Team seats" at 1200 per seat per month.
@@ -48,18 +49,19 @@ CATALOGUE = [
 ]
 
 
-def load_demo() -> bool:
-    """Load the demo once; returns False when it was already loaded."""
+def load_demo() -> dict[str, list[str]] | None:
+    """Load the demo once; returns its catalogue (product id to price ids), or None when it
+    was already loaded."""
     with Session(get_sandbox_engine(), expire_on_commit=False) as session:
         store = Store(session)
         store.lock_for_write()
         if store.state(_STATE_KEY).get("loaded"):
-            return False
+            return None
         now = real_now()
-        _load(Ctx(session, now - 95 * DAY), now)
+        catalogue = _load(Ctx(session, now - 95 * DAY), now)
         store.set_state(_STATE_KEY, {"loaded": True, "at": now})
         session.commit()
-    return True
+    return catalogue
 
 
 def _customer(
@@ -84,7 +86,7 @@ def _advance(ctx: Ctx, clock: dict[str, Any], to: int) -> None:
     helpers.advance_test_clock(ctx, {"frozen_time": str(to)}, clock["id"])
 
 
-def _load(ctx: Ctx, now: int) -> None:
+def _load(ctx: Ctx, now: int) -> dict[str, list[str]]:
     # Every demo customer is on one test clock, which stops at the moment the demo loaded.
     clock = helpers.create_test_clock(ctx, {"frozen_time": str(ctx.now), "name": "Demo"})
     _customer(ctx, clock, "jenny.rosen@example.com", "Jenny Rosen", None)
@@ -202,3 +204,7 @@ def _load(ctx: Ctx, now: int) -> None:
         ctx, {"customer": jenny["id"], "collection_method": "send_invoice", "days_until_due": "14"}
     )
     invoices.finalize_invoice(ctx, {}, workshop["id"])
+    catalogue: dict[str, list[str]] = {"prod_team_seats": [seats["id"]]}
+    for product_id, name, *_ in CATALOGUE:
+        catalogue[product_id] = [prices[f"{name.lower()}_{i}"] for i in ("month", "year")]
+    return catalogue

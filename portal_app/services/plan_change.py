@@ -281,8 +281,8 @@ def _proration_lines_total(invoice: dict[str, Any]) -> int:
 async def preview_change(*, gateway: Gateway, actor: Actor, request: ChangeRequest) -> Preview:
     """Ask Stripe what the change would cost now and on the next invoice."""
     with session_scope() as db:
-        # The account's clock: the sandbox's test clock may run ahead of real time.
-        proration_date = account_now(db)
+        # The customer's clock: a Stripe test clock may stand anywhere in time.
+        proration_date = account_now(db, customer_id=request.customer)
     currency = request.new_price.currency
     if request.scheduled:
         return Preview(
