@@ -105,6 +105,13 @@ def build_client(
     )
 
 
+def uses_payment_element(settings: Settings | None = None) -> bool:
+    """Whether browsers collect cards with Stripe.js's Payment Element (real Stripe), rather
+    than the embedded sandbox's own card fields (Stripe.js cannot talk to the sandbox). The
+    one difference pages must know; decided here, beside the choice of API base."""
+    return (settings or get_settings()).stripe_secret_key is not None
+
+
 def portal_error(error: stripe.StripeError) -> BillingError:
     """The portal's error for a Stripe error; messages never carry keys or request ids."""
     detail = f"{type(error).__name__} (HTTP {error.http_status}, code {error.code})"

@@ -42,12 +42,13 @@ def _frozen_time(params: dict[str, Any]) -> int:
 def create_test_clock(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     """`POST /v1/test_helpers/test_clocks` with `frozen_time`, `name`, `customer`."""
     created = real_now()
-    clock = {
+    frozen_time = _frozen_time(params)
+    clock: dict[str, Any] = {
         "id": new_object_id("clock"),
         "object": CLOCK_OBJECT,
         "created": created,
         "deletes_after": created + DELETES_AFTER_SECONDS,
-        "frozen_time": _frozen_time(params),
+        "frozen_time": frozen_time,
         "livemode": False,
         "name": get_str(params, "name"),
         "status": "ready",
@@ -55,7 +56,7 @@ def create_test_clock(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     }
     customer_id = get_str(params, "customer")
     ctx.store.insert(clock)
-    ctx.now = clock["frozen_time"]
+    ctx.now = frozen_time
     events.record(ctx, "test_helpers.test_clock.created", clock)
     if customer_id is not None:
         row = ctx.store.row(customer_id, "customer")
