@@ -293,3 +293,16 @@ def test_unreachable_webhook_endpoint_stays_pending(
         headers={"Authorization": f"Bearer {get_settings().sandbox_api_key}"},
     ).json()["data"][0]
     assert pending["pending_webhooks"] == 1
+
+
+def test_events_filter_by_delivery_success(
+    client: stripe.StripeClient, helpers: Helpers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helpers.deliver()
+    monkeypatch.setattr(webhooks, "webhook_url", lambda: f"http://127.0.0.1:{free_port()}/x")
+    customer = client.v1.customers.create(params={"email": "undelivered@example.com"})
+    waiting = helpers.http.get("/v1/events", params={"delivery_success": "false", "limit": 100})
+    ids = [e["data"]["object"].get("id") for e in waiting.json()["data"]]
+    assert customer.id in ids
+    delivered = helpers.http.get("/v1/events", params={"delivery_success": "true", "limit": 100})
+    assert customer.id not in [e["data"]["object"].get("id") for e in delivered.json()["data"]]
