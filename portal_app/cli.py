@@ -30,20 +30,17 @@ def init(*, demo: bool) -> None:
         from portal_app.sandbox.demo import load_demo
 
         _create_demo_merchant()
-        if load_demo():
+        catalogue = load_demo()
+        if catalogue is not None:
             print("Loaded the sandbox demo customers, catalogue and coupons.")
-            _configure_demo_portal()
+            _configure_demo_portal(prices=catalogue)
 
 
-def _configure_demo_portal() -> None:
+def _configure_demo_portal(*, prices: dict[str, list[str]]) -> None:
     """Let demo customers switch between the demo plans, with promotion codes and quantities."""
-    from portal_app.sandbox.models import SandboxObject
     from portal_app.services.configurations import default_configuration, update_configuration
 
     with session_scope() as session:
-        prices: dict[str, list[str]] = {}
-        for row in session.exec(select(SandboxObject).where(SandboxObject.object == "price")):
-            prices.setdefault(str(row.data["product"]), []).append(row.id)
         config = default_configuration(session=session)
         if config is None:
             return

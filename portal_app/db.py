@@ -1,4 +1,4 @@
-"""The database engine and sessions shared by services, the API and the sandbox."""
+"""The portal's database engine and sessions (the sandbox has its own: `sandbox/database.py`)."""
 
 import importlib
 import os
@@ -59,10 +59,9 @@ def session_scope() -> Iterator[Session]:
 
 
 def portal_metadata() -> MetaData:
-    """Every table the portal and the sandbox own, as one SQLModel metadata."""
-    # Importing the model modules registers their tables with SQLModel's metadata.
-    for module in ("portal_app.models", "portal_app.sandbox.models"):
-        importlib.import_module(module)
+    """Every table the portal owns, as one SQLModel metadata (the sandbox's are on their own)."""
+    # Importing the model module registers its tables with SQLModel's metadata.
+    importlib.import_module("portal_app.models")
     return SQLModel.metadata
 
 

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         default=f"sqlite:///{PROJECT_ROOT / 'data' / 'portal.db'}",
         validation_alias="PORTAL_DATABASE_URL",
     )
+    # The embedded sandbox is a separate Stripe with its own database, never the portal's;
+    # unset, it is `sandbox.db` in the data directory (see `sandbox_database`).
+    sandbox_database_url: str | None = Field(
+        default=None, validation_alias="PORTAL_SANDBOX_DATABASE_URL"
+    )
     redis_url: str | None = Field(default=None, validation_alias="PORTAL_REDIS_URL")
     public_url: str = Field(default="http://localhost:3000", validation_alias="PORTAL_PUBLIC_URL")
     internal_url: str = Field(
@@ -50,6 +55,11 @@ class Settings(BaseSettings):
     def sandbox_mode(self) -> bool:
         """True when no Stripe key is configured: the gateway talks to the embedded sandbox."""
         return self.stripe_secret_key is None
+
+    @property
+    def sandbox_database(self) -> str:
+        """The sandbox's own database URL: configured, or `sandbox.db` in the data directory."""
+        return self.sandbox_database_url or f"sqlite:///{self.data_dir / 'sandbox.db'}"
 
     @property
     def sandbox_url(self) -> str:

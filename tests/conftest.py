@@ -184,16 +184,19 @@ class AppServer:
 
     def _mirrored(self) -> bool:
         """Every demo event delivered to the webhook, so the mirror knows the demo customers
-        (tests would otherwise race the first deliveries)."""
-        pending = self.python(
-            "from sqlmodel import func, select\n"
-            "from portal_app.db import session_scope\n"
-            "from portal_app.sandbox.models import SandboxEvent\n"
-            "with session_scope() as s:\n"
-            "    print(s.exec(select(func.count()).select_from(SandboxEvent)"
-            ".where(SandboxEvent.status == 'pending')).one())"
+        (tests would otherwise race the first deliveries). Asked of the sandbox over its
+        Stripe API, as of Stripe: events whose webhook delivery has not succeeded yet."""
+        from portal_app.settings import get_settings
+
+        # The server derives its sandbox key from the same PORTAL_SECRET_KEY as this process.
+        key = get_settings().sandbox_api_key
+        response = httpx.get(
+            f"{self.url}/sandbox/v1/events",
+            params={"delivery_success": "false", "limit": 1},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=5,
         )
-        return pending == "0"
+        return response.status_code == 200 and response.json()["data"] == []
 
     def cli(self, *args: str) -> str:
         """Run `python -m portal_app.cli ARGS` against this server's database; its stdout."""

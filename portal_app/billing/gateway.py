@@ -124,6 +124,13 @@ def build_client(
     )
 
 
+def uses_payment_element(settings: Settings | None = None) -> bool:
+    """Whether browsers collect cards with Stripe.js's Payment Element (real Stripe), rather
+    than the embedded sandbox's own card fields (Stripe.js cannot talk to the sandbox). The
+    one difference pages must know; decided here, beside the choice of API base."""
+    return (settings or get_settings()).stripe_secret_key is not None
+
+
 def portal_error(error: stripe.StripeError) -> BillingError:
     """The portal's error for a Stripe error; messages never carry keys or request ids."""
     detail = f"{type(error).__name__} (HTTP {error.http_status}, code {error.code})"
@@ -428,7 +435,7 @@ class Gateway:
         if end_trial:
             params["trial_end"] = "now"
         if reset_billing_cycle:
-            params["billing_cycle_anchor"] = "now"
+            params["billing_cycle_anchor"] = {"type": "now"}
         if promotion_code_id is not None:
             params["discounts"] = [{"promotion_code": promotion_code_id}]
         typed: Any = params
@@ -641,7 +648,7 @@ class Gateway:
         if end_trial:
             details["trial_end"] = "now"
         if reset_billing_cycle:
-            details["billing_cycle_anchor"] = "now"
+            details["billing_cycle_anchor"] = {"type": "now"}
         params: Any = {
             "customer": customer_id,
             "subscription": subscription_id,

@@ -19,6 +19,7 @@ from portal_app.models.mirror import (
     MirrorSubscription,
     MirrorSubscriptionSchedule,
     MirrorTaxId,
+    MirrorTestClock,
 )
 from portal_app.models.mirror_columns import MirrorRow, from_unix
 
@@ -212,6 +213,10 @@ def promotion_code_fields(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def test_clock_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"frozen_time": int(obj.get("frozen_time") or 0), "status": obj.get("status") or ""}
+
+
 MIRRORED: dict[str, tuple[type[MirrorRow], Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "customer": (MirrorCustomer, customer_fields),
     "product": (MirrorProduct, product_fields),
@@ -223,4 +228,5 @@ MIRRORED: dict[str, tuple[type[MirrorRow], Callable[[dict[str, Any]], dict[str, 
     "tax_id": (MirrorTaxId, tax_id_fields),
     "coupon": (MirrorCoupon, coupon_fields),
     "promotion_code": (MirrorPromotionCode, promotion_code_fields),
+    "test_helpers.test_clock": (MirrorTestClock, test_clock_fields),
 }

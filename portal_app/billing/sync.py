@@ -25,13 +25,14 @@ from portal_app.billing.shapes import MIRRORED, ref
 from portal_app.db import create_tables, session_scope
 from portal_app.models.lifecycle import CustomerChange
 from portal_app.models.mirror import (
+    MirrorCustomer,
     MirrorPrice,
     MirrorSubscription,
     MirrorSubscriptionItem,
+    MirrorTestClock,
     ProcessedWebhookEvent,
 )
 from portal_app.models.mirror_columns import MirrorRow, from_unix
-from portal_app.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +76,29 @@ def keep_expanded(incoming: list[Any], stored: list[Any]) -> list[Any]:
     return [known.get(d, d) if isinstance(d, str) else d for d in incoming]
 
 
-def account_now(session: Session) -> int:
-    """Now on the Stripe account's clock, the one its events are stamped with: real time, or
-    the embedded sandbox's clock, which its test helpers move ahead."""
-    if get_settings().sandbox_mode:
-        # Imported here: only the embedded sandbox has its own clock, in the same database.
-        from portal_app.sandbox.clock import sandbox_now
-        from portal_app.sandbox.store import Store
+def account_now(session: Session, *, customer_id: str | None = None) -> int:
+    """Now on the clock a customer's objects live on, the one their events are stamped with:
+    the frozen time of the Stripe test clock the customer is on (as mirrored), else real time."""
+    customer = session.get(MirrorCustomer, customer_id) if customer_id else None
+    return _clock_now(session, ref((customer.raw if customer else {}).get("test_clock")))
 
-        return sandbox_now(Store(session))
-    return int(time.time())
+
+def _clock_now(session: Session, clock_id: str | None) -> int:
+    clock = session.get(MirrorTestClock, clock_id) if clock_id else None
+    if clock is None or clock.deleted:
+        return int(time.time())
+    return clock.frozen_time
+
+
+def _response_now(session: Session, obj: dict[str, Any]) -> int:
+    """Now for an API response: its own test clock's time (objects name it), else the
+    customer's clock; a test clock's own snapshot is as new as its frozen time."""
+    if obj.get("object") == "test_helpers.test_clock":
+        return int(obj.get("frozen_time") or 0)
+    if obj.get("test_clock"):
+        return _clock_now(session, ref(obj["test_clock"]))
+    owner = obj["id"] if obj.get("object") == "customer" else ref(obj.get("customer"))
+    return account_now(session, customer_id=owner)
 
 
 def upsert(
@@ -143,7 +157,7 @@ def _upsert(*, session: Session, obj: dict[str, Any], version: int | None, kind:
     model, fields_of = MIRRORED[obj["object"]]
     # A response is newer than every event its own write produced, and those are stamped
     # with the same second at the latest: one second ahead, a late one can never tie it.
-    stamp = account_now(session) + 1 if version is None else version
+    stamp = _response_now(session, obj) + 1 if version is None else version
     if obj.get("deleted"):
         row = _locked_row(session=session, model=model, object_id=obj["id"])
         return _tombstone(session=session, row=row, version=stamp)

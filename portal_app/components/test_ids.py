@@ -122,4 +122,15 @@ TEST_IDS: dict[str, str] = {
     "logout": "See pages/portal.py.",
     # pages/session_link.py
     "session-link": "See pages/session_link.py.",
+    # Lifecycle hooks (components/cancel_panel.py, components/portal_sections.py).
+    "cancel-terms": "Cancel step's terms: data-ends-now, data-date (YYYY-MM-DD) access ends.",
+    "cancel-access-ends": "Cancel step: the sentence naming when access ends.",
+    "cancel-unused": "Cancel step: what happens to the unused time.",
+    "past-due-banner": "Past-due banner: data-amount (minor units), data-currency, "
+    "data-invoice-id.",
+    "past-due-pay": "Past-due banner's Pay button.",
+    "pay-summary": "Pay panel under its invoice row: data-amount, data-currency.",
+    "pm-remove-confirmation": "The question shown before a card is removed.",
+    "pm-remove-confirm": "Confirms removing the card.",
+    "pm-remove-cancel": "Keeps the card.",
 }

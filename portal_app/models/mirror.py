@@ -12,6 +12,7 @@ from portal_app.models.mirror_catalog import (
     MirrorProduct,
     MirrorPromotionCode,
 )
+from portal_app.models.mirror_clock import MirrorTestClock
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod, MirrorTaxId
 from portal_app.models.webhook_event import ProcessedWebhookEvent
 
@@ -27,5 +28,6 @@ __all__ = [
     "MirrorSubscriptionItem",
     "MirrorSubscriptionSchedule",
     "MirrorTaxId",
+    "MirrorTestClock",
     "ProcessedWebhookEvent",
 ]

@@ -1,10 +1,11 @@
 """The embedded Stripe-compatible sandbox: the default backend when no Stripe key is set.
 
 Mounted at `/sandbox` (`build_sandbox_app` in `app.py`), so the stripe SDK's API base is
-`settings.sandbox_url`. State lives in `sandbox_*` tables (`models.py`), one JSON document per
-Stripe object. Beside Stripe's `/v1/...` endpoints it serves test helpers:
+`settings.sandbox_url`. State lives in its own database (`database.py`:
+`PORTAL_SANDBOX_DATABASE_URL`, else `sandbox.db` in the data directory), one JSON document per
+Stripe object; the portal reaches it only over HTTP, like Stripe. Beside Stripe's `/v1/...`
+endpoints, Stripe's test clocks included (`/v1/test_helpers/test_clocks`), it serves:
 
-- `GET /v1/test_helpers/clock`, `POST /v1/test_helpers/clock/advance` (`to` or `seconds`)
 - `POST|GET|DELETE /v1/test_helpers/faults` (`mode=429|500|timeout`, `count` or `rate`,
   `path_prefix`, `delay_ms`)
 - `GET|POST /v1/test_helpers/account` (`business_name`, `primary_color`, `logo_url`: the

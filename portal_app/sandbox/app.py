@@ -23,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal_app.db import get_engine
 from portal_app.sandbox import faults, hosted, webhooks
-from portal_app.sandbox.clock import sandbox_now
+from portal_app.sandbox.billing.clockwork import catch_up
+from portal_app.sandbox.clock import real_now, request_now
 from portal_app.sandbox.context import Ctx
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.endpoints import (
     Handler,
     RouteSpec,
@@ -37,6 +38,7 @@ from portal_app.sandbox.endpoints import (
     invoices,
     payment_methods,
     subscriptions,
+    webhook_endpoints,
 )
 from portal_app.sandbox.errors import (
     ApiError,
@@ -46,6 +48,7 @@ from portal_app.sandbox.errors import (
     rate_limited,
     unauthorized,
 )
+from portal_app.sandbox.events import API_VERSION
 from portal_app.sandbox.expand import expand
 from portal_app.sandbox.models import SandboxIdempotency
 from portal_app.sandbox.params import decode_form, get_list
@@ -54,7 +57,6 @@ from portal_app.sandbox.schema_objects import check_expand, shape
 from portal_app.sandbox.store import Store, new_object_id
 from portal_app.settings import get_settings
 
-API_VERSION = "2026-10-28.endive"
 logger = logging.getLogger(__name__)
 
 ALL_ROUTES: list[RouteSpec] = [
@@ -65,6 +67,7 @@ ALL_ROUTES: list[RouteSpec] = [
     *invoices.ROUTES,
     *coupons.ROUTES,
     *helpers.ROUTES,
+    *webhook_endpoints.ROUTES,
 ]
 
 # The browser's card form confirms a SetupIntent with its client secret, not the API key.
@@ -181,7 +184,7 @@ def _run(
     params = decode_form(pairs)
     write = method != "GET"
     schema = route_schema(method, template)
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_sandbox_engine(), expire_on_commit=False) as session:
         store = Store(session)
         if write:
             store.lock_for_write()
@@ -209,7 +212,10 @@ def _run(
                 if stored.request_hash != request_hash:
                     raise idempotency_mismatch(idempotency_key)
                 return stored.status_code, json.loads(stored.body), {"Idempotent-Replayed": "true"}
-        ctx = Ctx(session, sandbox_now(store), request_id, idempotency_key)
+        if write:
+            # Objects on no test clock follow real time: what it made due happens first.
+            catch_up(Ctx(session, real_now()))
+        ctx = Ctx(session, request_now(store, params, path_params), request_id, idempotency_key)
         try:
             body = handler(ctx, params, **path_params)
             expand(store, body, expand_paths)
@@ -295,7 +301,7 @@ def _disabled() -> ApiError:
 
 
 def _take_fault(path: str) -> dict[str, Any] | None:
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         return faults.take_fault(session, path)
 
 
@@ -320,7 +326,7 @@ async def _faults_endpoint(request: Request) -> Response:
         return _error(error, request_id)
 
     def work() -> dict[str, Any]:
-        with Session(get_engine()) as session:
+        with Session(get_sandbox_engine()) as session:
             if request.method == "POST":
                 return faults.add_fault(session, params)
             if request.method == "DELETE":

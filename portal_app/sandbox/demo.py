@@ -1,4 +1,5 @@
-"""Demo data for `python -m portal_app.cli init --demo`, written straight into the sandbox.
+"""Demo data for `python -m portal_app.cli init --demo`, written straight into the sandbox's
+own database (the server is not running yet; the portal learns it all from the webhooks).
 
 Catalogue (usd): Starter 900/month or 9000/year, Pro 2900/month or 29000/year,
 Enterprise 9900/month or 99000/year, and "Team seats" at 1200 per seat per month.
@@ -15,7 +16,9 @@ Customers (sign in to the portal with the email and the one-time code from the o
 - canceling@example.com, "Cara Cancel": Starter yearly, active, cancels at period end.
 - team@example.com, "Northwind Traders": 5 x Team seats monthly, Visa 4242.
 
-Its events stay pending, so the first server start delivers them and fills the mirror.
+Every demo customer is on the test clock "Demo", which stands at the moment the demo loaded;
+the catalogue and coupons follow real time. Its events stay pending, so the first server
+start delivers them and fills the mirror.
 """
 
 from collections.abc import Callable
@@ -23,13 +26,19 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal_app.db import get_engine
 from portal_app.sandbox.account import update_account_settings
 from portal_app.sandbox.billing import subscriptions
-from portal_app.sandbox.billing.clockwork import advance_to
-from portal_app.sandbox.clock import sandbox_now
+from portal_app.sandbox.clock import real_now
 from portal_app.sandbox.context import Ctx
-from portal_app.sandbox.endpoints import catalog, coupons, customers, invoices, payment_methods
+from portal_app.sandbox.database import get_sandbox_engine
+from portal_app.sandbox.endpoints import (
+    catalog,
+    coupons,
+    customers,
+    helpers,
+    invoices,
+    payment_methods,
+)
 from portal_app.sandbox.schema import check_request
 from portal_app.sandbox.store import Store
 
@@ -46,7 +55,7 @@ CATALOGUE = [
 # Every call is checked as the HTTP API checks it, so the demo sends only what Stripe accepts.
 _ROUTE_OF: dict[Any, tuple[str, str]] = {
     handler: (method, template)
-    for module in (catalog, coupons, customers, invoices, payment_methods)
+    for module in (catalog, coupons, customers, helpers, invoices, payment_methods)
     for method, template, handler in module.ROUTES
 }
 
@@ -63,24 +72,28 @@ def _api(handler: Callable[..., Any]) -> Callable[..., Any]:
     return _api_as(*_ROUTE_OF[handler], handler)
 
 
-def load_demo() -> bool:
-    """Load the demo once; returns False when it was already loaded."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+def load_demo() -> dict[str, list[str]] | None:
+    """Load the demo once; returns its catalogue (product id to price ids), or None when it
+    was already loaded."""
+    with Session(get_sandbox_engine(), expire_on_commit=False) as session:
         store = Store(session)
         store.lock_for_write()
         if store.state(_STATE_KEY).get("loaded"):
-            return False
-        now = sandbox_now(store)
+            return None
+        now = real_now()
         # The demo merchant's name (the portal's demo configuration) on its invoices too.
         update_account_settings(store, {"business_name": "Acme Cloud"})
-        _load(Ctx(session, now - 95 * DAY), now)
+        catalogue = _load(Ctx(session, now - 95 * DAY), now)
         store.set_state(_STATE_KEY, {"loaded": True, "at": now})
         session.commit()
-    return True
+    return catalogue
 
 
-def _customer(ctx: Ctx, email: str, name: str, card: str | None) -> dict[str, Any]:
-    customer = _api(customers.create_customer)(ctx, {"email": email, "name": name})
+def _customer(
+    ctx: Ctx, clock: dict[str, Any], email: str, name: str, card: str | None
+) -> dict[str, Any]:
+    params = {"email": email, "name": name, "test_clock": clock["id"]}
+    customer = _api(customers.create_customer)(ctx, params)
     if card is not None:
         pm = _api(payment_methods.attach_payment_method)(ctx, {"customer": customer["id"]}, card)
         customer = _api(customers.update_customer)(
@@ -96,9 +109,15 @@ def _subscribe(ctx: Ctx, customer: dict[str, Any], price: str, **extra: Any) -> 
     )
 
 
-def _load(ctx: Ctx, now: int) -> None:
-    _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", None)
-    ctx.now = now - 65 * DAY
+def _advance(ctx: Ctx, clock: dict[str, Any], to: int) -> None:
+    _api(helpers.advance_test_clock)(ctx, {"frozen_time": str(to)}, clock["id"])
+
+
+def _load(ctx: Ctx, now: int) -> dict[str, list[str]]:
+    # Every demo customer is on one test clock, which stops at the moment the demo loaded.
+    clock = _api(helpers.create_test_clock)(ctx, {"frozen_time": str(ctx.now), "name": "Demo"})
+    _customer(ctx, clock, "jenny.rosen@example.com", "Jenny Rosen", None)
+    _advance(ctx, clock, now - 65 * DAY)
     prices: dict[str, str] = {}
     for product_id, name, description, monthly, yearly in CATALOGUE:
         _api(catalog.create_product)(
@@ -161,7 +180,7 @@ def _load(ctx: Ctx, now: int) -> None:
         },
     )
 
-    jenny = _customer(ctx, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
+    jenny = _customer(ctx, clock, "jenny.rosen@example.com", "Jenny Rosen", "pm_card_visa")
     _api(customers.update_customer)(
         ctx,
         {
@@ -178,7 +197,7 @@ def _load(ctx: Ctx, now: int) -> None:
     )
     _api(customers.create_tax_id)(ctx, {"type": "eu_vat", "value": "DE123456789"}, jenny["id"])
     _subscribe(ctx, jenny, prices["pro_month"])
-    past_due = _customer(ctx, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
+    past_due = _customer(ctx, clock, "past.due@example.com", "Pat Pastdue", "pm_card_visa")
     _subscribe(ctx, past_due, prices["pro_month"])
     failing = _api(payment_methods.attach_payment_method)(
         ctx, {"customer": past_due["id"]}, "pm_card_chargeCustomerFail"
@@ -186,14 +205,14 @@ def _load(ctx: Ctx, now: int) -> None:
     _api(customers.update_customer)(
         ctx, {"invoice_settings": {"default_payment_method": failing["id"]}}, past_due["id"]
     )
-    team = _customer(ctx, "team@example.com", "Northwind Traders", "pm_card_visa")
+    team = _customer(ctx, clock, "team@example.com", "Northwind Traders", "pm_card_visa")
     _subscribe(ctx, team, seats["id"], item={"quantity": "5"})
 
-    advance_to(ctx, now)
+    _advance(ctx, clock, now)
 
-    trial = _customer(ctx, "trial@example.com", "Tom Trial", "pm_card_mastercard")
+    trial = _customer(ctx, clock, "trial@example.com", "Tom Trial", "pm_card_mastercard")
     _subscribe(ctx, trial, prices["starter_month"], trial_period_days="14")
-    cara = _customer(ctx, "canceling@example.com", "Cara Cancel", "pm_card_visa")
+    cara = _customer(ctx, clock, "canceling@example.com", "Cara Cancel", "pm_card_visa")
     sub = _subscribe(ctx, cara, prices["starter_year"])
     _api_as("POST", "/v1/subscriptions/{id}", subscriptions.update_subscription)(
         ctx,
@@ -216,3 +235,7 @@ def _load(ctx: Ctx, now: int) -> None:
         ctx, {"customer": jenny["id"], "collection_method": "send_invoice", "days_until_due": "14"}
     )
     _api(invoices.finalize_invoice)(ctx, {}, workshop["id"])
+    catalogue: dict[str, list[str]] = {"prod_team_seats": [seats["id"]]}
+    for product_id, name, *_ in CATALOGUE:
+        catalogue[product_id] = [prices[f"{name.lower()}_{i}"] for i in ("month", "year")]
+    return catalogue

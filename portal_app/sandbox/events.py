@@ -74,11 +74,17 @@ def render(event: SandboxEvent) -> dict[str, Any]:
 
 
 def list_events(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    """`GET /v1/events`: newest first, optionally by `type`, with cursor pagination."""
+    """`GET /v1/events`: newest first, by `type` and `delivery_success`, with cursor pagination."""
     limit = max(1, min(100, int(params.get("limit") or 10)))
     query = select(SandboxEvent)
     if params.get("type"):
         query = query.where(SandboxEvent.type == params["type"])
+    delivered = params.get("delivery_success")
+    if delivered in ("true", "false"):
+        # Stripe's filter: `false` lists the events still waiting for a webhook delivery.
+        query = query.where(
+            SandboxEvent.status == ("delivered" if delivered == "true" else "pending")
+        )
     if params.get("starting_after"):
         anchor = _event(ctx, str(params["starting_after"]))
         query = query.where(col(SandboxEvent.seq) < anchor.seq)

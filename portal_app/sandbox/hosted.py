@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal_app.db import get_engine
 from portal_app.sandbox.account import account_settings
 from portal_app.sandbox.billing.periods import money_label
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.pdf import invoice_pdf
 from portal_app.sandbox.store import Store
 
@@ -29,7 +29,7 @@ STATUS = {
 
 def _invoice(invoice_id: str, token: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     """The invoice the link names (its token checked) and the account's branding."""
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         store = Store(session)
         row = store.find(invoice_id)
         if row is None or row.object != "invoice":

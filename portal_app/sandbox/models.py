@@ -1,17 +1,26 @@
-"""The sandbox's own tables (prefix `sandbox_`): Stripe objects as JSON documents plus lookups."""
+"""The sandbox's own tables (prefix `sandbox_`): Stripe objects as JSON documents plus lookups.
+
+They live on their own SQLModel registry and metadata, in the sandbox's own database
+(`database.py`), so the portal's metadata, migrations and `alembic check` never see them.
+"""
 
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
-class SandboxObject(SQLModel, table=True):
+class SandboxModel(SQLModel, registry=registry()):
+    """The base of every sandbox table: a registry (and metadata) apart from the portal's."""
+
+
+class SandboxObject(SandboxModel, table=True):
     """One Stripe object: the served JSON document, hidden state, and indexed lookup columns."""
 
     __tablename__ = "sandbox_object"
 
-    # A monotonic sequence orders lists newest-first even when the sandbox clock stands still.
+    # A monotonic sequence orders lists newest-first even when a test clock stands still.
     seq: int | None = Field(default=None, primary_key=True)
     id: str = Field(unique=True, index=True)
     object: str = Field(index=True)
@@ -25,7 +34,7 @@ class SandboxObject(SQLModel, table=True):
     hidden: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class SandboxEvent(SQLModel, table=True):
+class SandboxEvent(SandboxModel, table=True):
     """A Stripe event and the state of its webhook delivery."""
 
     __tablename__ = "sandbox_event"
@@ -37,7 +46,7 @@ class SandboxEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", index=True)  # pending | delivered
     attempts: int = 0
-    # Real (wall-clock) unix times: delivery happens in the real world, not on the sandbox clock.
+    # Real (wall-clock) unix times: delivery happens in the real world, not on a test clock.
     next_attempt_at: float = 0.0
     claimed_until: float = 0.0
     claim_token: str | None = Field(default=None, index=True)
@@ -46,7 +55,7 @@ class SandboxEvent(SQLModel, table=True):
     idempotency_key: str | None = None
 
 
-class SandboxIdempotency(SQLModel, table=True):
+class SandboxIdempotency(SandboxModel, table=True):
     """The stored answer to a write made with an Idempotency-Key, replayed on a repeat."""
 
     __tablename__ = "sandbox_idempotency"
@@ -58,7 +67,7 @@ class SandboxIdempotency(SQLModel, table=True):
     created: float
 
 
-class SandboxFault(SQLModel, table=True):
+class SandboxFault(SandboxModel, table=True):
     """An injected fault: answer matching requests with 429, 500 or a timeout."""
 
     __tablename__ = "sandbox_fault"
@@ -71,8 +80,8 @@ class SandboxFault(SQLModel, table=True):
     delay_ms: int = 5000
 
 
-class SandboxState(SQLModel, table=True):
-    """Small named values shared by every worker: the clock offset, the write lock, demo flag."""
+class SandboxState(SandboxModel, table=True):
+    """Small named values shared by every worker: the write lock, the demo flag."""
 
     __tablename__ = "sandbox_state"
 

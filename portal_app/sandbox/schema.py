@@ -21,6 +21,7 @@ import typing_extensions
 from stripe._request_options import RequestOptions
 from stripe._stripe_object import UntypedStripeObject
 
+from portal_app.sandbox.account import DEFAULTS as ACCOUNT_DEFAULTS
 from portal_app.sandbox.errors import ApiError, invalid_request
 from portal_app.sandbox.faults import MODES as FAULT_MODES
 
@@ -335,6 +336,8 @@ STRIPE_ROUTES: dict[tuple[str, str], RouteSchema] = {
     ("GET", "/v1/invoiceitems"): _r("InvoiceItemListParams", "invoiceitem", True),
     ("GET", "/v1/invoiceitems" + _ID): _r("InvoiceItemRetrieveParams", "invoiceitem"),
     ("DELETE", "/v1/invoiceitems" + _ID): _r("InvoiceItemDeleteParams", None),
+    ("GET", "/v1/webhook_endpoints"): _r("WebhookEndpointListParams", "webhook_endpoint", True),
+    ("GET", "/v1/webhook_endpoints" + _ID): _r("WebhookEndpointRetrieveParams", "webhook_endpoint"),
     ("GET", "/v1/events"): _r("EventListParams", "event", True),
     ("GET", "/v1/events" + _ID): _r("EventRetrieveParams", "event"),
     ("POST", "/v1/test_helpers/test_clocks"): _r(
@@ -355,9 +358,9 @@ STRIPE_ROUTES: dict[tuple[str, str], RouteSchema] = {
 # Routes Stripe does not have: their (small) specs are written here.
 _NONE = Param("object")
 SANDBOX_ROUTES: dict[tuple[str, str], RouteSchema] = {
-    ("GET", "/v1/test_helpers/clock"): _r(_NONE, None),
-    ("POST", "/v1/test_helpers/clock/advance"): _r(
-        Param("object", fields={"to": (False, Param("int")), "seconds": (False, Param("int"))}),
+    ("GET", "/v1/test_helpers/account"): _r(_NONE, None),
+    ("POST", "/v1/test_helpers/account"): _r(
+        Param("object", fields={name: (False, Param("str")) for name in ACCOUNT_DEFAULTS}),
         None,
     ),
     ("GET", "/v1/test_helpers/faults"): _r(_NONE, None),

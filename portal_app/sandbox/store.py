@@ -79,6 +79,11 @@ class Store:
         """The row of an object, or None."""
         return self.session.exec(select(SandboxObject).where(SandboxObject.id == object_id)).first()
 
+    def customer_clock(self, customer_id: str) -> str | None:
+        """The test clock a customer is attached to, or None."""
+        found = self.find(customer_id)
+        return found.parent if found is not None and found.object == "customer" else None
+
     def get(self, object_id: str, kind: str | None = None) -> dict[str, Any]:
         """A copy of the object's document (404 when missing)."""
         return copy.deepcopy(self.row(object_id, kind).data)
@@ -94,6 +99,13 @@ class Store:
         unknown = set(index) - set(_INDEXES)
         if unknown:
             raise ValueError(f"unknown index columns {unknown}")
+        if doc["object"] == "customer":
+            # Indexed, so a clock finds its customers (and their objects) when it advances.
+            index.setdefault("parent", doc.get("test_clock"))
+        elif "test_clock" in doc and doc["test_clock"] is None:
+            # Like Stripe, an object of a customer on a test clock names that clock.
+            owner = index.get("customer") or doc.get("customer")
+            doc["test_clock"] = self.customer_clock(owner) if isinstance(owner, str) else None
         row = SandboxObject(
             id=doc["id"],
             object=doc["object"],

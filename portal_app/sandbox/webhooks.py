@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from portal_app.db import get_engine
+from portal_app.sandbox.database import get_sandbox_engine
 from portal_app.sandbox.events import render
 from portal_app.sandbox.models import SandboxEvent
 from portal_app.settings import get_settings
@@ -42,7 +42,7 @@ def _claim(*, force: bool) -> list[tuple[str, str]]:
     """Claim due pending events for this worker; returns (id, payload) pairs in order."""
     now = time.time()
     token = secrets.token_hex(8)
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         due = select(SandboxEvent.seq).where(
             SandboxEvent.status == "pending", col(SandboxEvent.claimed_until) < now
         )
@@ -69,7 +69,7 @@ def _claim(*, force: bool) -> list[tuple[str, str]]:
 
 
 def _finish(event_id: str, *, error: str | None) -> None:
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         event = session.exec(select(SandboxEvent).where(SandboxEvent.id == event_id)).one()
         event.attempts += 1
         event.claimed_until = 0.0
@@ -86,7 +86,7 @@ def _finish(event_id: str, *, error: str | None) -> None:
 
 
 def _in_flight() -> int:
-    with Session(get_engine()) as session:
+    with Session(get_sandbox_engine()) as session:
         rows = session.exec(
             select(SandboxEvent.id).where(
                 SandboxEvent.status == "pending", col(SandboxEvent.claimed_until) >= time.time()

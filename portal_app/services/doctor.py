@@ -45,6 +45,7 @@ _PREFIX_OBJECTS = {
     "customer.tax_id": "tax_id",
     "customer.discount": "discount",
     "customer.source": "source",
+    "test_helpers.test_clock": "test_helpers.test_clock",
 }
 
 

@@ -435,8 +435,8 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
     invoice made now, so a second preview (or the new period's lines) gives the renewal.
     """
     with session_scope() as db:
-        # The account's clock: the sandbox's test clock may run ahead of real time.
-        proration_date = account_now(db)
+        # The customer's clock: a Stripe test clock may stand anywhere in time.
+        proration_date = account_now(db, customer_id=request.customer)
         card_brand, card_last4 = _card(
             db, db.get(MirrorSubscription, request.subscription_id), request.customer
         )

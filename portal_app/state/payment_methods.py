@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.billing.gateway import get_gateway
+from portal_app.billing.gateway import get_gateway, uses_payment_element
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.locales import html_lang
@@ -58,7 +58,7 @@ class PaymentMethodsState(rx.State):
         locale = await locale_of(self)
         self.error = self.notice = ""
         settings = get_settings()
-        if not settings.sandbox_mode and not settings.stripe_publishable_key:
+        if uses_payment_element(settings) and not settings.stripe_publishable_key:
             log.warning("STRIPE_PUBLISHABLE_KEY is not set: customers cannot add cards")
             self.error = gettext("Cards cannot be added at the moment.", locale=locale)
             return None
@@ -72,7 +72,7 @@ class PaymentMethodsState(rx.State):
             return None
         self._setup_intent_id, self._client_secret = setup.setup_intent_id, setup.client_secret
         self.adding, self.busy = True, False
-        self.payment_element = not settings.sandbox_mode
+        self.payment_element = uses_payment_element(settings)
         if not self.payment_element:
             return None
         script = mount_payment_element(

@@ -1,5 +1,6 @@
 """Every gateway operation against the embedded sandbox, faults, and the mirror it feeds."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -42,7 +43,7 @@ def sandbox(api_server: str) -> Iterator[httpx.Client]:
     settings = get_settings()
     headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
     with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as client:
-        if client.get("/v1/test_helpers/clock").status_code == 404:
+        if client.get("/v1/test_helpers/test_clocks").status_code == 404:
             pytest.skip("the sandbox is not mounted under /sandbox yet")
         yield client
         client.delete("/v1/test_helpers/faults")
@@ -66,8 +67,26 @@ async def new_customer(setup_client: stripe.StripeClient, **params: Any) -> dict
     return customer.to_dict()
 
 
-async def customer_with_card(setup_client: stripe.StripeClient, card: str = "pm_card_visa"):
-    customer = await new_customer(setup_client)
+async def new_clock(setup_client: stripe.StripeClient) -> str:
+    """A Stripe test clock at real time, for a customer whose time a test moves."""
+    clock = await setup_client.v1.test_helpers.test_clocks.create_async(
+        {"frozen_time": int(time.time())}
+    )
+    return clock.id
+
+
+async def advance_clock(setup_client: stripe.StripeClient, clock_id: str, *, to: int) -> None:
+    """Advance a test clock as with Stripe: ask, then wait until it is `ready` again."""
+    clocks = setup_client.v1.test_helpers.test_clocks
+    await clocks.advance_async(clock_id, {"frozen_time": to})
+    while (await clocks.retrieve_async(clock_id)).status != "ready":
+        await asyncio.sleep(0.05)
+
+
+async def customer_with_card(
+    setup_client: stripe.StripeClient, card: str = "pm_card_visa", **params: Any
+):
+    customer = await new_customer(setup_client, **params)
     pm = await setup_client.v1.payment_methods.attach_async(card, {"customer": customer["id"]})
     await setup_client.v1.customers.update_async(
         customer["id"], {"invoice_settings": {"default_payment_method": pm.id}}
@@ -409,10 +428,11 @@ def _post_signed(event: dict[str, Any]) -> httpx.Response:
 
 
 async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> None:
-    customer = await new_customer(setup_client, name="v0")
+    clock = await new_clock(setup_client)
+    customer = await new_customer(setup_client, name="v0", test_clock=clock)
     for n in range(1, 4):
-        # A minute apart on the sandbox clock, so each snapshot has its own second.
-        sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 60})
+        # A minute apart on the customer's test clock, so each snapshot has its own second.
+        await advance_clock(setup_client, clock, to=customer["created"] + 60 * n)
         await setup_client.v1.customers.update_async(customer["id"], {"name": f"v{n}"})
     delivered = sandbox.post("/v1/test_helpers/deliver_events")
     assert delivered.status_code == 200, delivered.text
@@ -437,7 +457,8 @@ async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> No
 
 
 async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_client, sandbox):
-    customer, _ = await customer_with_card(setup_client)
+    clock = await new_clock(setup_client)
+    customer, _ = await customer_with_card(setup_client, test_clock=clock)
     pro, basic = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
     sub = await new_subscription(setup_client, customer["id"], pro["id"])
     schedule = await gateway.schedule_change_at_period_end(
@@ -461,7 +482,7 @@ async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_clie
     assert rebooked["id"] == schedule["id"]
     assert rebooked["phases"][1]["items"][0]["quantity"] == 2
     period_end = sub["items"]["data"][0]["current_period_end"]
-    sandbox.post("/v1/test_helpers/clock/advance", data={"to": period_end + 60})
+    await advance_clock(setup_client, clock, to=period_end + 60)
     delivered = sandbox.post("/v1/test_helpers/deliver_events")
     assert delivered.status_code == 200, delivered.text
     with Session(get_engine()) as session:
@@ -643,6 +664,7 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
         "create_price", product_id=product["id"], unit_amount=500, currency="usd", intent="3"
     )
     await call("update_price", price_id=price["id"], changes={"nickname": "Month"}, intent="1")
+    assert (await call("retrieve_price", price_id=price["id"]))["nickname"] == "Month"
     listed = await call("iter_prices", product_id=product["id"], active=True)
     assert {price["id"], cheaper["id"], one_off["id"]} <= {p["id"] for p in listed}
 
@@ -720,6 +742,13 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
     await call(
         "set_default_payment_method", customer_id=cid, payment_method_id=second.id, intent="1"
     )
+    charged = await call(
+        "set_subscription_payment_method",
+        subscription_id=sub["id"],
+        payment_method_id=second.id,
+        intent="1",
+    )
+    assert charged["default_payment_method"] == second.id
     await call("detach_payment_method", payment_method_id=card["id"], intent="1")
 
     await call(
@@ -745,6 +774,9 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
     await call("cancel_subscription", subscription_id=sub["id"], at_period_end=False, intent="2")
     await call("archive_price", price_id=one_off["id"], intent="1")
     await call("archive_product", product_id=product["id"], intent="1")
+
+    endpoints = await call("iter_webhook_endpoints")
+    assert [e["url"] for e in endpoints] == [get_settings().internal_url + "/api/stripe/webhook"]
 
     public = {
         name

@@ -6,11 +6,11 @@ and the next upcoming invoice after it (to one minor unit), and its date the ren
 """
 
 import secrets
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import httpx
 import pytest
 import stripe
 
@@ -133,15 +133,6 @@ class Arranged:
     promotion_code: str
 
 
-def sandbox_http() -> httpx.Client:
-    settings = get_settings()
-    return httpx.Client(
-        base_url=settings.sandbox_url,
-        headers={"Authorization": f"Bearer {settings.sandbox_api_key}"},
-        timeout=30,
-    )
-
-
 def keep(obj: Any) -> dict[str, Any]:
     data = obj if isinstance(obj, dict) else obj.to_dict(for_json=True)
     with session_scope() as db:
@@ -201,9 +192,19 @@ def arranged(client: stripe.StripeClient) -> dict[str, Arranged]:
             )
         ),
     }
+    # Every scenario's customer lives on one Stripe test clock, which then moves ahead.
+    clock = keep(
+        client.v1.test_helpers.test_clocks.create(
+            {"frozen_time": int(time.time()), "name": f"invariant {run}"}
+        )
+    )
     found: dict[str, Arranged] = {}
     for scenario in SCENARIOS:
-        customer = keep(client.v1.customers.create({"email": f"{run}-{scenario.name}@ex.com"}))
+        customer = keep(
+            client.v1.customers.create(
+                {"email": f"{run}-{scenario.name}@ex.com", "test_clock": clock["id"]}
+            )
+        )
         pm = keep(client.v1.payment_methods.attach("pm_card_visa", {"customer": customer["id"]}))
         keep(
             client.v1.customers.update(
@@ -219,9 +220,10 @@ def arranged(client: stripe.StripeClient) -> dict[str, Arranged]:
         sub = keep(client.v1.subscriptions.create(cast(Any, params)))
         code = codes[scenario.promotion]["code"] if scenario.promotion else ""
         found[scenario.name] = Arranged(scenario, customer["id"], sub, prices, code)
-    with sandbox_http() as http:
-        moved = http.post("/v1/test_helpers/clock/advance", data={"seconds": 10 * DAY + 4321})
-        assert moved.status_code == 200, moved.text
+    client.v1.test_helpers.test_clocks.advance(
+        clock["id"], {"frozen_time": clock["frozen_time"] + 10 * DAY + 4321}
+    )
+    keep(client.v1.test_helpers.test_clocks.retrieve(clock["id"]))
     for item in found.values():
         item.subscription = keep(client.v1.subscriptions.retrieve(item.subscription["id"]))
     return found

@@ -7,9 +7,10 @@ calls the portal's services and state handlers as a tab would.
 import asyncio
 import inspect
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
@@ -74,16 +75,31 @@ def deliver(sandbox: httpx.Client) -> None:
     assert response.status_code == 200, response.text
 
 
-def now_of(sandbox: httpx.Client) -> int:
-    return int(sandbox.get("/v1/test_helpers/clock").json()["now"])
+def now_of(sandbox: httpx.Client, plan: dict[str, Any]) -> int:
+    """The frozen time of the plan's customer's test clock."""
+    clock = sandbox.get(f"/v1/test_helpers/test_clocks/{plan['clock']}").json()
+    return int(clock["frozen_time"])
+
+
+def advance(
+    sandbox: httpx.Client, plan: dict[str, Any], *, seconds: int = 0, to: int | None = None
+) -> None:
+    """Move the plan's customer's test clock ahead (Stripe's test clock advance)."""
+    target = to if to is not None else now_of(sandbox, plan) + seconds
+    response = sandbox.post(
+        f"/v1/test_helpers/test_clocks/{plan['clock']}/advance", data={"frozen_time": target}
+    )
+    assert response.status_code == 200, response.text
 
 
 async def customer_with_plan(
     client: stripe.StripeClient, amount: int = 3000, card: str = "pm_card_visa"
 ) -> dict[str, Any]:
-    """A customer paying `amount` a month with `card` as the default."""
+    """A customer on a test clock of its own, paying `amount` a month with `card` as the
+    default."""
+    clock = await client.v1.test_helpers.test_clocks.create_async({"frozen_time": int(time.time())})
     customer = await client.v1.customers.create_async(
-        cast(Any, {"email": f"{secrets.token_hex(5)}@example.com"})
+        {"email": f"{secrets.token_hex(5)}@example.com", "test_clock": clock.id}
     )
     pm = await client.v1.payment_methods.attach_async(card, {"customer": customer.id})
     await client.v1.customers.update_async(
@@ -102,6 +118,7 @@ async def customer_with_plan(
         {"customer": customer.id, "items": [{"price": price.id}]}
     )
     return {
+        "clock": clock.id,
         "customer": customer.id,
         "pm": pm.id,
         "product": product.id,
@@ -296,7 +313,7 @@ async def test_cancelling_now_says_so_and_treats_unused_time_as_said(
     await run(CancelState.open, tab, plan["sub"])
     assert tab.ends_now and tab.ends_on == "" and "now" in tab.access_text
     assert unused in tab.unused_text
-    sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 3 * 86400})
+    advance(sandbox, plan, seconds=3 * 86400)
     await cancel_subscription(
         gateway=gateway,
         actor=actor_for(plan["customer"], **settings),
@@ -354,7 +371,7 @@ async def test_a_downgrade_that_took_effect_no_longer_blocks_a_change(
     booked = row()
     assert booked.scheduled_change and not booked.can_update
     assert "scheduled" in booked.blocked_reason
-    sandbox.post("/v1/test_helpers/clock/advance", data={"to": plan["period_end"] + 60})
+    advance(sandbox, plan, to=plan["period_end"] + 60)
     deliver(sandbox)
     landed = row()
     assert landed.scheduled_change == "" and landed.blocked_reason == "" and landed.can_update
@@ -401,7 +418,7 @@ async def past_due_customer(
     await stripe_client.v1.customers.update_async(
         plan["customer"], {"invoice_settings": {"default_payment_method": failing.id}}
     )
-    sandbox.post("/v1/test_helpers/clock/advance", data={"to": plan["period_end"] + 60})
+    advance(sandbox, plan, to=plan["period_end"] + 60)
     deliver(sandbox)
     assert mirror_sub(plan["sub"]).status == "past_due"
     return {**plan, "failing": failing.id}
@@ -416,7 +433,8 @@ async def test_the_past_due_banner_states_the_amount_and_paying_clears_it(
         home = portal_home(session=db, customer_id=plan["customer"], config=config, locale="en")
     due = home.past_due
     remote = (await stripe_client.v1.invoices.retrieve_async(due.invoice_id)).to_dict()
-    assert remote["status"] == "open" and remote["subscription"] == plan["sub"]
+    assert remote["status"] == "open"
+    assert remote["parent"]["subscription_details"]["subscription"] == plan["sub"]
     assert (due.amount_minor, due.currency) == (remote["amount_remaining"], "usd") == (2500, "usd")
     assert "$25.00" in due.message and due.amount == "$25.00"
     assert home.subscriptions[0].status_label == "Past due"
@@ -482,7 +500,7 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
             "recurring": {"interval": "month"},
         }
     )
-    sandbox.post("/v1/test_helpers/clock/advance", data={"seconds": 4 * 86400})
+    advance(sandbox, plan, seconds=4 * 86400)
     remote = (await stripe_client.v1.subscriptions.retrieve_async(plan["sub"])).to_dict()
     changed = await gateway.update_subscription_item(
         subscription_id=plan["sub"],
@@ -490,7 +508,7 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
         price_id=price.id,
         quantity=1,
         proration_behavior="always_invoice",
-        proration_date=now_of(sandbox),
+        proration_date=now_of(sandbox, plan),
         promotion_code_id=None,
         intent=f"{plan['sub']}:up",
     )

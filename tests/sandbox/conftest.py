@@ -32,18 +32,30 @@ def client(api_server: str) -> stripe.StripeClient:
 
 
 @pytest.fixture(scope="session")
-def helpers(api_server: str) -> Iterator[Helpers]:
-    """Clock, faults, events and webhook delivery helpers."""
+def session_helpers(api_server: str) -> Iterator[Helpers]:
+    """One HTTP client for the sandbox's test helpers."""
     found = Helpers()
     yield found
     found.http.close()
 
 
 @pytest.fixture
-def customer(client: stripe.StripeClient) -> stripe.Customer:
-    """A fresh customer with a saved default visa card."""
+def helpers(session_helpers: Helpers) -> Iterator[Helpers]:
+    """Test clock, faults, events and webhook delivery helpers (no test clock to start with)."""
+    session_helpers.clock = None
+    yield session_helpers
+    session_helpers.clock = None
+
+
+@pytest.fixture
+def customer(client: stripe.StripeClient, helpers: Helpers) -> stripe.Customer:
+    """A fresh customer with a saved default visa card, on a new test clock (`helpers.clock`)."""
     created = client.v1.customers.create(
-        params={"email": "sandbox-test@example.com", "name": "Sandbox Test"}
+        params={
+            "email": "sandbox-test@example.com",
+            "name": "Sandbox Test",
+            "test_clock": helpers.new_clock(),
+        }
     )
     pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": created.id})
     return client.v1.customers.update(

@@ -122,7 +122,10 @@ def test_upcoming_invoice_follows_the_schedule(
                     "start_date": phase.start_date,
                     "end_date": phase.end_date,
                 },
-                {"items": [{"price": starter.id, "quantity": 2}], "iterations": 1},
+                {
+                    "items": [{"price": starter.id, "quantity": 2}],
+                    "duration": {"interval": "month", "interval_count": 1},
+                },
             ],
         },
     )
@@ -159,7 +162,7 @@ def test_billing_cycle_anchor_now_bills_a_new_period_at_once(
     sub = subscribe(client, customer, plan.id)
     start = sub["items"].data[0].current_period_start
     at = start + PERIOD // 2
-    details: Any = {"billing_cycle_anchor": "now", "proration_date": at}
+    details: Any = {"billing_cycle_anchor": {"type": "now"}, "proration_date": at}
     preview = client.v1.invoices.create_preview(
         params={"subscription": sub.id, "subscription_details": details}
     )

@@ -336,7 +336,9 @@ def test_downgrade_credit_goes_to_the_balance_and_pays_the_next_invoice(
 def test_failed_payment_is_retried_with_the_new_default_card(
     client: stripe.StripeClient, helpers: Helpers
 ) -> None:
-    customer = client.v1.customers.create(params={"email": "dunning@example.com"})
+    customer = client.v1.customers.create(
+        params={"email": "dunning@example.com", "test_clock": helpers.new_clock()}
+    )
     failing = client.v1.payment_methods.attach(
         "pm_card_chargeCustomerFail", params={"customer": customer.id}
     )

@@ -16,6 +16,8 @@ from scale_support import scratch_database, skip_unless_postgres
 from sqlalchemy import Engine, create_engine, inspect, pool
 
 from portal_app.db import alembic_config, portal_metadata
+from portal_app.sandbox.database import build_sandbox_engine
+from portal_app.sandbox.models import SandboxModel
 
 
 def _upgrade(engine: Engine, revision: str = "head") -> None:
@@ -87,3 +89,29 @@ def test_postgres_from_empty_to_head_and_back_to_base(postgres_engine: Engine) -
 
     _downgrade(postgres_engine, "base")
     assert inspect(postgres_engine).get_table_names() == ["alembic_version"]
+
+
+def test_no_sandbox_table_in_the_portals_schema() -> None:
+    """The sandbox is a separate Stripe: its tables are on their own metadata, never migrated."""
+    assert not [t for t in portal_metadata().tables if t.startswith("sandbox")]
+    assert set(SandboxModel.metadata.tables).isdisjoint(portal_metadata().tables)
+
+
+def test_upgrading_drops_the_sandbox_tables_of_an_older_database(sqlite_engine: Engine) -> None:
+    _upgrade(sqlite_engine, "0001")
+    assert "sandbox_object" in inspect(sqlite_engine).get_table_names()
+    _upgrade(sqlite_engine)
+    assert not [t for t in inspect(sqlite_engine).get_table_names() if t.startswith("sandbox")]
+    assert _differences(sqlite_engine) == []
+
+
+@pytest.mark.services
+def test_the_sandbox_creates_its_schema_in_its_own_postgres_database() -> None:
+    skip_unless_postgres()
+    with scratch_database() as url:
+        engine = build_sandbox_engine(url)
+        try:
+            build_sandbox_engine(url).dispose()  # a second start finds the schema there
+            assert set(inspect(engine).get_table_names()) == set(SandboxModel.metadata.tables)
+        finally:
+            engine.dispose()

@@ -9,6 +9,8 @@ itself). The second instance starts only after the first is up, since both build
 `.web` folder: the cluster's own, so that the suite's `app_server` keeps the project's.
 """
 
+import hashlib
+import hmac
 import json
 import re
 import shutil
@@ -32,7 +34,6 @@ from scale_support import (
 )
 
 from portal_app.auth import rate_limit
-from portal_app.sandbox.webhooks import sign
 from portal_app.settings import get_settings
 
 pytestmark = [pytest.mark.services, pytest.mark.e2e]
@@ -61,13 +62,23 @@ def own_web_dir(path: Path) -> Path:
 
 
 def instance(
-    suite: Any, workdir: Path, *, database_url: str, redis_url: str, proxy_url: str, web_dir: Path
+    suite: Any,
+    workdir: Path,
+    *,
+    database_url: str,
+    sandbox_database_url: str,
+    redis_url: str,
+    proxy_url: str,
+    web_dir: Path,
 ) -> Any:
-    """An AppServer on the shared PostgreSQL and Redis, whose public URL is the proxy's."""
+    """An AppServer on the shared PostgreSQL and Redis, whose public URL is the proxy's.
+
+    The embedded sandbox is one Stripe for both instances: its own PostgreSQL database."""
     server = suite.AppServer(suite.free_port(), workdir)
     server.env.update(
         {
             "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_SANDBOX_DATABASE_URL": sandbox_database_url,
             "PORTAL_REDIS_URL": redis_url,
             "PORTAL_PUBLIC_URL": proxy_url,
             "PORTAL_CORS_ORIGINS": json.dumps([server.url]),
@@ -95,11 +106,20 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     skip_unless_postgres()
     skip_unless_redis()
     suite = suite_conftest(request.config)
-    with scratch_database() as database_url, scratch_redis_database() as redis_url:
+    with (
+        scratch_database() as database_url,
+        scratch_database() as sandbox_database_url,
+        scratch_redis_database() as redis_url,
+    ):
         proxy = SwitchingProxy(suite.free_port())
         workdir = Path(tempfile.mkdtemp(prefix="portal-scale-"))
         web_dir = own_web_dir(workdir / "web")
-        shared = {"database_url": database_url, "redis_url": redis_url, "proxy_url": proxy.url}
+        shared = {
+            "database_url": database_url,
+            "sandbox_database_url": sandbox_database_url,
+            "redis_url": redis_url,
+            "proxy_url": proxy.url,
+        }
         a = instance(suite, workdir / "a", web_dir=web_dir, **shared)
         b = instance(suite, workdir / "b", web_dir=web_dir, **shared)
         try:
@@ -215,8 +235,10 @@ def _signed_event(customer: dict[str, Any], version: int) -> tuple[bytes, str]:
         "data": {"object": customer},
     }
     payload = json.dumps(event)
-    secret = get_settings().webhook_secret or ""
-    return payload.encode(), sign(payload, secret, int(time.time()))
+    secret = (get_settings().webhook_secret or "").encode()
+    timestamp = int(time.time())
+    digest = hmac.new(secret, f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return payload.encode(), f"t={timestamp},v1={digest}"  # Stripe's signature scheme
 
 
 def test_a_webhook_delivered_to_one_instance_shows_on_both(cluster: Cluster, page: Page) -> None:

@@ -1,17 +1,54 @@
-"""Moving the sandbox clock: everything due on the way happens in time order."""
+"""Moving time: everything due on the way happens in time order.
 
+A test clock's advance processes the objects of its customers; objects of customers on no
+clock follow real time, and are processed when a write finds them due (`catch_up`).
+"""
+
+from typing import Any
+
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from portal_app.sandbox.billing import invoices, schedules, subscriptions
-from portal_app.sandbox.clock import set_sandbox_now
+from portal_app.sandbox.clock import real_now
 from portal_app.sandbox.context import Ctx
 from portal_app.sandbox.models import SandboxObject
 
 MAX_STEPS = 10_000
 
 
-def advance_to(ctx: Ctx, target: int) -> None:
-    """Process renewals, trial ends, cancellations and schedule phases up to `target`."""
+def _clocked_customers() -> Any:
+    return select(SandboxObject.id).where(
+        SandboxObject.object == "customer", col(SandboxObject.parent).is_not(None)
+    )
+
+
+def clock_customers(ctx: Ctx, clock_id: str) -> list[str]:
+    """The customers attached to a test clock."""
+    return list(
+        ctx.session.exec(
+            select(SandboxObject.id).where(
+                SandboxObject.object == "customer", SandboxObject.parent == clock_id
+            )
+        )
+    )
+
+
+def advance_clock_objects(ctx: Ctx, clock_id: str, target: int) -> None:
+    """Process the due objects of a test clock's customers up to `target`."""
+    customers = clock_customers(ctx, clock_id)
+    _advance(ctx, target, col(SandboxObject.customer).in_(customers))
+
+
+def catch_up(ctx: Ctx) -> None:
+    """Process what real time has made due for customers on no test clock."""
+    now = real_now()
+    _advance(ctx, now, col(SandboxObject.customer).not_in(_clocked_customers()))
+    ctx.now = now
+
+
+def _advance(ctx: Ctx, target: int, owned: ColumnElement[bool]) -> None:
+    """Renewals, trial ends, cancellations, schedule phases and payment retries, in order."""
     for _ in range(MAX_STEPS):
         row = ctx.session.exec(
             select(SandboxObject)
@@ -19,6 +56,7 @@ def advance_to(ctx: Ctx, target: int) -> None:
                 col(SandboxObject.due_at).is_not(None),
                 col(SandboxObject.due_at) <= target,
                 col(SandboxObject.object).in_(["subscription", "subscription_schedule", "invoice"]),
+                owned,
             )
             # At the same moment: schedule phase changes, then renewals, then payment retries.
             .order_by(
@@ -38,7 +76,6 @@ def advance_to(ctx: Ctx, target: int) -> None:
     else:
         raise RuntimeError("the sandbox clock did not settle; a due date failed to move")
     ctx.now = target
-    set_sandbox_now(ctx.store, target)
 
 
 def _retry_payment(ctx: Ctx, invoice_id: str) -> None:

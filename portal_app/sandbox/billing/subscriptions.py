@@ -525,12 +525,8 @@ def plan_change(ctx: Ctx, sub: dict[str, Any], params: dict[str, Any]) -> Change
             "proration_date must be within the current billing period.", param="proration_date"
         )
     entries = get_list(params, "items")
-    anchor = get_str(params, "billing_cycle_anchor")
-    if anchor not in (None, "now", "unchanged"):
-        raise invalid_request(
-            f"Invalid billing_cycle_anchor: must be one of now or unchanged ({anchor}).",
-            param="billing_cycle_anchor",
-        )
+    # `billing_cycle_anchor[type]` is `now` or `unchanged` (the schema checked the enum).
+    anchor = (get_dict(params, "billing_cycle_anchor") or {}).get("type")
     if entries or anchor == "now":
         old_items = sub["items"]["data"]
         new_items = _new_items(ctx, sub, entries) if entries else copy.deepcopy(old_items)

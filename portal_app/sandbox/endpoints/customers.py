@@ -94,6 +94,10 @@ def create_customer(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     payment_method = get_str(params, "payment_method")
     creation = {k: v for k, v in params.items() if k not in ("payment_method", "invoice_settings")}
     _apply(ctx, customer, creation)
+    clock = get_str(params, "test_clock")
+    if clock is not None:
+        # The customer, and every object made for it, lives at the clock's frozen time.
+        customer["test_clock"] = ctx.store.get(clock, "test_helpers.test_clock")["id"]
     ctx.store.insert(customer, lookup=customer["email"])
     events.record(ctx, "customer.created", customer)
     if payment_method is not None:

@@ -227,10 +227,17 @@ def create_preview(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "cancel_at_period_end",
             "cancel_at",
             "default_payment_method",
-            "billing_cycle_anchor",
         )
         if key in details
     }
+    anchor_type = (get_dict(details, "billing_cycle_anchor") or {}).get("type")
+    if anchor_type == "now":
+        change_params["billing_cycle_anchor"] = {"type": "now"}
+    elif anchor_type == "timestamp":
+        raise invalid_request(
+            "An existing subscription's billing_cycle_anchor can only be `now` or `unchanged`.",
+            param="subscription_details[billing_cycle_anchor][type]",
+        )
     if "discounts" in params:
         change_params["discounts"] = params["discounts"]
     changes_items = bool(get_list(details, "items"))

@@ -1,7 +1,7 @@
 """Customer change counter and retention offers
 
-Revision ID: 0002_lifecycle
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-04 21:27:36.928071
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0002_lifecycle"
-down_revision: str | None = "0001"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,121 @@
+"""The portal's "now" for a customer on a Stripe test clock, learnt only from Stripe's API
+and webhooks (the sandbox here, reached over HTTP like Stripe)."""
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import stripe
+from sqlmodel import Session
+
+from portal_app.billing.gateway import plain
+from portal_app.billing.sync import account_now, apply_event, record
+from portal_app.db import get_engine
+from portal_app.models.mirror import MirrorSubscription, MirrorTestClock
+from portal_app.settings import get_settings
+
+DAY = 86400
+
+pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
+
+
+@pytest.fixture
+def client(api_server: str) -> stripe.StripeClient:
+    settings = get_settings()
+    return stripe.StripeClient(
+        settings.sandbox_api_key,
+        base_addresses={"api": settings.sandbox_url},
+        http_client=stripe.HTTPXClient(allow_sync_methods=True),
+        max_network_retries=0,
+    )
+
+
+@pytest.fixture
+def deliver(api_server: str) -> Iterator[object]:
+    settings = get_settings()
+    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
+    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as http:
+
+        def run() -> None:
+            answer = http.post("/v1/test_helpers/deliver_events")
+            assert answer.status_code == 200, answer.text
+
+        yield run
+
+
+def _advance(client: stripe.StripeClient, clock: str, to: int) -> None:
+    client.v1.test_helpers.test_clocks.advance(clock, params={"frozen_time": to})
+    while client.v1.test_helpers.test_clocks.retrieve(clock).status != "ready":
+        time.sleep(0.05)
+
+
+def _subscribed_customer_on_clock(client: stripe.StripeClient, frozen: int) -> tuple[str, str, str]:
+    clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen}).id
+    customer = client.v1.customers.create(
+        params={"email": "clocked@example.com", "test_clock": clock}
+    )
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    product = client.v1.products.create(params={"name": "Clocked plan"})
+    price = client.v1.prices.create(
+        params={
+            "product": product.id,
+            "unit_amount": 1500,
+            "currency": "usd",
+            "recurring": {"interval": "month"},
+        }
+    )
+    sub = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": price.id}],
+            "default_payment_method": pm.id,
+        }
+    )
+    return clock, customer.id, sub.id
+
+
+def test_a_customer_on_a_test_clock_lives_at_its_mirrored_frozen_time(
+    client: stripe.StripeClient, deliver
+) -> None:
+    frozen = int(time.time()) - 20 * DAY
+    clock, customer, _ = _subscribed_customer_on_clock(client, frozen)
+    deliver()
+    with Session(get_engine()) as session:
+        assert account_now(session, customer_id=customer) == frozen
+        assert session.get(MirrorTestClock, clock).status == "ready"
+    _advance(client, clock, frozen + 45 * DAY)
+    deliver()
+    with Session(get_engine()) as session:
+        assert account_now(session, customer_id=customer) == frozen + 45 * DAY
+        # Not on a clock (or unknown to the mirror): real time.
+        before = int(time.time())
+        assert before <= account_now(session) <= int(time.time())
+        assert before <= account_now(session, customer_id="cus_unknown") <= int(time.time())
+
+
+def test_a_write_on_a_clock_ahead_of_real_time_beats_its_late_events(
+    client: stripe.StripeClient, deliver
+) -> None:
+    """The response of a write is stamped on the customer's clock, so an event of that clock
+    that was still in flight (stamped with its frozen time) cannot undo it."""
+    now = int(time.time())
+    clock, _, sub_id = _subscribed_customer_on_clock(client, now)
+    _advance(client, clock, now + 40 * DAY)
+    deliver()
+    frozen = now + 40 * DAY
+    before = plain(client.v1.subscriptions.retrieve(sub_id))
+    after = plain(client.v1.subscriptions.update(sub_id, params={"cancel_at_period_end": True}))
+    late = {
+        "id": "evt_late_clock",
+        "object": "event",
+        "type": "customer.subscription.updated",
+        "created": frozen,
+        "livemode": False,
+        "data": {"object": before},
+    }
+    with Session(get_engine()) as session:
+        record(session=session, obj=after)
+        apply_event(session=session, event=late)
+        assert session.get(MirrorSubscription, sub_id).cancel_at_period_end is True
+        session.rollback()
