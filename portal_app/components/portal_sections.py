@@ -167,8 +167,15 @@ def payment_method_item(pm: Any) -> rx.Component:
     )
 
 
+def card_field_error(name: str) -> rx.Component:
+    """The card field's own message (worded by the portal from the error's code)."""
+    message = getattr(PaymentMethodsState.card_errors, name)
+    return error_text(message, id=f"card-{name}-error", data_testid=f"card-{name}-error")
+
+
 def sandbox_card_fields() -> rx.Component:
     """The sandbox's card fields, bound to nothing: the browser posts them to the sandbox."""
+    errors = PaymentMethodsState.card_errors
     return rx.fragment(
         rx.el.label(t("Name on card"), html_for="card-name", class_name="label"),
         rx.el.input(id="card-name", autocomplete="cc-name", class_name="input"),
@@ -178,9 +185,12 @@ def sandbox_card_fields() -> rx.Component:
             inputmode="numeric",
             autocomplete="cc-number",
             placeholder="1234 1234 1234 1234",
+            aria_invalid=rx.cond(errors.number != "", "true", "false"),
+            aria_describedby="card-number-error",
             class_name="input",
             data_testid="card-number",
         ),
+        card_field_error("number"),
         rx.el.div(
             rx.el.div(
                 rx.el.label(t("Expiry (MM/YY)"), html_for="card-exp", class_name="label"),
@@ -188,9 +198,12 @@ def sandbox_card_fields() -> rx.Component:
                     id="card-exp",
                     autocomplete="cc-exp",
                     placeholder=t("MM / YY"),
+                    aria_invalid=rx.cond(errors.exp != "", "true", "false"),
+                    aria_describedby="card-exp-error",
                     class_name="input",
                     data_testid="card-exp",
                 ),
+                card_field_error("exp"),
                 class_name="stack-tight",
             ),
             rx.el.div(
@@ -199,9 +212,12 @@ def sandbox_card_fields() -> rx.Component:
                     id="card-cvc",
                     inputmode="numeric",
                     autocomplete="cc-csc",
+                    aria_invalid=rx.cond(errors.cvc != "", "true", "false"),
+                    aria_describedby="card-cvc-error",
                     class_name="input",
                     data_testid="card-cvc",
                 ),
+                card_field_error("cvc"),
                 class_name="stack-tight",
             ),
             class_name="row-gap",
@@ -222,6 +238,7 @@ def card_form() -> rx.Component:
             ),
             sandbox_card_fields(),
         ),
+        card_field_error("form"),
         step_buttons(
             t("Save card"),
             test_id="card-save",

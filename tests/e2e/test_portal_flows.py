@@ -107,7 +107,7 @@ def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) 
     expect(section.get_by_test_id("pm-error")).to_contain_text("Add a new payment method first")
 
     add_card(page, "4000 0000 0000 0002")
-    expect(section.get_by_test_id("pm-error")).to_contain_text("declined")
+    expect(page.get_by_test_id("card-form-error")).to_contain_text("declined")
     expect(cards).to_have_count(1)
     page.get_by_role("button", name="Cancel", exact=True).click()
 
