@@ -174,4 +174,9 @@ def test_the_sandbox_card_form_reports_codes_not_messages(page: Any) -> None:
             sandbox_url="http://sandbox.test", setup_intent_id="seti_1", client_secret="s"
         )
     )
-    assert outcome == {"ok": False, "code": "card_declined", "param": "", "decline_code": "generic_decline"}
+    assert outcome == {
+        "ok": False,
+        "code": "card_declined",
+        "param": "",
+        "decline_code": "generic_decline",
+    }
