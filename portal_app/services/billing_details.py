@@ -20,6 +20,7 @@ from stdnum.gb import vat as gb_vat
 from stdnum.in_ import gstin
 from stdnum.no import mva
 from stdnum.us import ein
+from sqlmodel import select
 
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
@@ -244,6 +245,18 @@ async def add_tax_id(
     if "tax_id" not in actor.features.customer_update.allowed_updates:
         raise ActionRefused(Text("Tax IDs cannot be changed here."))
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
+    with session_scope() as db:
+        # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
+        duplicate = db.exec(
+            select(MirrorTaxId.id).where(
+                MirrorTaxId.customer == actor.customer,
+                MirrorTaxId.type == kind,
+                MirrorTaxId.value == compact,
+                MirrorTaxId.deleted == False,  # noqa: E712 (SQL comparison)
+            )
+        ).first()
+    if duplicate is not None:
+        raise ActionRefused(Text("This tax ID is already on your account."))
     created = await gateway.add_tax_id(
         customer_id=actor.customer,
         type=kind,

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel import Locale
 from sqlmodel import Session, col, select
 
 from portal_app.billing.views import (
@@ -20,7 +19,8 @@ from portal_app.billing.views import (
     customer_overview,
 )
 from portal_app.i18n.catalog import N_, gettext, ngettext
-from portal_app.i18n.format import day, money, price_phrase, short_day
+from portal_app.i18n.format import address_lines, day, money, price_phrase, short_day
+from portal_app.i18n.format import phone as format_phone
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_catalog import MirrorCoupon
@@ -335,23 +335,11 @@ def payment_method_row(pm: PaymentMethodView, locale: str) -> PaymentMethodRow:
 def billing_row(overview: CustomerOverview, locale: str) -> BillingRow:
     billing = overview.billing
     address = billing.address or {}
-    city_line = " ".join(
-        part
-        for part in (address.get("postal_code"), address.get("city"), address.get("state"))
-        if part
-    )
-    country = address.get("country") or ""
-    country_name = Locale.parse(locale).territories.get(country, country)
-    lines = [
-        line
-        for line in (address.get("line1"), address.get("line2"), city_line, country_name)
-        if line
-    ]
     return BillingRow(
         name=billing.name or "",
         email=billing.email or "",
-        phone=billing.phone or "",
-        address_lines=lines,
+        phone=format_phone(billing.phone, address.get("country")),
+        address_lines=address_lines(address, locale),
         tax_ids=[
             TaxIdRow(id=t.id, label=f"{t.type.replace('_', ' ').upper()} {t.value}")
             for t in billing.tax_ids
