@@ -18,6 +18,7 @@ from portal_app.services.billing_details import (
     form_from,
     remove_tax_id,
     save_details,
+    states,
 )
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
@@ -47,6 +48,8 @@ class BillingDetailsState(rx.State):
     allow_phone: bool = False
     allow_tax_id: bool = False
     email_locked: bool = False
+    # The chosen country's states or provinces ([code, name]); empty: a free text field.
+    state_options: list[list[str]] = []
     error: str = ""
     notice: str = ""
     tax_error: str = ""
@@ -89,8 +92,15 @@ class BillingDetailsState(rx.State):
         self.allow_address, self.allow_phone = "address" in allowed, "phone" in allowed
         self.allow_tax_id = "tax_id" in allowed
         self.email_locked = locked
+        self.state_options = [list(pair) for pair in states(self.form.country)]
         self._nonce = secrets.token_hex(8)
         self.editing = True
+
+    @rx.event
+    def choose_country(self, country: str) -> None:
+        """Offer the chosen country's states or provinces (any value: checked on save)."""
+        code = country.upper() if isinstance(country, str) else ""
+        self.state_options = [list(pair) for pair in states(code)]
 
     @rx.event
     def close(self) -> None:
@@ -126,6 +136,7 @@ class BillingDetailsState(rx.State):
         finally:
             self.busy = False
         self.form = form
+        self.state_options = [list(pair) for pair in states(form.country)]
         self.errors = FieldErrors(
             **{k: v.render(locale) for k, v in checked.errors.items() if hasattr(FieldErrors, k)}
         )
