@@ -299,7 +299,17 @@ def billing_section() -> rx.Component:
                     rx.el.dt(t("Name")),
                     rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
                     rx.el.dt(t("Email")),
-                    rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
+                    rx.el.dd(
+                        rx.cond(
+                            billing.email != "",
+                            rx.foreach(
+                                billing.email_parts,
+                                lambda part: rx.fragment(rx.el.wbr(), part),
+                            ),
+                            "—",
+                        ),
+                        class_name="email",
+                    ),
                     rx.cond(
                         billing.phone != "",
                         rx.fragment(rx.el.dt(t("Phone")), rx.el.dd(billing.phone)),

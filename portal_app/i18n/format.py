@@ -165,7 +165,7 @@ def address_lines(address: Mapping[str, object] | None, locale: str = DEFAULT_LO
     # Some countries' templates have no city of their own (it is written in the street lines).
     if "%C" not in template and parts["C"]:
         parts["A"] = "\n".join(part for part in (parts["A"], parts["C"]) if part)
-    lines = []
+    lines: list[str] = []
     for raw in template.split("%n"):
         line = _ADDRESS_PARTS.sub(lambda match: parts.get(match.group(1), ""), raw)
         # Separators of missing parts (", " before an empty state) go with them.

@@ -3,6 +3,7 @@
 Built from the mirror (`billing.views`) and the session's configuration; no Stripe calls.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,8 @@ class TaxIdRow:
 class BillingRow:
     name: str = ""
     email: str = ""
+    # The email cut before each "@" and ".", where a narrow screen may wrap it.
+    email_parts: list[str] = field(default_factory=list)
     phone: str = ""
     address_lines: list[str] = field(default_factory=list)
     tax_ids: list[TaxIdRow] = field(default_factory=list)
@@ -338,6 +341,7 @@ def billing_row(overview: CustomerOverview, locale: str) -> BillingRow:
     return BillingRow(
         name=billing.name or "",
         email=billing.email or "",
+        email_parts=[part for part in re.split(r"(?=[@.])", billing.email or "") if part],
         phone=format_phone(billing.phone, address.get("country")),
         address_lines=address_lines(address, locale),
         tax_ids=[

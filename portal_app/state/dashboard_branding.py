@@ -9,7 +9,7 @@ from reflex_base.event import EventSpec
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.branding import BrandView, brand_for
+from portal_app.services.branding import BrandView, brand_for, css_variables
 from portal_app.services.configurations import (
     HEX_COLOUR,
     ConfigurationError,
@@ -87,13 +87,7 @@ class DashboardBrandingState(rx.State):
     @rx.var
     def preview_style(self) -> dict[str, str]:
         """The preview's brand as the CSS variables the portal shell reads."""
-        brand = self.preview
-        return {
-            "--brand-bg": brand.background_color,
-            "--brand-button": brand.button_color,
-            "--brand-font": brand.font_stack,
-            "--brand-radius": brand.radius,
-        }
+        return css_variables(self.preview)
 
     @rx.var
     def contrast_warning(self) -> str:

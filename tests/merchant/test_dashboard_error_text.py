@@ -65,7 +65,12 @@ async def test_the_form_shows_a_long_headline_next_to_the_field_translated(
     i18n.locale = "fr"
     state: Any = root.get_substate(DashboardConfigurationsState.get_full_name().split(".")[1:])
     await DashboardConfigurationsState.save.fn(
-        state, {"name": "Main", "business_name": "Acme", "headline": "A headline far longer than sixty characters allows."}
+        state,
+        {
+            "name": "Main",
+            "business_name": "Acme",
+            "headline": "A headline far longer than sixty characters allows.",
+        },
     )
     assert set(state.errors) == {"headline"}
     assert "60" in state.errors["headline"]
