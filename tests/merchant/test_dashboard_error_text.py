@@ -14,10 +14,10 @@ from portal_app.services.configurations import (
     create_configuration,
     update_configuration,
 )
+from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
-from portal_app.state.i18n import I18nState
 
 RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|Invalid (string|boolean|object)")
 
@@ -61,18 +61,18 @@ async def test_the_form_shows_a_long_headline_next_to_the_field_translated(
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     auth = root.get_substate(DashboardAuthState.get_full_name().split(".")[1:])
     await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
-    i18n = root.get_substate(I18nState.get_full_name().split(".")[1:])
-    i18n.locale = "fr"
+    tab = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    tab._locale = "fr"
     state: Any = root.get_substate(DashboardConfigurationsState.get_full_name().split(".")[1:])
     await DashboardConfigurationsState.save.fn(
         state,
         {
             "name": "Main",
             "business_name": "Acme",
-            "headline": "A headline far longer than sixty characters allows.",
+            "headline": "A headline far longer than the sixty characters it may hold, " * 2,
         },
     )
     assert set(state.errors) == {"headline"}
-    assert "60" in state.errors["headline"]
+    assert "60" in state.errors["headline"] != "Use at most 60 characters."
     assert not RAW_API_TEXT.search(state.errors["headline"])
     assert "business_profile" not in state.errors["headline"]
