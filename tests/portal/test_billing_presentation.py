@@ -1,0 +1,192 @@
+"""Billing information per locale: ISO countries only, each country's address rules and
+states, phones formatted and exemplified for the customer's country, duplicate tax IDs."""
+
+import secrets
+from typing import Any
+
+import phonenumbers
+import pytest
+from sqlmodel import Session
+
+from portal_app.db import get_engine
+from portal_app.i18n.format import address_lines, phone
+from portal_app.models.configuration import ConfigurationFeatures, CustomerUpdate
+from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
+from portal_app.services.billing_details import (
+    COUNTRY_CODES,
+    DetailsForm,
+    add_tax_id,
+    check_details,
+    countries,
+    states,
+)
+from portal_app.services.customer_actions import ActionRefused, Actor
+
+ADDRESS = {"address", "phone"}
+
+
+def check(**values: str) -> Any:
+    return check_details(form=DetailsForm(**values), allowed=ADDRESS, email_locked=False)
+
+
+@pytest.mark.parametrize("code", ["XA", "XB", "EU", "UN", "ZZ", "EZ", "QO", "AC", "TA", "XK"])
+def test_groupings_and_test_regions_are_not_countries(code: str) -> None:
+    assert code not in COUNTRY_CODES
+    assert code not in {c for c, _ in countries("fr")}
+    refused = check(line1="1 Main", city="X", postal_code="1", country=code)
+    assert set(refused.errors) == {"country"} and "address" not in refused.changes
+
+
+def test_the_country_list_is_iso_3166_named_in_the_locale() -> None:
+    assert len(countries()) == 249
+    names = dict(countries("de"))
+    assert names["DE"] == "Deutschland" and names["US"] == "Vereinigte Staaten"
+
+
+def test_a_country_with_states_offers_them_once_each() -> None:
+    canada = states("CA")
+    codes = [code for code, _ in canada]
+    assert ("BC", "British Columbia") in canada and len(codes) == len(set(codes)) == 13
+    assert ("OR", "Oregon") in states("US")
+    assert states("FR") == [] and states("XA") == []
+
+
+def test_us_address_needs_a_state_and_a_zip_and_stores_the_state_code() -> None:
+    missing = check(line1="1 Main St", city="Brothers", postal_code="97712", country="US")
+    assert set(missing.errors) == {"state"}
+    wrong_zip = check(
+        line1="1 Main St", city="Brothers", state="OR", postal_code="977", country="US"
+    )
+    assert "95014" in str(wrong_zip.errors["postal_code"])
+    unknown = check(
+        line1="1 Main St", city="Brothers", state="Atlantis", postal_code="97712", country="US"
+    )
+    assert set(unknown.errors) == {"state"}
+    saved = check(
+        line1="1 Main St", city="Brothers", state="oregon", postal_code="97712", country="US"
+    )
+    assert saved.errors == {}
+    assert saved.changes["address"] == {
+        "line1": "1 Main St",
+        "line2": "",
+        "city": "Brothers",
+        "state": "OR",
+        "postal_code": "97712",
+        "country": "US",
+    }
+
+
+def test_each_country_asks_for_what_its_post_needs() -> None:
+    # The Emirates have no postal codes, but an emirate from the list.
+    assert set(check(line1="Sheikh Zayed Rd", city="Dubai", country="AE").errors) == {"state"}
+    dubai = next(code for code, name in states("AE") if name == "Dubai")
+    assert check(line1="Sheikh Zayed Rd", city="Dubai", state=dubai, country="AE").errors == {}
+    assert (
+        check(line1="8 rue de Rivoli", city="Paris", postal_code="75001", country="FR").errors == {}
+    )
+    gb = check(line1="10 Downing St", city="London", postal_code="sw1a 2aa", country="GB")
+    assert gb.errors == {} and gb.changes["address"]["postal_code"] == "SW1A 2AA"
+
+
+@pytest.mark.parametrize(("country", "prefix"), [("US", "+1 "), ("FR", "+33 "), ("JP", "+81 ")])
+def test_a_phone_error_gives_an_example_from_the_chosen_country(country: str, prefix: str) -> None:
+    message = str(check(phone="12", country=country).errors["phone"])
+    assert prefix in message
+    example = message.rsplit("example ", 1)[1].rstrip(".")
+    assert phonenumbers.region_code_for_number(phonenumbers.parse(example)) == country
+
+
+def test_a_phone_error_without_a_country_gives_no_foreign_example() -> None:
+    message = str(check(phone="12").errors["phone"])
+    assert "+33" not in message and "country code" in message
+
+
+def test_phones_are_shown_national_at_home_and_international_abroad() -> None:
+    assert phone("+15417543010", "US") == "(541) 754-3010"
+    assert phone("+15417543010", "FR") == "+1 541-754-3010"
+    assert phone("+33612345678", "FR") == "06 12 34 56 78"
+    assert phone("+33612345678", None) == "+33 6 12 34 56 78"
+    assert phone("", "US") == ""
+
+
+def test_addresses_are_written_as_each_country_writes_them() -> None:
+    us = {
+        "line1": "1 Main St",
+        "city": "Brothers",
+        "state": "OR",
+        "postal_code": "97712",
+        "country": "US",
+    }
+    assert address_lines(us) == ["1 Main St", "Brothers, OR 97712", "United States"]
+    fr = {"line1": "8 rue de Rivoli", "city": "Paris", "postal_code": "75001", "country": "FR"}
+    assert address_lines(fr, "de") == ["8 rue de Rivoli", "75001 Paris", "Frankreich"]
+    gb = {"line1": "10 Downing St", "city": "London", "postal_code": "SW1A 2AA", "country": "GB"}
+    assert address_lines(gb) == ["10 Downing St", "London", "SW1A 2AA", "United Kingdom"]
+    dubai = next(code for code, name in states("AE") if name == "Dubai")
+    emirates = {"line1": "Sheikh Zayed Rd", "city": "Dubai", "state": dubai, "country": "AE"}
+    assert address_lines(emirates) == ["Sheikh Zayed Rd", "Dubai", "Dubai", "United Arab Emirates"]
+    assert address_lines(None) == []
+
+
+class RecordingGateway:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    async def add_tax_id(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        return {
+            "id": f"txi_{secrets.token_hex(4)}",
+            "object": "tax_id",
+            "customer": kwargs["customer_id"],
+            "type": kwargs["type"],
+            "value": kwargs["value"],
+            "country": "FR",
+            "created": 1,
+            "livemode": False,
+        }
+
+
+async def test_a_duplicate_tax_id_is_refused_before_stripe(db_tables: None) -> None:
+    customer = f"cus_{secrets.token_hex(4)}"
+    other = f"cus_{secrets.token_hex(4)}"
+    with Session(get_engine()) as db:
+        db.add(MirrorCustomer(id=customer, email="dup@example.com"))
+        db.add(
+            MirrorTaxId(
+                id=f"txi_{secrets.token_hex(4)}",
+                customer=customer,
+                type="eu_vat",
+                value="FR40303265045",
+            )
+        )
+        db.add(
+            MirrorTaxId(
+                id=f"txi_{secrets.token_hex(4)}",
+                customer=other,
+                type="eu_vat",
+                value="FR83404833048",
+            )
+        )
+        db.commit()
+    features = ConfigurationFeatures(
+        customer_update=CustomerUpdate(
+            allowed_updates=["name", "email", "address", "phone", "tax_id"]
+        )
+    )
+    actor = Actor(session_id="bps_1", customer=customer, features=features)
+    gateway = RecordingGateway()
+    with pytest.raises(ActionRefused) as refused:
+        await add_tax_id(
+            gateway=gateway,  # type: ignore[arg-type]
+            actor=actor,
+            tax_type="eu_vat",
+            value="FR 40 303 265 045",
+            nonce="n1",
+        )
+    assert str(refused.value) == "This tax ID is already on your account."
+    assert gateway.calls == []
+    # The same number on another customer's account is no duplicate of this one's.
+    await add_tax_id(
+        gateway=gateway, actor=actor, tax_type="eu_vat", value="FR83404833048", nonce="n2"
+    )  # type: ignore[arg-type]
+    assert [call["value"] for call in gateway.calls] == ["FR83404833048"]
