@@ -172,12 +172,18 @@ def tax_id_form() -> rx.Component:
             ),
             rx.el.div(
                 rx.el.label(t("Tax ID"), html_for="tax-value", class_name="label"),
-                rx.el.input(id="tax-value", name="tax_value", class_name="input"),
+                rx.el.input(
+                    id="tax-value",
+                    name="tax_value",
+                    aria_invalid=rx.cond(BillingDetailsState.tax_error != "", "true", "false"),
+                    aria_describedby="tax-error",
+                    class_name="input",
+                ),
+                error_text(BillingDetailsState.tax_error, id="tax-error", data_testid="tax-error"),
                 class_name="stack-tight",
             ),
             class_name="row-gap",
         ),
-        error_text(BillingDetailsState.tax_error),
         rx.el.button(
             t("Add tax ID"), type="submit", class_name="button-secondary", data_testid="tax-add"
         ),

@@ -234,7 +234,8 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     form.get_by_test_id("billing-save").click()
     details = section.get_by_test_id("billing-details")
     expect(details).to_contain_text("8 rue de Rivoli")
-    expect(details).to_contain_text("+33612345678")
+    # A French number for a French address is written as the French write it.
+    expect(details).to_contain_text("06 12 34 56 78")
 
     section.get_by_label("Tax ID type").select_option("eu_vat")
     section.get_by_label("Tax ID", exact=True).fill("FR12345")
@@ -243,6 +244,11 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     section.get_by_label("Tax ID", exact=True).fill("FR 40 303 265 045")
     section.get_by_test_id("tax-add").click()
     expect(section.get_by_test_id("tax-id")).to_contain_text("FR40303265045")
+    section.get_by_label("Tax ID type").select_option("eu_vat")
+    section.get_by_label("Tax ID", exact=True).fill("FR40303265045")
+    section.get_by_test_id("tax-add").click()
+    expect(section.get_by_test_id("tax-error")).to_contain_text("already on your account")
+    expect(section.get_by_test_id("tax-id")).to_have_count(1)
     section.get_by_test_id("tax-id").get_by_role("button", name="Remove").click()
     expect(section.get_by_test_id("tax-id")).to_have_count(0)
 
