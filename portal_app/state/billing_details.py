@@ -9,6 +9,7 @@ from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
+from portal_app.i18n.format import phone as format_phone
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.services.billing_details import (
@@ -80,7 +81,8 @@ class BillingDetailsState(rx.State):
         self.form = DetailsForm(
             name=row.name or "",
             email=row.email or "",
-            phone=row.phone or "",
+            # As the customer writes it at home (read back the same way on save).
+            phone=format_phone(row.phone, address.get("country")),
             line1=address.get("line1") or "",
             line2=address.get("line2") or "",
             city=address.get("city") or "",

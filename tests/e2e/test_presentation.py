@@ -93,6 +93,7 @@ def test_billing_details_on_a_phone_follow_the_country(app_server, page: Page) -
     state = form.get_by_test_id("billing-state-select")
     expect(state).to_be_visible()
     assert "Oregon" in state.locator("option").all_inner_texts()
+    state.select_option("")
     form.get_by_label("Address line 1").fill("1 Main St")
     form.get_by_label("City").fill("Brothers")
     form.get_by_label("Postal code").fill("977")
