@@ -80,3 +80,14 @@ def card_error(code: object, param: object, decline_code: object) -> tuple[str, 
             ]
         ][1]
     return "form", CARD_NOT_SAVED
+
+
+def card_refusal(code: object, decline_code: object) -> str:
+    """The catalogued message for a card Stripe refused while paying or saving it (the
+    issuer's own wording, such as the test-mode live-card notice, is never shown)."""
+    if code == "processing_error":
+        return N_("Something went wrong with billing. Please try again.")
+    if code == "card_declined" or not isinstance(code, str) or code not in _CARD_CODE_FIELDS:
+        reason = decline_code if isinstance(decline_code, str) else ""
+        return _DECLINES.get(reason, N_("Your card was declined."))
+    return _CARD_CODE_FIELDS[code][1]

@@ -10,10 +10,13 @@ import time
 from typing import Any
 
 import pytest
+import stripe
 from reflex.state import State
 
-from portal_app.i18n.billing_errors import card_error
+from portal_app.billing.gateway import portal_error
+from portal_app.i18n.billing_errors import KNOWN, card_error
 from portal_app.i18n.catalog import gettext
+from portal_app.i18n.text import user_message
 from portal_app.sandbox.cards import card_details, decline
 from portal_app.sandbox.errors import ApiError
 from portal_app.state.card_scripts import confirm_sandbox_card
@@ -180,3 +183,36 @@ def test_the_sandbox_card_form_reports_codes_not_messages(page: Any) -> None:
         "param": "",
         "decline_code": "generic_decline",
     }
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        stripe.InvalidRequestError(
+            "Missing required param: card[number].", param="card[number]", code="parameter_missing"
+        ),
+        stripe.InvalidRequestError(
+            "No such price: 'price_x'", param="items[0][price]", code="resource_missing"
+        ),
+        stripe.CardError(
+            "Your card was declined. Your request was in test mode, but used a non test (live) "
+            "card. For a list of valid test cards, visit: https://stripe.com/docs/testing.",
+            param=None,
+            code="card_declined",
+            json_body={"error": {"decline_code": "test_mode_live_card"}},
+        ),
+        stripe.CardError(
+            "Your card has insufficient funds.",
+            param=None,
+            code="card_declined",
+            json_body={"error": {"code": "card_declined", "decline_code": "insufficient_funds"}},
+        ),
+        stripe.CardError("Processing failed.", param=None, code="processing_error"),
+    ],
+)
+@pytest.mark.parametrize("locale", ["en", "it"])
+def test_gateway_errors_reach_people_in_catalogued_words(error: Any, locale: str) -> None:
+    shown = user_message(portal_error(error), locale)
+    assert shown and not RAW_API_TEXT.search(shown)
+    assert "test mode" not in shown and "stripe.com" not in shown
+    assert shown in {gettext(msgid, locale=locale) for msgid in KNOWN}
