@@ -2,6 +2,7 @@
 states, phones formatted and exemplified for the customer's country, duplicate tax IDs."""
 
 import secrets
+from types import SimpleNamespace
 from typing import Any
 
 import phonenumbers
@@ -21,6 +22,7 @@ from portal_app.services.billing_details import (
     states,
 )
 from portal_app.services.customer_actions import ActionRefused, Actor
+from portal_app.services.portal_view import billing_row
 
 ADDRESS = {"address", "phone"}
 
@@ -190,3 +192,33 @@ async def test_a_duplicate_tax_id_is_refused_before_stripe(db_tables: None) -> N
         gateway=gateway, actor=actor, tax_type="eu_vat", value="FR83404833048", nonce="n2"
     )  # type: ignore[arg-type]
     assert [call["value"] for call in gateway.calls] == ["FR83404833048"]
+
+
+def test_an_email_may_wrap_only_before_its_at_sign_and_dots() -> None:
+    overview = SimpleNamespace(
+        billing=SimpleNamespace(
+            name="Jenny",
+            email="jenny.rosen.accounts-payable@subsidiary.example.com",
+            phone="+15417543010",
+            address={
+                "line1": "1 Main St",
+                "city": "Brothers",
+                "state": "OR",
+                "postal_code": "97712",
+                "country": "US",
+            },
+            tax_ids=[],
+        )
+    )
+    row = billing_row(overview, "en")  # type: ignore[arg-type]
+    assert row.email_parts == [
+        "jenny",
+        ".rosen",
+        ".accounts-payable",
+        "@subsidiary",
+        ".example",
+        ".com",
+    ]
+    assert "".join(row.email_parts) == row.email
+    assert row.phone == "(541) 754-3010"
+    assert row.address_lines == ["1 Main St", "Brothers, OR 97712", "United States"]
