@@ -89,6 +89,18 @@ def states(country: str) -> list[tuple[str, str]]:
 COUNTRY_CODES = {code for code, _ in countries()}
 
 
+def field_for_param(param: str | None) -> str | None:
+    """The form field a Stripe `param` names (`address[postal_code]` → `postal_code`)."""
+    if not param:
+        return None
+    last = param.rsplit("[", 1)[-1].rstrip("]")
+    if param.startswith("address[") and last in {"line1", "city", "state", "postal_code"}:
+        return last
+    if param.startswith("address[") and last == "country":
+        return "country"
+    return param if param in {"name", "email", "phone"} else None
+
+
 @dataclass
 class DetailsForm:
     """What the customer typed; every value is checked before anything is sent."""

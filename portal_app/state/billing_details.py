@@ -6,9 +6,10 @@ import secrets
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError
+from portal_app.billing.errors import InvalidRequest
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
-from portal_app.i18n.catalog import gettext
+from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.format import phone as format_phone
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
@@ -16,6 +17,7 @@ from portal_app.services.billing_details import (
     DetailsForm,
     add_tax_id,
     email_locked,
+    field_for_param,
     form_from,
     remove_tax_id,
     save_details,
@@ -23,6 +25,8 @@ from portal_app.services.billing_details import (
 )
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
+
+NOT_ACCEPTED = N_("This value is not accepted. Check it and try again.")
 
 
 @dataclasses.dataclass
@@ -132,6 +136,15 @@ class BillingDetailsState(rx.State):
                 locked_email=locked,
                 nonce=self._nonce,
             )
+        except InvalidRequest as exc:
+            # Stripe refused one field: say so next to it, in the portal's words.
+            field_name = field_for_param(exc.param)
+            if field_name is None:
+                self.error = user_message(exc, locale)
+            else:
+                self.form = form
+                self.errors = FieldErrors(**{field_name: gettext(NOT_ACCEPTED, locale=locale)})
+            return None
         except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None

@@ -7,9 +7,12 @@ from typing import Any
 
 import phonenumbers
 import pytest
+from reflex.state import State
 from sqlmodel import Session
 
+from portal_app.billing.errors import InvalidRequest
 from portal_app.db import get_engine
+from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import address_lines, phone
 from portal_app.models.configuration import ConfigurationFeatures, CustomerUpdate
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
@@ -19,10 +22,14 @@ from portal_app.services.billing_details import (
     add_tax_id,
     check_details,
     countries,
+    field_for_param,
     states,
 )
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.portal_view import billing_row
+from portal_app.state import billing_details as billing_state
+from portal_app.state.billing_details import BillingDetailsState
+from portal_app.state.customer_session import CustomerSessionState
 
 ADDRESS = {"address", "phone"}
 
@@ -222,3 +229,46 @@ def test_an_email_may_wrap_only_before_its_at_sign_and_dots() -> None:
     assert "".join(row.email_parts) == row.email
     assert row.phone == "(541) 754-3010"
     assert row.address_lines == ["1 Main St", "Brothers, OR 97712", "United States"]
+
+
+@pytest.mark.parametrize(
+    ("param", "field"),
+    [
+        ("address[postal_code]", "postal_code"),
+        ("address[line1]", "line1"),
+        ("address[country]", "country"),
+        ("phone", "phone"),
+        ("invoice_settings[default_payment_method]", None),
+        (None, None),
+    ],
+)
+def test_stripe_params_name_the_form_field(param: Any, field: Any) -> None:
+    assert field_for_param(param) == field
+
+
+async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
+    db_tables: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    customer: Any = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    customer._locale = "de"
+    state: Any = root.get_substate(BillingDetailsState.get_full_name().split(".")[1:])
+    monkeypatch.setattr(
+        CustomerSessionState,
+        "_portal_session",
+        lambda self, db: SimpleNamespace(login_method="link"),
+    )
+    monkeypatch.setattr(CustomerSessionState, "_actor", lambda self, db: object())
+
+    async def refuse(**kwargs: Any) -> Any:
+        raise InvalidRequest(
+            "InvalidRequestError: address[postal_code] is invalid",
+            param="address[postal_code]",
+            code="postal_code_invalid",
+        )
+
+    monkeypatch.setattr(billing_state, "save_details", refuse)
+    await BillingDetailsState.save.fn(state, {"postal_code": "97712", "country": "US"})
+    shown = state.errors.postal_code
+    assert shown == gettext("This value is not accepted. Check it and try again.", locale="de")
+    assert "address[" not in shown and state.error == ""
