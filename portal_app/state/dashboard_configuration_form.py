@@ -238,6 +238,8 @@ _FIELD_MESSAGES = {
     "string_too_long": N_("Use at most {maximum} characters."),
     "invalid_string": N_("Enter text here."),
     "url_invalid": N_("Enter a full web address starting with http:// or https://."),
+    "id_prefix": N_("Enter an ID starting with {prefix}."),
+    "invalid_choice": N_("Choose one of: {choices}."),
 }
 _INVALID_VALUE = N_("This value is not accepted. Check it and try again.")
 
@@ -246,7 +248,8 @@ def field_error(exc: ConfigurationError) -> tuple[str, Text]:
     """(form field, message for a person) for a refused configuration change.
 
     Decided on the error's `param` and `code` (the typed `ParamError` carries one; a
-    `maximum` in the message's values means a length limit), never on its English wording."""
+    `maximum`, `prefix` or `choices` in the message's values says which rule refused it),
+    never on its English wording."""
     field_name = field_for_param(exc.param)
     message = exc.args[0] if exc.args else None
     values = message.values if isinstance(message, Text) else {}
@@ -255,8 +258,17 @@ def field_error(exc: ConfigurationError) -> tuple[str, Text]:
     code = getattr(exc, "code", None)
     if code is None and "maximum" in values:
         code = "string_too_long"
+    if code is None and "prefix" in values:
+        code = "id_prefix"
+    if code is None and "choices" in values:
+        code = "invalid_choice"
     msgid = _FIELD_MESSAGES.get(code or "", _INVALID_VALUE)
-    return field_name, Text(msgid, maximum=values.get("maximum", ""))
+    return field_name, Text(
+        msgid,
+        maximum=values.get("maximum", ""),
+        prefix=values.get("prefix", ""),
+        choices=values.get("choices", ""),
+    )
 
 
 def field_errors(exc: ConfigurationError, locale: str) -> dict[str, str]:
