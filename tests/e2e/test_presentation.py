@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.test_dashboard import sign_in, wait_for_form
 from tests.e2e.test_portal_flows import add_card, open_portal
 
 pytestmark = pytest.mark.e2e
@@ -176,3 +177,16 @@ def test_brands_stay_readable_and_in_shape(
     assert card_radius != "999px" and panel_radius != "999px"
     assert (input_radius == "999px") == (BRANDS[name]["shape"] == "pill")
     assert page_width(page) <= width, (name, width, page_width(page))
+
+
+def test_the_dashboard_words_a_refused_headline_for_its_field(app_server, page: Page) -> None:
+    sign_in(page, app_server.url)
+    wait_for_form(page)
+    page.get_by_label("Headline").fill(
+        "A headline far longer than the sixty characters it may hold!!!"
+    )
+    page.get_by_test_id("save-configuration").click()
+    error = page.get_by_test_id("error-headline")
+    expect(error).to_have_text("Use at most 60 characters.")
+    assert_no_raw_text(page.locator("form").first.inner_text())
+    assert "business_profile" not in page.content()
