@@ -85,8 +85,8 @@ class BillingDetailsState(rx.State):
         self.form = DetailsForm(
             name=row.name or "",
             email=row.email or "",
-            # As the customer writes it at home (read back the same way on save).
-            phone=format_phone(row.phone, address.get("country")),
+            # International and spaced: still right if the customer changes the country.
+            phone=format_phone(row.phone, None),
             line1=address.get("line1") or "",
             line2=address.get("line2") or "",
             city=address.get("city") or "",
