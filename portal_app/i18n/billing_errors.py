@@ -32,6 +32,12 @@ _CARD_CODE_FIELDS = {
     "expired_card": ("exp", N_("Your card has expired.")),
     "incorrect_cvc": ("cvc", N_("Your card's security code is incorrect.")),
     "invalid_cvc": ("cvc", N_("Your card's security code is invalid.")),
+    # Stripe.js's own validation codes (Payment Element).
+    "incomplete_number": ("number", N_("Enter the card number.")),
+    "incomplete_expiry": ("exp", N_("Enter the expiry date as MM/YY.")),
+    "invalid_expiry_month_past": ("exp", N_("Your card has expired.")),
+    "invalid_expiry_year_past": ("exp", N_("Your card has expired.")),
+    "incomplete_cvc": ("cvc", N_("Enter the security code (CVC).")),
 }
 _MISSING = {
     "number": N_("Enter the card number."),
