@@ -28,6 +28,7 @@ from portal_app.billing.errors import (
     StripeUnavailable,
     WebhookSignatureInvalid,
 )
+from portal_app.i18n.billing_errors import card_refusal
 from portal_app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ def portal_error(error: stripe.StripeError) -> BillingError:
         decline_code = getattr(body, "decline_code", None) if body else None
         return CardDeclined(
             f"{detail}: {error.user_message}",
-            user_message=error.user_message or None,
+            # Worded from the codes: the issuer's text can be long, technical or English.
+            user_message=card_refusal(error.code, decline_code),
             decline_code=decline_code,
         )
     if isinstance(error, stripe.IdempotencyError):

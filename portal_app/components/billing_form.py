@@ -48,10 +48,48 @@ def country_field() -> rx.Component:
             name="country",
             default_value=BillingDetailsState.form.country,
             autocomplete="country",
+            on_change=BillingDetailsState.choose_country,
             class_name="input",
         ),
         error_text(errors.country),
         class_name="stack-tight",
+    )
+
+
+def state_field() -> rx.Component:
+    """A list where the country has states or provinces, a free text field elsewhere."""
+    errors = BillingDetailsState.errors
+    return rx.cond(
+        BillingDetailsState.state_options.length() > 0,  # type: ignore[attr-defined]
+        rx.el.div(
+            rx.el.label(
+                t("State, province or region"), html_for="billing-state", class_name="label"
+            ),
+            rx.el.select(
+                rx.el.option(t("Choose…"), value=""),
+                rx.foreach(
+                    BillingDetailsState.state_options,
+                    lambda option: rx.el.option(option[1], value=option[0]),
+                ),
+                id="billing-state",
+                name="state",
+                default_value=BillingDetailsState.form.state,
+                autocomplete="address-level1",
+                aria_invalid=rx.cond(errors.state != "", "true", "false"),
+                aria_describedby="billing-state-error",
+                class_name="input",
+                data_testid="billing-state-select",
+            ),
+            error_text(errors.state, id="billing-state-error"),
+            class_name="stack-tight",
+        ),
+        text_field(
+            t("State, province or region"),
+            "state",
+            BillingDetailsState.form.state,
+            errors.state,
+            "address-level1",
+        ),
     )
 
 
@@ -96,13 +134,7 @@ def billing_form() -> rx.Component:
                     ),
                     class_name="row-gap",
                 ),
-                text_field(
-                    t("State, province or region"),
-                    "state",
-                    form.state,
-                    errors.state,
-                    "address-level1",
-                ),
+                state_field(),
             ),
         ),
         rx.cond(
@@ -140,12 +172,18 @@ def tax_id_form() -> rx.Component:
             ),
             rx.el.div(
                 rx.el.label(t("Tax ID"), html_for="tax-value", class_name="label"),
-                rx.el.input(id="tax-value", name="tax_value", class_name="input"),
+                rx.el.input(
+                    id="tax-value",
+                    name="tax_value",
+                    aria_invalid=rx.cond(BillingDetailsState.tax_error != "", "true", "false"),
+                    aria_describedby="tax-error",
+                    class_name="input",
+                ),
+                error_text(BillingDetailsState.tax_error, id="tax-error", data_testid="tax-error"),
                 class_name="stack-tight",
             ),
             class_name="row-gap",
         ),
-        error_text(BillingDetailsState.tax_error),
         rx.el.button(
             t("Add tax ID"), type="submit", class_name="button-secondary", data_testid="tax-add"
         ),

@@ -240,8 +240,15 @@ def remove_confirmation(pm: Any) -> rx.Component:
     )
 
 
+def card_field_error(name: str) -> rx.Component:
+    """The card field's own message (worded by the portal from the error's code)."""
+    message = getattr(PaymentMethodsState.card_errors, name)
+    return error_text(message, id=f"card-{name}-error", data_testid=f"card-{name}-error")
+
+
 def sandbox_card_fields() -> rx.Component:
     """The sandbox's card fields, bound to nothing: the browser posts them to the sandbox."""
+    errors = PaymentMethodsState.card_errors
     return rx.fragment(
         rx.el.label(t("Name on card"), html_for="card-name", class_name="label"),
         rx.el.input(id="card-name", autocomplete="cc-name", class_name="input"),
@@ -251,9 +258,12 @@ def sandbox_card_fields() -> rx.Component:
             inputmode="numeric",
             autocomplete="cc-number",
             placeholder="1234 1234 1234 1234",
+            aria_invalid=rx.cond(errors.number != "", "true", "false"),
+            aria_describedby="card-number-error",
             class_name="input",
             data_testid="card-number",
         ),
+        card_field_error("number"),
         rx.el.div(
             rx.el.div(
                 rx.el.label(t("Expiry (MM/YY)"), html_for="card-exp", class_name="label"),
@@ -261,9 +271,12 @@ def sandbox_card_fields() -> rx.Component:
                     id="card-exp",
                     autocomplete="cc-exp",
                     placeholder=t("MM / YY"),
+                    aria_invalid=rx.cond(errors.exp != "", "true", "false"),
+                    aria_describedby="card-exp-error",
                     class_name="input",
                     data_testid="card-exp",
                 ),
+                card_field_error("exp"),
                 class_name="stack-tight",
             ),
             rx.el.div(
@@ -272,9 +285,12 @@ def sandbox_card_fields() -> rx.Component:
                     id="card-cvc",
                     inputmode="numeric",
                     autocomplete="cc-csc",
+                    aria_invalid=rx.cond(errors.cvc != "", "true", "false"),
+                    aria_describedby="card-cvc-error",
                     class_name="input",
                     data_testid="card-cvc",
                 ),
+                card_field_error("cvc"),
                 class_name="stack-tight",
             ),
             class_name="row-gap",
@@ -295,6 +311,7 @@ def card_form() -> rx.Component:
             ),
             sandbox_card_fields(),
         ),
+        card_field_error("form"),
         step_buttons(
             t("Save card"),
             test_id="card-save",
@@ -355,7 +372,17 @@ def billing_section() -> rx.Component:
                     rx.el.dt(t("Name")),
                     rx.el.dd(rx.cond(billing.name != "", billing.name, "—")),
                     rx.el.dt(t("Email")),
-                    rx.el.dd(rx.cond(billing.email != "", billing.email, "—")),
+                    rx.el.dd(
+                        rx.cond(
+                            billing.email != "",
+                            rx.foreach(
+                                billing.email_parts,
+                                lambda part: rx.fragment(rx.el.wbr(), part),
+                            ),
+                            "—",
+                        ),
+                        class_name="email",
+                    ),
                     rx.cond(
                         billing.phone != "",
                         rx.fragment(rx.el.dt(t("Phone")), rx.el.dd(billing.phone)),

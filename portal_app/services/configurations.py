@@ -21,7 +21,7 @@ from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_catalog import MirrorPrice
-from portal_app.services.branding import FONT_STACKS, SHAPE_RADII
+from portal_app.services.branding import FONT_STACKS, SHAPE_RADII, contrast_ratio
 from portal_app.services.stripe_params import ErrorCode, ParamError
 from portal_app.settings import get_settings
 
@@ -202,18 +202,6 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
         created=unix_seconds(config.created),
         updated=unix_seconds(config.updated),
     )
-
-
-def _relative_luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """The WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21)."""
-    lighter, darker = sorted((_relative_luminance(first), _relative_luminance(second)))[::-1]
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def button_contrast_warning(button_color: str, locale: str = "en") -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html import escape
 
 from portal_app.i18n.catalog import N_, gettext
-from portal_app.services.branding import BrandView
+from portal_app.services.branding import BrandView, readable_text
 
 LOGIN_CODE = "login_code"
 SUBSCRIPTION_UPDATED = "subscription_updated"
@@ -190,7 +190,8 @@ def _html(strings: Strings, brand: BrandView, *, portal_url: str, values: dict[s
     if portal_url:
         parts.append(
             f'<p style="margin:24px 0"><a href="{escape(portal_url)}" style="background:'
-            f"{button_colour};color:#ffffff;padding:12px 20px;border-radius:6px;"
+            f"{button_colour};color:{readable_text(button_colour)};padding:12px 20px;"
+            "border-radius:6px;"
             f'text-decoration:none;display:inline-block">{fill(strings.button)}</a></p>'
         )
     return (

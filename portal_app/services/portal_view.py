@@ -3,12 +3,12 @@
 Built from the mirror (`billing.views`) and the session's configuration; no Stripe calls.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel import Locale
 from sqlmodel import Session, col, select
 
 from portal_app.billing.views import (
@@ -21,7 +21,8 @@ from portal_app.billing.views import (
     customer_overview,
 )
 from portal_app.i18n.catalog import N_, gettext, ngettext
-from portal_app.i18n.format import day, money, price_phrase, short_day
+from portal_app.i18n.format import address_lines, day, money, price_phrase, short_day
+from portal_app.i18n.format import phone as format_phone
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_billing import MirrorInvoice
@@ -90,6 +91,8 @@ class TaxIdRow:
 class BillingRow:
     name: str = ""
     email: str = ""
+    # The email cut before each "@" and ".", where a narrow screen may wrap it.
+    email_parts: list[str] = field(default_factory=list)
     phone: str = ""
     address_lines: list[str] = field(default_factory=list)
     tax_ids: list[TaxIdRow] = field(default_factory=list)
@@ -398,23 +401,12 @@ def payment_method_row(pm: PaymentMethodView, locale: str) -> PaymentMethodRow:
 def billing_row(overview: CustomerOverview, locale: str) -> BillingRow:
     billing = overview.billing
     address = billing.address or {}
-    city_line = " ".join(
-        part
-        for part in (address.get("postal_code"), address.get("city"), address.get("state"))
-        if part
-    )
-    country = address.get("country") or ""
-    country_name = Locale.parse(locale).territories.get(country, country)
-    lines = [
-        line
-        for line in (address.get("line1"), address.get("line2"), city_line, country_name)
-        if line
-    ]
     return BillingRow(
         name=billing.name or "",
         email=billing.email or "",
-        phone=billing.phone or "",
-        address_lines=lines,
+        email_parts=[part for part in re.split(r"(?=[@.])", billing.email or "") if part],
+        phone=format_phone(billing.phone, address.get("country")),
+        address_lines=address_lines(address, locale),
         tax_ids=[
             TaxIdRow(id=t.id, label=f"{t.type.replace('_', ' ').upper()} {t.value}")
             for t in billing.tax_ids

@@ -6,21 +6,27 @@ import secrets
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError
+from portal_app.billing.errors import InvalidRequest
 from portal_app.billing.gateway import get_gateway
 from portal_app.db import session_scope
-from portal_app.i18n.catalog import gettext
+from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.format import phone as format_phone
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.services.billing_details import (
     DetailsForm,
     add_tax_id,
     email_locked,
+    field_for_param,
     form_from,
     remove_tax_id,
     save_details,
+    states,
 )
 from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
 from portal_app.state.portal import PortalState
+
+NOT_ACCEPTED = N_("This value is not accepted. Check it and try again.")
 
 
 @dataclasses.dataclass
@@ -47,6 +53,8 @@ class BillingDetailsState(rx.State):
     allow_phone: bool = False
     allow_tax_id: bool = False
     email_locked: bool = False
+    # The chosen country's states or provinces ([code, name]); empty: a free text field.
+    state_options: list[list[str]] = []
     error: str = ""
     notice: str = ""
     tax_error: str = ""
@@ -77,7 +85,8 @@ class BillingDetailsState(rx.State):
         self.form = DetailsForm(
             name=row.name or "",
             email=row.email or "",
-            phone=row.phone or "",
+            # International and spaced: still right if the customer changes the country.
+            phone=format_phone(row.phone, None),
             line1=address.get("line1") or "",
             line2=address.get("line2") or "",
             city=address.get("city") or "",
@@ -89,8 +98,15 @@ class BillingDetailsState(rx.State):
         self.allow_address, self.allow_phone = "address" in allowed, "phone" in allowed
         self.allow_tax_id = "tax_id" in allowed
         self.email_locked = locked
+        self.state_options = [list(pair) for pair in states(self.form.country)]
         self._nonce = secrets.token_hex(8)
         self.editing = True
+
+    @rx.event
+    def choose_country(self, country: str) -> None:
+        """Offer the chosen country's states or provinces (any value: checked on save)."""
+        code = country.upper() if isinstance(country, str) else ""
+        self.state_options = [list(pair) for pair in states(code)]
 
     @rx.event
     def close(self) -> None:
@@ -120,12 +136,22 @@ class BillingDetailsState(rx.State):
                 locked_email=locked,
                 nonce=self._nonce,
             )
+        except InvalidRequest as exc:
+            # Stripe refused one field: say so next to it, in the portal's words.
+            field_name = field_for_param(exc.param)
+            if field_name is None:
+                self.error = user_message(exc, locale)
+            else:
+                self.form = form
+                self.errors = FieldErrors(**{field_name: gettext(NOT_ACCEPTED, locale=locale)})
+            return None
         except CUSTOMER_ERRORS as exc:
             self.error = user_message(exc, locale)
             return None
         finally:
             self.busy = False
         self.form = form
+        self.state_options = [list(pair) for pair in states(form.country)]
         self.errors = FieldErrors(
             **{k: v.render(locale) for k, v in checked.errors.items() if hasattr(FieldErrors, k)}
         )

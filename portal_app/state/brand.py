@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services.branding import BrandView, default_brand
+from portal_app.services.branding import BrandView, css_variables, default_brand
 
 
 class BrandState(rx.State):
@@ -13,13 +13,8 @@ class BrandState(rx.State):
 
     @rx.var
     def css_variables(self) -> dict[str, str]:
-        """The brand as CSS custom properties on the shell."""
-        return {
-            "--brand-bg": self.brand.background_color,
-            "--brand-button": self.brand.button_color,
-            "--brand-font": self.brand.font_stack,
-            "--brand-radius": self.brand.radius,
-        }
+        """The brand as CSS custom properties on the shell (readable colours derived)."""
+        return css_variables(self.brand)
 
     @rx.event
     def load_brand(self) -> None:

@@ -8,9 +8,8 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.text import user_message
 from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.branding import BrandView, brand_for
+from portal_app.services.branding import BrandView, brand_for, css_variables
 from portal_app.services.configurations import (
     HEX_COLOUR,
     ConfigurationError,
@@ -21,6 +20,7 @@ from portal_app.services.configurations import (
 )
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_configuration_form import field_error
 
 MAX_FIELD = 2000
 _ERROR_FIELDS = {
@@ -87,13 +87,7 @@ class DashboardBrandingState(rx.State):
     @rx.var
     def preview_style(self) -> dict[str, str]:
         """The preview's brand as the CSS variables the portal shell reads."""
-        brand = self.preview
-        return {
-            "--brand-bg": brand.background_color,
-            "--brand-button": brand.button_color,
-            "--brand-font": brand.font_stack,
-            "--brand-radius": brand.radius,
-        }
+        return css_variables(self.preview)
 
     @rx.var
     def contrast_warning(self) -> str:
@@ -170,7 +164,9 @@ class DashboardBrandingState(rx.State):
                     session=session, configuration_id=self._configuration_id, fields=fields
                 )
         except ConfigurationError as exc:
-            self.errors = {_ERROR_FIELDS.get(exc.param or "", "form"): user_message(exc, locale)}
+            self.errors = {
+                _ERROR_FIELDS.get(exc.param or "", "form"): field_error(exc)[1].render(locale)
+            }
             self.notice = ""
             return None
         self.errors = {}

@@ -4,11 +4,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal_app.i18n.catalog import N_
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
 from portal_app.services.configurations import (
     Branding,
     BusinessProfile,
+    ConfigurationError,
     ConfigurationView,
     LoginPage,
 )
@@ -228,3 +230,49 @@ def field_for_param(param: str | None) -> str:
         if param.startswith(prefix):
             return name
     return param if param.isidentifier() else "form"
+
+
+# The API's English names a parameter in bracket syntax ("business_profile[headline] must
+# be..."): right for a developer, not for the dashboard, which words it for the field.
+_FIELD_MESSAGES = {
+    "string_too_long": N_("Use at most {maximum} characters."),
+    "invalid_string": N_("Enter text here."),
+    "url_invalid": N_("Enter a full web address starting with http:// or https://."),
+    "id_prefix": N_("Enter an ID starting with {prefix}."),
+    "invalid_choice": N_("Choose one of: {choices}."),
+}
+_INVALID_VALUE = N_("This value is not accepted. Check it and try again.")
+
+
+def field_error(exc: ConfigurationError) -> tuple[str, Text]:
+    """(form field, message for a person) for a refused configuration change.
+
+    Decided on the error's `param` and `code` (the typed `ParamError` carries one; a
+    `maximum`, `prefix` or `choices` in the message's values says which rule refused it),
+    never on its English wording."""
+    field_name = field_for_param(exc.param)
+    message = exc.args[0] if exc.args else None
+    values = message.values if isinstance(message, Text) else {}
+    if isinstance(message, Text) and "param" not in values and "detail" not in values:
+        return field_name, message
+    # `parameter_invalid` is the generic code: the rule's own value says which rule refused.
+    code: str | None = None if exc.code == "parameter_invalid" else exc.code
+    if code is None and "maximum" in values:
+        code = "string_too_long"
+    if code is None and "prefix" in values:
+        code = "id_prefix"
+    if code is None and "choices" in values:
+        code = "invalid_choice"
+    msgid = _FIELD_MESSAGES.get(code or "", _INVALID_VALUE)
+    return field_name, Text(
+        msgid,
+        maximum=values.get("maximum", ""),
+        prefix=values.get("prefix", ""),
+        choices=values.get("choices", ""),
+    )
+
+
+def field_errors(exc: ConfigurationError, locale: str) -> dict[str, str]:
+    """The dashboard form's error dict for a refused change, in the merchant's language."""
+    field_name, message = field_error(exc)
+    return {field_name: message.render(locale)}

@@ -24,7 +24,7 @@ from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import (
     ConfigurationForm,
     FormInputError,
-    field_for_param,
+    field_errors,
     fields_from_form,
     form_of,
     new_form,
@@ -141,7 +141,7 @@ class DashboardConfigurationsState(rx.State):
                 else:
                     view = create_configuration(session=session, fields=fields)
         except ConfigurationError as exc:
-            self.errors = {field_for_param(exc.param): user_message(exc, locale)}
+            self.errors = field_errors(exc, locale)
             return None
         self._reload_rows(locale)
         self._show(view.id)
@@ -160,7 +160,7 @@ class DashboardConfigurationsState(rx.State):
             with session_scope() as session:
                 make_default(session=session, configuration_id=self.selected_id)
         except ConfigurationError as exc:
-            self.errors = {field_for_param(exc.param): user_message(exc, locale)}
+            self.errors = field_errors(exc, locale)
             return None
         self._reload_rows(locale)
         self._show(self.selected_id)

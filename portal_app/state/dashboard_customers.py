@@ -9,7 +9,6 @@ from reflex_base.event import EventSpec
 from portal_app.billing.views import CustomerNotMirrored
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.text import user_message
 from portal_app.services.configurations import ConfigurationError, default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
@@ -23,6 +22,7 @@ from portal_app.services.portal_view import (
 )
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_configuration_form import field_error
 
 FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
 
@@ -145,7 +145,7 @@ class DashboardCustomersState(rx.State):
             param = exc.param or ""
             field = "subscription" if param.endswith("[subscription]") else param
             field = "flow_type" if field.startswith("flow_data") else field
-            self.errors = {field or "form": user_message(exc, locale)}
+            self.errors = {field or "form": field_error(exc)[1].render(locale)}
             return None
         self.errors = {}
         self.customer_id = link.customer

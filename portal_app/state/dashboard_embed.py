@@ -5,7 +5,6 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
     default_configuration,
@@ -15,6 +14,7 @@ from portal_app.services.configurations import (
 from portal_app.settings import get_settings
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_configuration_form import field_error
 
 SNIPPET = """<div id="billing-portal"></div>
 <script src="{portal}/portal-embed.js"></script>
@@ -77,7 +77,7 @@ class DashboardEmbedState(rx.State):
                 )
         except ConfigurationError as exc:
             self.origins = text
-            self.error = user_message(exc, locale)
+            self.error = field_error(exc)[1].render(locale)
             return None
         self.origins = "\n".join(view.embed.allowed_origins)
         self.notice = gettext("Saved. New portal pages use these origins at once.", locale=locale)

@@ -5,7 +5,6 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.text import user_message
 from portal_app.services.configurations import (
     ConfigurationError,
     default_configuration,
@@ -14,6 +13,7 @@ from portal_app.services.configurations import (
 )
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_configuration_form import field_error
 
 
 class DashboardLoginLinkState(rx.State):
@@ -53,7 +53,7 @@ class DashboardLoginLinkState(rx.State):
             with session_scope() as session:
                 page = set_login_link(session=session, enabled=enabled).login_page
         except ConfigurationError as exc:
-            self.error = user_message(exc, locale)
+            self.error = field_error(exc)[1].render(locale)
             return None
         self.error = ""
         self._show(page.enabled, page.url)

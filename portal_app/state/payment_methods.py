@@ -1,5 +1,6 @@
 """Payment methods: add a card (confirmed by the browser with Stripe), make default, remove."""
 
+import dataclasses
 import logging
 import secrets
 from typing import Any
@@ -8,7 +9,8 @@ import reflex as rx
 
 from portal_app.billing.gateway import get_gateway, uses_payment_element
 from portal_app.db import session_scope
-from portal_app.i18n.catalog import N_, gettext
+from portal_app.i18n.billing_errors import card_error
+from portal_app.i18n.catalog import gettext
 from portal_app.i18n.locales import html_lang
 from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import Actor
@@ -32,6 +34,16 @@ from portal_app.state.portal import PortalState
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass
+class CardErrors:
+    """One message per card field; `form` for what concerns the card as a whole."""
+
+    number: str = ""
+    exp: str = ""
+    cvc: str = ""
+    form: str = ""
+
+
 class PaymentMethodsState(rx.State):
     """The add-card form and the card actions; ids are re-checked by the services."""
 
@@ -40,6 +52,7 @@ class PaymentMethodsState(rx.State):
     payment_element: bool = False
     busy: bool = False
     error: str = ""
+    card_errors: CardErrors = CardErrors()
     notice: str = ""
     # The card whose removal waits for the customer's confirmation.
     removing: str = ""
@@ -57,6 +70,7 @@ class PaymentMethodsState(rx.State):
         """Prepare a SetupIntent and show the card form (mounting Stripe's Payment Element)."""
         locale = await locale_of(self)
         self.error = self.notice = ""
+        self.card_errors = CardErrors()
         settings = get_settings()
         if uses_payment_element(settings) and not settings.stripe_publishable_key:
             log.warning("STRIPE_PUBLISHABLE_KEY is not set: customers cannot add cards")
@@ -97,13 +111,14 @@ class PaymentMethodsState(rx.State):
         """Hide the card form."""
         self.adding = False
         self.error = ""
+        self.card_errors = CardErrors()
 
     @rx.event
     def submit_card(self):
         """Hand the card to the browser script, which confirms it with the payment service."""
         if not self._setup_intent_id or self.busy:
             return None
-        self.busy, self.error = True, ""
+        self.busy, self.error, self.card_errors = True, "", CardErrors()
         if self.payment_element:
             script = confirm_payment_element()
         else:
@@ -121,11 +136,17 @@ class PaymentMethodsState(rx.State):
         self.busy = False
         result = outcome if isinstance(outcome, dict) else {}
         if not result.get("ok"):
-            message = str(result.get("message") or "")[:200]
             if result.get("unreachable"):
-                message = N_("We could not reach the payment service. Please try again.")
-            # The payment service's own wording is shown translated when catalogued.
-            self.error = gettext(message or "The card could not be saved.", locale=locale)
+                self.error = gettext(
+                    "We could not reach the payment service. Please try again.", locale=locale
+                )
+                return None
+            field, message = card_error(
+                result.get("code"), result.get("param"), result.get("decline_code")
+            )
+            # Stripe's Payment Element marks its own fields; the portal's message goes below it.
+            field = "form" if self.payment_element else field
+            self.card_errors = CardErrors(**{field: gettext(message, locale=locale)})
             return None
         try:
             await finish_card_setup(

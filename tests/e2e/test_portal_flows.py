@@ -130,7 +130,7 @@ def test_payment_methods_add_decline_default_and_remove(app_server, page: Page) 
     expect(section.get_by_test_id("pm-error")).to_contain_text("Add a new payment method first")
 
     add_card(page, "4000 0000 0000 0002")
-    expect(section.get_by_test_id("pm-error")).to_contain_text("declined")
+    expect(page.get_by_test_id("card-form-error")).to_contain_text("declined")
     expect(cards).to_have_count(1)
     page.get_by_role("button", name="Cancel", exact=True).click()
 
@@ -258,14 +258,15 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     form.get_by_label("Postal code").fill("750")
     form.get_by_label("Phone (optional)").fill("12")
     form.get_by_test_id("billing-save").click()
-    expect(form).to_contain_text("That postal code does not look right for this country.")
+    expect(form).to_contain_text("does not look right for this country (for example 33380)")
     expect(form).to_contain_text("Enter a valid phone number")
     form.get_by_label("Postal code").fill("75001")
     form.get_by_label("Phone (optional)").fill("06 12 34 56 78")
     form.get_by_test_id("billing-save").click()
     details = section.get_by_test_id("billing-details")
     expect(details).to_contain_text("8 rue de Rivoli")
-    expect(details).to_contain_text("+33612345678")
+    # A French number for a French address is written as the French write it.
+    expect(details).to_contain_text("06 12 34 56 78")
 
     section.get_by_label("Tax ID type").select_option("eu_vat")
     section.get_by_label("Tax ID", exact=True).fill("FR12345")
@@ -274,6 +275,11 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
     section.get_by_label("Tax ID", exact=True).fill("FR 40 303 265 045")
     section.get_by_test_id("tax-add").click()
     expect(section.get_by_test_id("tax-id")).to_contain_text("FR40303265045")
+    section.get_by_label("Tax ID type").select_option("eu_vat")
+    section.get_by_label("Tax ID", exact=True).fill("FR40303265045")
+    section.get_by_test_id("tax-add").click()
+    expect(section.get_by_test_id("tax-error")).to_contain_text("already on your account")
+    expect(section.get_by_test_id("tax-id")).to_have_count(1)
     section.get_by_test_id("tax-id").get_by_role("button", name="Remove").click()
     expect(section.get_by_test_id("tax-id")).to_have_count(0)
 

@@ -153,9 +153,7 @@ async def test_dashboard_states_show_errors_in_the_tabs_language(marked_tab: Sta
     assert customers.errors == {"flow_type": "[xx] Choose one of the listed flows."}
 
     await DashboardCustomersState.create_link.fn(customers, {"customer": "acct_1"})
-    assert customers.errors == {
-        "customer": "[xx] Invalid customer: expected an id starting with 'cus_'."
-    }
+    assert customers.errors == {"customer": "[xx] Enter an ID starting with cus_."}
 
     configs = substate(marked_tab, DashboardConfigurationsState)
     await DashboardConfigurationsState.save.fn(configs, {"products": "just words"})

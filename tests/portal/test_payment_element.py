@@ -147,16 +147,27 @@ def test_the_payment_element_scripts_drive_stripe_js(page: Any) -> None:
         "window.__confirmResult = "
         + json.dumps({"setupIntent": {"id": "seti_1", "status": "succeeded"}})
     )
-    assert page.evaluate(confirm_payment_element()) == {"ok": True, "id": "seti_1", "message": ""}
+    assert page.evaluate(confirm_payment_element()) == {"ok": True, "id": "seti_1"}
     assert page.evaluate("window.__calls.at(-1)") == ["confirmSetup", "if_required", True]
 
     page.evaluate(
         "window.__confirmResult = "
-        + json.dumps({"error": {"type": "card_error", "message": "Your card was declined."}})
+        + json.dumps(
+            {
+                "error": {
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": "insufficient_funds",
+                    "message": "Your card has insufficient funds.",
+                }
+            }
+        )
     )
     assert page.evaluate(confirm_payment_element()) == {
         "ok": False,
-        "message": "Your card was declined.",
+        "code": "card_declined",
+        "param": "",
+        "decline_code": "insufficient_funds",
     }
 
 
