@@ -17,6 +17,8 @@ from portal_app.pages import (  # noqa: F401  (register the pages)
 from portal_app.services.email_delivery import delivery_loop as email_delivery_loop
 from portal_app.settings import get_settings
 
+# A guessable secret key must never guard a real Stripe account or a reachable server.
+get_settings().check_safe_to_serve(host=rx.config.get_config().backend_host)
 create_tables()
 
 app = rx.App(

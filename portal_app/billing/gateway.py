@@ -10,6 +10,7 @@ requests are never retried.
 
 import hashlib
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -147,7 +148,13 @@ def verify_webhook(
         raise WebhookSignatureInvalid(str(error)) from error
     except ValueError as error:
         raise WebhookSignatureInvalid("the body is not a JSON event") from error
-    return plain(event)
+    # Stripe's check bounds only the past: an event dated ahead would outrank later genuine
+    # updates in the mirror, so a creation time beyond the tolerance is refused too.
+    data = plain(event)
+    created = data.get("created")
+    if not isinstance(created, int) or created > time.time() + tolerance:
+        raise WebhookSignatureInvalid("the event's created time is missing or in the future")
+    return data
 
 
 def plain(obj: Any) -> dict[str, Any]:
