@@ -153,7 +153,7 @@ def banner() -> None:
             "--email jenny.rosen@example.com",
             "  Demo customers:      jenny.rosen@, trial@, past.due@, canceling@, team@example.com",
         ]
-    if settings.dev_outbox and settings.outbox_mode:
+    if settings.dev_outbox and settings.sandbox_mode and settings.outbox_mode:
         lines.append(f"  Emails (codes):      {url}/dev/outbox  (signed-in merchants only)")
     print("\n" + "\n".join(lines) + "\n")
 

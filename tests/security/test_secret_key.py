@@ -1,4 +1,5 @@
 """H2: a random secret key kept in the data directory, refused defaults, future-dated events."""
+# ruff: noqa: S104  (the tests name the all-interfaces address on purpose)
 
 import json
 import stat
