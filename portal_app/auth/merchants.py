@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal_app.i18n.text import Plural, Text
@@ -137,8 +138,14 @@ def authenticate(
 def _record_failure(*, session: Session, client: str, now: datetime) -> None:
     key = throttle_key(client)
     throttle = session.get(MerchantLoginThrottle, key)
-    if throttle is None or now - _aware(throttle.window_start) > FAILURE_WINDOW:
-        throttle = throttle or MerchantLoginThrottle(email=key)
+    if throttle is None:
+        try:
+            with session.begin_nested():
+                session.add(MerchantLoginThrottle(email=key, window_start=now))
+        except IntegrityError:
+            pass  # a parallel failure from the same client made the row first: count on it
+        throttle = session.get_one(MerchantLoginThrottle, key, populate_existing=True)
+    if now - _aware(throttle.window_start) > FAILURE_WINDOW:
         throttle.failures = 0
         throttle.locked_until = None
     # The window runs from the latest failure: a slow, steady guesser keeps its delays.
