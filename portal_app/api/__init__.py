@@ -1,9 +1,12 @@
 """HTTP routes beside the Reflex app: the merchant API, Stripe webhooks, the sandbox, files."""
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
+
+from portal_app.api.body_limits import UploadCheck, limit_bodies
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -29,6 +32,10 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def build_api() -> Starlette:
-    """The Starlette app Reflex mounts its own backend under (our routes win)."""
-    return Starlette(routes=routes())
+def build_api(*, upload_check: UploadCheck | None = None) -> Starlette:
+    """The Starlette app Reflex mounts its own backend under (our routes win). Its middleware
+    bounds every request body, Reflex's own routes and the sandbox mount included; uploads
+    pass only when `upload_check` accepts the tab's client token."""
+    return Starlette(
+        routes=routes(), middleware=[Middleware(limit_bodies, upload_check=upload_check)]
+    )

@@ -1,11 +1,14 @@
 """Dashboard sign-in: the merchant's session id lives only in a backend var."""
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import reflex as rx
+from reflex.istate.manager import StateManager
+from reflex.state import _substate_key
 from reflex_base.event import EventSpec
 
 from portal_app.auth import rate_limit
@@ -24,6 +27,7 @@ from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.state.customer_session import locale_of
 
+CLIENT_TOKEN = re.compile(r"[0-9a-fA-F-]{36}")
 LOGIN_ROUTE = "/dashboard/login"
 HOME_ROUTE = "/dashboard"
 
@@ -134,3 +138,13 @@ async def signed_in_merchant(state: rx.State) -> SignedInMerchant | None:
     """The merchant behind this browser tab, re-validated against the database."""
     auth = await state.get_state(DashboardAuthState)
     return auth._current()
+
+
+async def token_has_merchant(state_manager: StateManager, token: str) -> bool:
+    """True when the browser tab with this Reflex client token has a live dashboard session
+    (for routes outside the event socket, such as uploads)."""
+    if not CLIENT_TOKEN.fullmatch(token):
+        return False
+    root = await state_manager.get_state(_substate_key(token, DashboardAuthState))
+    auth = await root.get_state(DashboardAuthState)
+    return await asyncio.to_thread(auth._current) is not None

@@ -16,6 +16,7 @@ from portal_app.settings import (
     SECRET_KEY_FILE,
     Settings,
     UnsafeToServe,
+    get_settings,
     is_loopback,
 )
 from tests.billing.test_billing_webhooks import customer_event, post, stored_name
@@ -111,7 +112,20 @@ def test_start_script_binds_to_loopback_unless_told() -> None:
     assert '--backend-host "$HOST"' in script
 
 
-async def test_a_future_dated_event_is_refused(db_tables: None) -> None:
+async def test_a_future_dated_event_is_refused(
+    db_tables: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_real_account")
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_real_account")
+    get_settings.cache_clear()
+    try:
+        await _post_future_events()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+async def _post_future_events() -> None:
     transport = httpx.ASGITransport(app=build_api())
     async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
         event = customer_event("From the future")
