@@ -19,6 +19,7 @@ def routes() -> list[BaseRoute]:
     from portal_app.api.billing_portal import billing_portal_routes
     from portal_app.api.files import file_routes
     from portal_app.api.openapi import openapi_routes
+    from portal_app.api.session_cookie import session_cookie_routes
     from portal_app.api.webhooks import stripe_webhook
     from portal_app.sandbox.app import build_sandbox_app
 
@@ -28,6 +29,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
         *billing_portal_routes(),
         *openapi_routes(),
+        *session_cookie_routes(),
         *file_routes(),
     ]
 

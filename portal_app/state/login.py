@@ -154,5 +154,4 @@ class LoginState(rx.State):
             self.code_error = user_message(exc, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
-        customer._session_id = session_id
-        return rx.redirect("/portal", replace=True)
+        return [customer._start_session(session_id), rx.redirect("/portal", replace=True)]

@@ -98,6 +98,13 @@ def test_allowed_origin_frames_the_portal_and_hears_from_it(
     expect(events).to_contain_text("portal.subscription.canceled")
     subscription.get_by_test_id("renew-subscription").click()
     expect(events).to_contain_text("portal.subscription.updated")
+
+    # Third-party cookies are blocked here, so the session cookie was refused: the session
+    # stays bound to the tab alone, and a reload of the frame (a new connection) keeps it.
+    portal_frame = next(f for f in page.frames if f.url.startswith(app_server.url))
+    assert not [c for c in page.context.cookies() if c["name"] == "portal_session"]
+    portal_frame.evaluate("location.reload()")
+    expect(frame.get_by_test_id("subscription").first).to_contain_text("Pro", timeout=20000)
     frame.get_by_test_id("logout").click()
     expect(events).to_contain_text("portal.closed")
     page.close()
@@ -114,3 +121,24 @@ def test_other_origins_are_refused(app_server, merchant_site: int, browser: Brow
     expect(frame.get_by_test_id("subscription")).to_have_count(0)
     expect(page.locator("#events")).to_be_empty()
     page.close()
+
+
+def test_a_first_party_session_keeps_an_httponly_cookie_and_survives_a_reload(
+    app_server, browser: Browser
+) -> None:
+    session = app_server.cli("session-link", "--email", "team@example.com")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(session)
+    expect(page.get_by_test_id("subscription").first).to_be_visible(timeout=20000)
+    for _ in range(50):
+        cookies = [c for c in context.cookies() if c["name"] == "portal_session"]
+        if cookies:
+            break
+        page.wait_for_timeout(100)
+    assert len(cookies) == 1
+    assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie").find("portal_session") == -1
+    page.reload()
+    expect(page.get_by_test_id("subscription").first).to_be_visible(timeout=20000)
+    context.close()
