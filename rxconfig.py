@@ -19,6 +19,9 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_settings.allowed_origins,
+    # Behind N reverse proxies, the client is the N-th address from the right of
+    # X-Forwarded-For (per-client rate limits key on it); 0 trusts only the socket peer.
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
     # Any SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host:5432/portal.
     db_url=_settings.database_url,
     redis_url=_settings.redis_url,

@@ -157,8 +157,8 @@ def banner() -> None:
     ]
     if settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
         lines.append(
-            "  Warning:             PORTAL_SECRET_KEY is the development default; set a long "
-            "random value before anyone else can reach this portal."
+            "  Warning:             PORTAL_SECRET_KEY is the development value: the portal "
+            "refuses to listen beyond loopback or to use a real Stripe key with it."
         )
     if settings.sandbox_mode:
         lines += [
@@ -166,8 +166,9 @@ def banner() -> None:
             "  Demo customer link:  .venv/bin/python -m portal_app.cli session-link "
             "--email jenny.rosen@example.com",
             "  Demo customers:      jenny.rosen@, trial@, past.due@, canceling@, team@example.com",
-            f"  Emails (codes):      {url}/dev/outbox",
         ]
+    if settings.dev_outbox and settings.sandbox_mode and settings.outbox_mode:
+        lines.append(f"  Emails (codes):      {url}/dev/outbox  (signed-in merchants only)")
     print("\n" + "\n".join(lines) + "\n")
 
 

@@ -16,12 +16,21 @@ from portal_app.pages import (  # noqa: F401  (register the pages)
 )
 from portal_app.services.email_delivery import delivery_loop as email_delivery_loop
 from portal_app.settings import get_settings
+from portal_app.state.dashboard_auth import token_has_merchant
 
+# A guessable secret key must never guard a real Stripe account or a reachable server.
+get_settings().check_safe_to_serve(host=rx.config.get_config().backend_host)
 create_tables()
+
+
+async def _upload_check(token: str) -> bool:
+    """Uploads (product images) only from a tab a merchant signed in on."""
+    return await token_has_merchant(app.state_manager, token)
+
 
 app = rx.App(
     stylesheets=["/portal.css", "/dashboard.css"],
-    api_transformer=[build_api(), with_frame_headers],
+    api_transformer=[build_api(upload_check=_upload_check), with_frame_headers],
     html_lang="en",
     # A plain script tag, so it runs before the app's modules: it guards storage and talks
     # to the parent page when a merchant's app frames the portal.

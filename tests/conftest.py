@@ -138,6 +138,8 @@ class AppServer:
             "PORTAL_INTERNAL_URL": self.url,
             "PORTAL_PUBLIC_URL": self.url,
             "PORTAL_CORS_ORIGINS": f'["http://localhost:{port}"]',
+            # The development outbox, as `scripts/start.sh` turns it on for the demo.
+            "PORTAL_DEV_OUTBOX": "true",
         }
         self.process: subprocess.Popen[bytes] | None = None
 

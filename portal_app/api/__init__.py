@@ -1,9 +1,12 @@
 """HTTP routes beside the Reflex app: the merchant API, Stripe webhooks, the sandbox, files."""
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
+
+from portal_app.api.body_limits import UploadCheck, limit_bodies
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -16,6 +19,7 @@ def routes() -> list[BaseRoute]:
     from portal_app.api.billing_portal import billing_portal_routes
     from portal_app.api.files import file_routes
     from portal_app.api.openapi import openapi_routes
+    from portal_app.api.session_cookie import session_cookie_routes
     from portal_app.api.webhooks import stripe_webhook
     from portal_app.sandbox.app import build_sandbox_app
 
@@ -25,10 +29,15 @@ def routes() -> list[BaseRoute]:
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
         *billing_portal_routes(),
         *openapi_routes(),
+        *session_cookie_routes(),
         *file_routes(),
     ]
 
 
-def build_api() -> Starlette:
-    """The Starlette app Reflex mounts its own backend under (our routes win)."""
-    return Starlette(routes=routes())
+def build_api(*, upload_check: UploadCheck | None = None) -> Starlette:
+    """The Starlette app Reflex mounts its own backend under (our routes win). Its middleware
+    bounds every request body, Reflex's own routes and the sandbox mount included; uploads
+    pass only when `upload_check` accepts the tab's client token."""
+    return Starlette(
+        routes=routes(), middleware=[Middleware(limit_bodies, upload_check=upload_check)]
+    )

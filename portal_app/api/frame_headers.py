@@ -2,7 +2,9 @@
 
 A page opened from a session link or a login link may be framed by the origins its
 configuration lists (and the portal itself); other portal pages by any active
-configuration's origins; the dashboard never.
+configuration's origins; every other document (the dashboard, the development outbox, any
+unknown path) never. Paths are normalised first, so `//dashboard/` or `/dashboard.html`
+cannot pass for a portal page.
 """
 
 from sqlmodel import col, select
@@ -18,16 +20,40 @@ from portal_app.services.configurations import configuration_for_login_token
 NEVER = "'none'"
 # Prefixes that serve no framable document (APIs, files, the sandbox, Reflex's own routes).
 NOT_DOCUMENTS = ("/v1/", "/api/", "/sandbox/", "/files/", "/_event", "/ping", "/_upload")
+# The customer-facing pages (`portal_page`); every other document is never framed.
+PORTAL_PAGES = ("/", "/portal", "/404")
+LINK_PAGES = ("session", "login")
+
+
+def normalise(path: str) -> str:
+    """The page a path names, as the static server resolves it: repeated slashes, `.` and
+    `..` segments, a trailing slash, `.html` and `/index` are folded away."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    if parts and parts[-1].lower().endswith(".html"):
+        parts[-1] = parts[-1][: -len(".html")]
+    if parts and parts[-1].lower() == "index":
+        parts.pop()
+    return "/" + "/".join(parts)
 
 
 def frame_ancestors(path: str) -> str:
     """The `frame-ancestors` sources for a document path."""
-    if path == "/dashboard" or path.startswith("/dashboard/"):
+    page = normalise(path)
+    parts = page.strip("/").split("/")
+    is_link = len(parts) == 2 and parts[0] in LINK_PAGES
+    if page not in PORTAL_PAGES and not is_link:
         return NEVER
-    parts = path.strip("/").split("/")
     with session_scope() as db:
         origins: list[str]
-        if len(parts) == 2 and parts[0] in ("session", "login"):
+        if is_link:
             config_id = (
                 configuration_for_link(session=db, token=parts[1])
                 if parts[0] == "session"
@@ -46,8 +72,9 @@ def frame_ancestors(path: str) -> str:
 
 def is_document(path: str) -> bool:
     """Pages, not scripts, styles or API calls (those have no framing to protect)."""
-    last = path.rsplit("/", 1)[-1]
-    return not path.startswith(NOT_DOCUMENTS) and ("." not in last or last.endswith(".html"))
+    page = normalise(path)
+    last = page.rsplit("/", 1)[-1]
+    return not (page + "/").startswith(NOT_DOCUMENTS) and "." not in last
 
 
 def with_frame_headers(app: ASGIApp) -> ASGIApp:

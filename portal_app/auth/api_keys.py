@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from portal_app.models.merchant import Merchant, MerchantApiKey
+from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 KEY_PREFIX = "sk_portal_"
 VISIBLE_CHARS = len(KEY_PREFIX) + 6
@@ -25,7 +26,10 @@ def hash_key(secret: str) -> str:
 def create_api_key(
     *, session: Session, merchant_id: str, name: str = ""
 ) -> tuple[MerchantApiKey, str]:
-    """A new key and its secret (the secret itself is never stored)."""
+    """A new key and its secret (the secret itself is never stored); ValueError (with a
+    `Text`) when the name holds control characters."""
+    if has_control_characters(name):
+        raise ValueError(CONTROL_CHARACTERS)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     row = MerchantApiKey(
         merchant_id=merchant_id,

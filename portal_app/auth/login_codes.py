@@ -104,16 +104,18 @@ def request_code(
     )
     row.code_hash = _hash(code, row.id)
     session.add(row)
+    # Rendered for unknown emails too, so both answers cost the same work (the page also
+    # answers after a fixed time).
+    message = login_code_email(
+        brand=replace(
+            configuration_brand(session=session, configuration_id=configuration_id),
+            business_name=business_name,
+        ),
+        code=code,
+        valid_minutes=int(CODE_TTL.total_seconds() // 60),
+        locale=locale,
+    )
     if customer is not None:
-        message = login_code_email(
-            brand=replace(
-                configuration_brand(session=session, configuration_id=configuration_id),
-                business_name=business_name,
-            ),
-            code=code,
-            valid_minutes=int(CODE_TTL.total_seconds() // 60),
-            locale=locale,
-        )
         queue_rendered(
             session=session, kind=LOGIN_CODE, to=address, email=message, expires_at=row.expires_at
         )

@@ -1,16 +1,21 @@
 """Merchant accounts: Argon2id passwords, throttled dashboard sign-in, dashboard sessions.
 
-Failed attempts are counted per email in the database so that every worker enforces the
-same limit. Unknown emails cost the same Argon2 verification as known ones, and both get
-the same message, so the form does not reveal which emails have accounts.
+Failed attempts are counted per client (its address) in the database so that every worker
+enforces the same delays: after a few free tries each further failure doubles the wait
+before that client may try again. Nobody else is slowed, so a stranger cannot lock the
+merchant out. Unknown emails cost the same Argon2 verification as known ones, and both get
+the same message, so the form does not reveal which emails have accounts. Argon2 runs at most
+`HASH_SLOTS` at a time (callers run it in worker threads, never on the event loop).
 """
 
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal_app.i18n.text import Plural, Text
@@ -18,17 +23,20 @@ from portal_app.models.merchant import Merchant, MerchantLoginThrottle, Merchant
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-MAX_FAILURES = 5
+FREE_TRIES = 3
+FIRST_DELAY = timedelta(seconds=2)
+LONGEST_DELAY = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
 SESSION_IDLE_TTL = timedelta(hours=2)
 SESSION_MAX_AGE = timedelta(hours=12)
+HASH_SLOTS = 2
 
 INCORRECT = Text("Email or password is incorrect.")
-LOCKED = Text("Too many failed attempts. Try again in 15 minutes.")
+WAIT = Text("Too many attempts. Please try again later.")
 SIGN_IN = Text("Please sign in.")
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
 
 
@@ -48,15 +56,30 @@ def normalize_email(email: str) -> str:
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of the password."""
-    return _hasher.hash(password)
+    with _hash_slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        with _hash_slots:
+            return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def throttle_key(client: str) -> str:
+    """The throttle row of one client (the table's key column predates per-client counts)."""
+    return f"client:{client[:200]}"
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long a client waits after its `failures`-th failure in a row: nothing for the first
+    few, then 2 s, 4 s, 8 s, ... up to 15 minutes."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** (failures - FREE_TRIES), LONGEST_DELAY)
 
 
 def create_merchant(*, session: Session, email: str, password: str) -> Merchant:
@@ -87,19 +110,21 @@ def create_merchant(*, session: Session, email: str, password: str) -> Merchant:
 
 
 def authenticate(
-    *, session: Session, email: str, password: str, now: datetime | None = None
+    *, session: Session, email: str, password: str, client: str, now: datetime | None = None
 ) -> Merchant:
-    """The merchant with these credentials, or MerchantAuthError (counted when wrong)."""
+    """The merchant with these credentials, or MerchantAuthError (a failure slows this client
+    only; the caller commits even when it raises, so the count persists)."""
     now = now or datetime.now(UTC)
     address = normalize_email(email)[:320]
-    throttle = session.get(MerchantLoginThrottle, address)
+    throttle = session.get(MerchantLoginThrottle, throttle_key(client))
+    # Refused before any hashing: a waiting client costs nothing.
     if throttle and throttle.locked_until and now < _aware(throttle.locked_until):
-        raise MerchantAuthError(LOCKED)
+        raise MerchantAuthError(WAIT)
     merchant = session.exec(select(Merchant).where(Merchant.email == address)).first()
     candidate = password[:MAX_PASSWORD_LENGTH]
     ok = verify_password(merchant.password_hash if merchant else _DUMMY_HASH, candidate)
     if merchant is None or not ok:
-        _record_failure(session=session, email=address, now=now)
+        _record_failure(session=session, client=client, now=now)
         raise MerchantAuthError(INCORRECT)
     if throttle is not None:
         session.delete(throttle)
@@ -110,18 +135,25 @@ def authenticate(
     return merchant
 
 
-def _record_failure(*, session: Session, email: str, now: datetime) -> None:
-    throttle = session.get(MerchantLoginThrottle, email)
-    if throttle is None or now - _aware(throttle.window_start) > FAILURE_WINDOW:
-        throttle = throttle or MerchantLoginThrottle(email=email)
+def _record_failure(*, session: Session, client: str, now: datetime) -> None:
+    key = throttle_key(client)
+    throttle = session.get(MerchantLoginThrottle, key)
+    if throttle is None:
+        try:
+            with session.begin_nested():
+                session.add(MerchantLoginThrottle(email=key, window_start=now))
+        except IntegrityError:
+            pass  # a parallel failure from the same client made the row first: count on it
+        throttle = session.get_one(MerchantLoginThrottle, key, populate_existing=True)
+    if now - _aware(throttle.window_start) > FAILURE_WINDOW:
         throttle.failures = 0
-        throttle.window_start = now
         throttle.locked_until = None
+    # The window runs from the latest failure: a slow, steady guesser keeps its delays.
+    throttle.window_start = now
     throttle.failures += 1
-    if throttle.failures >= MAX_FAILURES:
-        throttle.locked_until = now + LOCKOUT
+    delay = retry_delay(throttle.failures)
+    throttle.locked_until = now + delay if delay else None
     session.add(throttle)
-    # Committed by the caller's scope even though sign-in fails: the count must persist.
     session.flush()
 
 

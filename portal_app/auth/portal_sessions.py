@@ -2,7 +2,8 @@
 
 The link token (256 bits) is shown once, in the session URL, and stored only as a SHA-256
 hash. Redeeming it is allowed once and within `LINK_TTL`; the session then lives until
-`IDLE_TTL` after the last activity. Reflex state keeps only the session id, server-side.
+`IDLE_TTL` after the last activity, and at most `PORTAL_SESSION_MAX_HOURS` (12 by default)
+after it was created. Reflex state keeps only the session id, server-side.
 """
 
 import hashlib
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal_app.i18n.text import Text
 from portal_app.models.portal_session import PortalSession
+from portal_app.settings import get_settings
 
 LINK_TTL = timedelta(minutes=5)
 IDLE_TTL = timedelta(hours=1)
@@ -112,7 +114,9 @@ def active_session(
     if row is None or row.redeemed_at is None or row.ended_at is not None:
         raise SessionError(Text("Your session has ended. Please sign in again."))
     last = _aware(row.last_activity_at or row.redeemed_at)
-    if now - last > IDLE_TTL:
+    # However active, a session ends `PORTAL_SESSION_MAX_HOURS` after it started.
+    too_old = now - _aware(row.created) > timedelta(hours=get_settings().session_max_hours)
+    if now - last > IDLE_TTL or too_old:
         raise SessionError(Text("Your session has expired. Please sign in again."))
     # Every click would otherwise be a database write; a minute's precision is plenty for a
     # one-hour idle limit.

@@ -16,6 +16,8 @@ SEND_PER_EMAIL = parse("5/hour")
 SEND_PER_CLIENT = parse("20/hour")
 VERIFY_PER_EMAIL = parse("10/15 minutes")
 VERIFY_PER_CLIENT = parse("30/15 minutes")
+# Dashboard sign-ins, counted before Argon2 runs (the growing per-client delays come after).
+SIGN_IN_PER_CLIENT = parse("20/minute")
 
 
 @lru_cache

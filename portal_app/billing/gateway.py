@@ -10,6 +10,7 @@ requests are never retried.
 
 import hashlib
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -167,15 +168,23 @@ def verify_webhook(
     signature: str | None,
     secret: str,
     tolerance: int = WEBHOOK_TOLERANCE_SECONDS,
+    reject_future: bool = True,
 ) -> dict[str, Any]:
-    """The event in a webhook body after checking its `Stripe-Signature` and its age."""
+    """The event in a webhook body after checking its `Stripe-Signature` and its age (and,
+    with `reject_future`, that it is not dated beyond `tolerance` ahead of now)."""
     try:
         event = stripe.Webhook.construct_event(payload, signature, secret, tolerance)
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureInvalid(str(error)) from error
     except ValueError as error:
         raise WebhookSignatureInvalid("the body is not a JSON event") from error
-    return plain(event)
+    # Stripe's check bounds only the past: an event dated ahead would outrank later genuine
+    # updates in the mirror, so a creation time beyond the tolerance is refused too.
+    data = plain(event)
+    created = data.get("created")
+    if not isinstance(created, int) or (reject_future and created > time.time() + tolerance):
+        raise WebhookSignatureInvalid("the event's created time is missing or in the future")
+    return data
 
 
 def plain(obj: Any) -> dict[str, Any]:

@@ -38,6 +38,10 @@ def outbox_table(rows: Any) -> rx.Component:
                     message.last_error != "",
                     rx.el.p(message.last_error, class_name="dash-hint"),
                 ),
+                rx.cond(
+                    message.body != "",
+                    rx.el.pre(message.body, class_name="dash-hint"),
+                ),
             ),
             rx.el.td(_status(message)),
             data_testid="outbox-row",

@@ -78,6 +78,7 @@ MESSAGE_SOURCES = (
     "services/customer_directory.py",
     "services/portal_links.py",
     "services/tax_codes.py",
+    "services/text_rules.py",
     "auth/merchants.py",
     "auth/api_keys.py",
     "state/dashboard_api_keys.py",

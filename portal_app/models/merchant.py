@@ -46,7 +46,9 @@ class MerchantSession(SQLModel, table=True):
 
 
 class MerchantLoginThrottle(SQLModel, table=True):
-    """Failed sign-in attempts per email, in the DB so every worker sees the same count."""
+    """Failed sign-in attempts per client, in the DB so every worker sees the same count.
+
+    The key column keeps its first name; it holds `client:<address>` (see `throttle_key`)."""
 
     __tablename__ = "merchant_login_throttle"
 

@@ -19,43 +19,54 @@ def dashboard_login() -> rx.Component:
         rx.el.div(
             rx.el.form(
                 rx.el.h1(t("Sign in to your dashboard"), class_name="dash-title"),
-                rx.el.div(
-                    rx.el.label(t("Email"), html_for="login-email", class_name="dash-label"),
-                    rx.el.input(
-                        id="login-email",
-                        name="email",
-                        type="email",
-                        auto_complete="username",
-                        required=True,
-                        max_length=320,
-                        class_name="dash-input",
+                # Disabled until the app is hydrated: before that, pressing Enter would let
+                # the browser submit the form itself (the password in a URL with a GET).
+                rx.el.fieldset(
+                    rx.el.div(
+                        rx.el.label(t("Email"), html_for="login-email", class_name="dash-label"),
+                        rx.el.input(
+                            id="login-email",
+                            name="email",
+                            type="email",
+                            auto_complete="username",
+                            required=True,
+                            max_length=320,
+                            class_name="dash-input",
+                        ),
+                        class_name="dash-field",
                     ),
-                    class_name="dash-field",
-                ),
-                rx.el.div(
-                    rx.el.label(t("Password"), html_for="login-password", class_name="dash-label"),
-                    rx.el.input(
-                        id="login-password",
-                        name="password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                        max_length=256,
-                        class_name="dash-input",
+                    rx.el.div(
+                        rx.el.label(
+                            t("Password"), html_for="login-password", class_name="dash-label"
+                        ),
+                        rx.el.input(
+                            id="login-password",
+                            name="password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                            max_length=256,
+                            class_name="dash-input",
+                        ),
+                        class_name="dash-field",
                     ),
-                    class_name="dash-field",
-                ),
-                rx.cond(
-                    DashboardAuthState.login_error != "",
-                    rx.el.p(
-                        DashboardAuthState.login_error,
-                        class_name="field-error",
-                        role="alert",
-                        data_testid="login-error",
+                    rx.cond(
+                        DashboardAuthState.login_error != "",
+                        rx.el.p(
+                            DashboardAuthState.login_error,
+                            class_name="field-error",
+                            role="alert",
+                            data_testid="login-error",
+                        ),
                     ),
+                    rx.el.button(t("Sign in"), type="submit", class_name="dash-button"),
+                    disabled=~rx.State.is_hydrated,
+                    class_name="dash-login-fields",
                 ),
-                rx.el.button(t("Sign in"), type="submit", class_name="dash-button"),
                 on_submit=DashboardAuthState.log_in,
+                # Even a native submission would POST to this page, never put fields in a URL.
+                method="post",
+                action=LOGIN_ROUTE,
                 class_name="dash-card dash-login-card",
                 aria_label=t("Sign in"),
             ),

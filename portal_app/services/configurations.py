@@ -23,6 +23,7 @@ from portal_app.models.configuration import ConfigurationFeatures, PortalConfigu
 from portal_app.models.mirror_catalog import MirrorPrice
 from portal_app.services.branding import FONT_STACKS, SHAPE_RADII, contrast_ratio
 from portal_app.services.stripe_params import ErrorCode, ParamError
+from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 from portal_app.settings import get_settings
 
 MAX_PRODUCTS = 10
@@ -273,6 +274,8 @@ def _optional_text(value: Any, param: str, max_length: int) -> str:
     if not isinstance(value, str):
         raise ConfigurationError(Text("Invalid string: {param} must be text.", param=param), param)
     text = value.strip()
+    if has_control_characters(text):
+        raise ConfigurationError(CONTROL_CHARACTERS, param)
     if len(text) > max_length:
         raise ConfigurationError(
             Text(

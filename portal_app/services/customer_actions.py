@@ -40,6 +40,7 @@ from portal_app.services.email_templates import (
     RenderedEmail,
     subscription_canceled,
 )
+from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 MAX_COMMENT = 500
 
@@ -129,6 +130,8 @@ def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tupl
         raise ActionRefused(Text("Cancelling is not available here. Please contact us."))
     reason_text = reason if isinstance(reason, str) else ""
     comment_text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) else ""
+    if has_control_characters(comment_text, multiline=True):
+        raise ActionRefused(CONTROL_CHARACTERS)
     survey = settings.cancellation_reason
     if reason_text and (
         reason_text not in ALL_CANCELLATION_REASONS

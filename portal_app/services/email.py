@@ -25,6 +25,7 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_UPDATED,
     RenderedEmail,
 )
+from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,9 @@ def update_email_settings(
 ) -> EmailSettingsView:
     """Validate and store the settings; raises EmailSettingsError naming the bad field."""
     name = sender_name.strip()
-    if not name or len(name) > MAX_SENDER_NAME or any(c in name for c in "\r\n"):
+    if has_control_characters(name):
+        raise EmailSettingsError(CONTROL_CHARACTERS, field="sender_name")
+    if not name or len(name) > MAX_SENDER_NAME:
         raise EmailSettingsError(
             Plural(
                 "Enter a sender name of 1 to {count} character.",

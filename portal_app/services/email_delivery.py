@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -137,17 +138,27 @@ def _deliver(server: SmtpServer, message_id: str, *, now: datetime) -> str:
         message = session.get_one(OutboxEmail, message_id)
         sender = from_header(session=session)
     error: str | None = None
+    unsendable: str | None = None
     expired = message.expires_at is not None and message.expires_at <= now
     if not expired:
         try:
             _send(server, _compose(message, sender=sender))
         except (smtplib.SMTPException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
+        except (ValueError, TypeError, MessageError) as exc:
+            # A header that cannot be written (a line break in a name saved before names were
+            # checked) or an address SMTP cannot carry: no retry helps, the others still go.
+            unsendable = f"{type(exc).__name__}: {exc}"
     with Session(get_engine()) as session:
         message = session.get_one(OutboxEmail, message_id)
         if expired:
             message.status = "expired"
             log.info("%s email %s expired before it could be sent", message.kind, message.id)
+        elif unsendable is not None:
+            message.status = "failed"
+            message.attempts += 1
+            message.last_error = unsendable[:500]
+            log.warning("%s email %s cannot be sent: %s", message.kind, message.id, unsendable)
         elif error is not None:
             _record_failure(message, error, now=now)
         else:

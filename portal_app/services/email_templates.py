@@ -60,8 +60,8 @@ class Strings:
 
 
 LOGIN_CODE_EN = Strings(
-    # Tests and the e2e helpers read the code as the subject's last word.
-    subject=N_("Your {business} login code: {code}"),
+    # Never the code in the subject: lock screens and mail lists show subjects to anyone.
+    subject=N_("Your {business} login code"),
     heading=N_("Your login code"),
     paragraphs=(N_("Enter this code to sign in to the {business} billing portal:"),),
     highlight="{code}",

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal_app.i18n.text import Text
 
@@ -99,13 +99,31 @@ def _check_dimensions(*, width: int, height: int) -> None:
         )
 
 
+def without_metadata(*, data: bytes) -> bytes:
+    """The image re-encoded from its pixels alone: EXIF (GPS position, camera, date), XMP and
+    text chunks are gone; the EXIF orientation is applied first so the picture stays upright,
+    and the colour profile is kept."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS)) as image:
+            found = image.format or ""
+            upright = ImageOps.exif_transpose(image)
+            options: dict[str, object] = {"quality": 90} if found in ("JPEG", "WEBP") else {}
+            if icc := image.info.get("icc_profile"):
+                options["icc_profile"] = icc
+            out = io.BytesIO()
+            upright.save(out, format=found, **options)
+    return out.getvalue()
+
+
 def store_image(*, data: bytes, uploads_dir: Path) -> str:
-    """Check and store the image under a new random name; that name."""
+    """Check and store the image, without its metadata, under a new random name; that name."""
     found = image_format(data=data)
+    clean = without_metadata(data=data)
     uploads_dir.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{found.extension}"
     partial = uploads_dir / f".{name}.part"
-    partial.write_bytes(data)
+    partial.write_bytes(clean)
     # A rename is atomic, so the file route never serves a half-written image.
     partial.replace(uploads_dir / name)
     return name

@@ -1,17 +1,22 @@
 """The signed-in customer: a backend-only session id, re-validated by every handler."""
 
+import json
 from typing import Any
 
 import reflex as rx
+from reflex_base.event import EventSpec
 from sqlmodel import Session
 
+from portal_app.api.session_cookie import PATH as COOKIE_PATH
 from portal_app.auth.portal_sessions import SessionError, active_session
+from portal_app.auth.session_cookie import bind_ticket, session_in_header
 from portal_app.billing.errors import BillingError
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.portal_view import features_of
+from portal_app.settings import get_settings
 
 # What a customer action may end in, each with a message fit to show: the session is over,
 # the portal refuses, or Stripe refused or failed.
@@ -19,14 +24,53 @@ CUSTOMER_ERRORS = (SessionError, ActionRefused, BillingError)
 
 
 class CustomerSessionState(rx.State):
-    """Holds which portal session this browser tab is in; never sent to the browser."""
+    """Holds which portal session this browser tab is in; never sent to the browser.
+
+    The session is bound to the tab and, once the browser keeps it, to an HttpOnly cookie
+    (`auth.session_cookie`): a connection other than the one the session started on must
+    carry the cookie. The cookie also brings a tab back into its session after a restart.
+    """
 
     _session_id: str = ""
     _locale: str = "en"  # set by I18nState; server-made text and emails use it
+    # The socket the session started on, and whether the browser has kept the cookie.
+    _connection: str = ""
+    _cookie_bound: bool = False
+
+    def _start_session(self, session_id: str) -> EventSpec:
+        """Enter a session in this tab; the follow-up asks the browser to keep the cookie."""
+        self._session_id = session_id
+        self._connection = self.router.session.session_id
+        self._cookie_bound = False
+        base = get_settings().public_url.rstrip("/") + COOKIE_PATH
+        script = (
+            f"fetch({json.dumps(base)}, {{method: 'POST', credentials: 'include', "
+            f"body: {json.dumps(bind_ticket(session_id))}}})"
+            f".then(() => fetch({json.dumps(base)}, {{credentials: 'include'}}))"
+            ".then((r) => r.json()).then((j) => j.bound === true).catch(() => false)"
+        )
+        return rx.call_script(script, callback=CustomerSessionState.cookie_checked)
+
+    @rx.event
+    def cookie_checked(self, bound: object) -> None:
+        """The browser kept the cookie (or refused it, e.g. third-party cookies blocked)."""
+        # A client that claims a cookie it lacks only locks itself out: no check needed.
+        if self._session_id:
+            self._cookie_bound = bound is True
 
     def _portal_session(self, db: Session) -> PortalSession:
         """The live session for this tab (idle timer reset), or SessionError."""
-        return active_session(session=db, session_id=self._session_id)
+        from_cookie = session_in_header(self.router.headers.cookie)
+        connection = self.router.session.session_id
+        if not self._session_id and from_cookie:
+            # A restart forgot the tab's state; the browser's cookie brings it back.
+            self._session_id, self._connection, self._cookie_bound = from_cookie, connection, True
+        row = active_session(session=db, session_id=self._session_id)
+        same_connection = bool(connection) and connection == self._connection
+        if from_cookie != row.id and not same_connection and self._cookie_bound:
+            # The tab's token without the browser's cookie: not the browser that signed in.
+            raise SessionError(Text("Your session has ended. Please sign in again."))
+        return row
 
     @staticmethod
     def _configuration(db: Session, portal_session: PortalSession) -> PortalConfiguration:

@@ -11,6 +11,7 @@ from portal_app.auth.api_keys import create_api_key, list_api_keys, revoke_api_k
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
+from portal_app.i18n.text import user_message
 from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 
@@ -76,12 +77,17 @@ class DashboardApiKeysState(rx.State):
         if merchant is None:
             return rx.redirect(LOGIN_ROUTE)
         name = form_data.get("name") if isinstance(form_data, dict) else None
-        with session_scope() as session:
-            _row, secret = create_api_key(
-                session=session,
-                merchant_id=merchant.id,
-                name=name if isinstance(name, str) else "",
-            )
+        try:
+            with session_scope() as session:
+                _row, secret = create_api_key(
+                    session=session,
+                    merchant_id=merchant.id,
+                    name=name if isinstance(name, str) else "",
+                )
+        except ValueError as exc:
+            self.new_secret = ""
+            self.notice = user_message(exc, await locale_of(self))
+            return None
         self.new_secret = secret
         self.notice = ""
         await self._reload(merchant.id)

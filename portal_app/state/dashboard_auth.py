@@ -1,13 +1,21 @@
 """Dashboard sign-in: the merchant's session id lives only in a backend var."""
 
+import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import reflex as rx
+from reflex.istate.manager import StateManager
+from reflex.state import _substate_key
 from reflex_base.event import EventSpec
 
+from portal_app.auth import rate_limit
 from portal_app.auth.merchants import (
+    HASH_SLOTS,
     MAX_PASSWORD_LENGTH,
+    WAIT,
     MerchantAuthError,
     active_merchant,
     authenticate,
@@ -19,6 +27,7 @@ from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.state.customer_session import locale_of
 
+CLIENT_TOKEN = re.compile(r"[0-9a-fA-F-]{36}")
 LOGIN_ROUTE = "/dashboard/login"
 HOME_ROUTE = "/dashboard"
 
@@ -29,6 +38,29 @@ class SignedInMerchant:
 
     id: str
     email: str
+
+
+def _sign_in(*, email: str, password: str, client: str) -> tuple[str, str]:
+    """The merchant's email and a new session id; a failure's count is committed first."""
+    refusal: MerchantAuthError | None = None
+    with session_scope() as session:
+        try:
+            merchant = authenticate(session=session, email=email, password=password, client=client)
+            return merchant.email, start_session(session=session, merchant=merchant)
+        except MerchantAuthError as exc:
+            refusal = exc
+    raise refusal
+
+
+_semaphores: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = WeakKeyDictionary()
+
+
+def _hashing() -> asyncio.Semaphore:
+    """Sign-ins wait here, on the event loop, rather than in threads the pool needs."""
+    loop = asyncio.get_running_loop()
+    if loop not in _semaphores:
+        _semaphores[loop] = asyncio.Semaphore(HASH_SLOTS)
+    return _semaphores[loop]
 
 
 class DashboardAuthState(rx.State):
@@ -48,24 +80,30 @@ class DashboardAuthState(rx.State):
 
     @rx.event
     async def log_in(self, form_data: dict[str, Any]) -> EventSpec | None:
-        """Check the credentials (throttled per email) and start a dashboard session."""
+        """Check the credentials (throttled per client) and start a dashboard session."""
         locale = await locale_of(self)
         email, password = form_data.get("email"), form_data.get("password")
         if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
             self.login_error = gettext("Enter your email and password.", locale=locale)
             return None
-        with session_scope() as session:
-            # Caught inside the scope so that a failed attempt's count is committed.
-            try:
-                merchant = authenticate(
-                    session=session, email=email[:320], password=password[:MAX_PASSWORD_LENGTH]
+        client = self.router.session.client_ip or "unknown"
+        # Counted before any hashing, so a flood from one client never reaches Argon2.
+        if not rate_limit.allow(rate_limit.SIGN_IN_PER_CLIENT, "merchant-sign-in", client):
+            self.login_error = user_message(MerchantAuthError(WAIT), locale)
+            return None
+        try:
+            # Argon2 in a worker thread, a few at a time: the event loop keeps serving others.
+            async with _hashing():
+                signed_in = await asyncio.to_thread(
+                    _sign_in,
+                    email=email[:320],
+                    password=password[:MAX_PASSWORD_LENGTH],
+                    client=client,
                 )
-                session_id = start_session(session=session, merchant=merchant)
-            except MerchantAuthError as exc:
-                self.login_error = user_message(exc, locale)
-                return None
-            self.merchant_email = merchant.email
-        self._merchant_session_id = session_id
+        except MerchantAuthError as exc:
+            self.login_error = user_message(exc, locale)
+            return None
+        self.merchant_email, self._merchant_session_id = signed_in
         self.login_error = ""
         return rx.redirect(HOME_ROUTE)
 
@@ -100,3 +138,13 @@ async def signed_in_merchant(state: rx.State) -> SignedInMerchant | None:
     """The merchant behind this browser tab, re-validated against the database."""
     auth = await state.get_state(DashboardAuthState)
     return auth._current()
+
+
+async def token_has_merchant(state_manager: StateManager, token: str) -> bool:
+    """True when the browser tab with this Reflex client token has a live dashboard session
+    (for routes outside the event socket, such as uploads)."""
+    if not CLIENT_TOKEN.fullmatch(token):
+        return False
+    root = await state_manager.get_state(_substate_key(token, DashboardAuthState))
+    auth = await root.get_state(DashboardAuthState)
+    return await asyncio.to_thread(auth._current) is not None

@@ -60,11 +60,15 @@ class OutboxRow:
     status: str = ""
     status_label: str = ""
     last_error: str = ""
+    body: str = ""
 
 
-def outbox_rows(messages: list[OutboxEmail], locale: str) -> list[OutboxRow]:
+def outbox_rows(
+    messages: list[OutboxEmail], locale: str, *, with_body: bool = False
+) -> list[OutboxRow]:
     """Plain rows for the browser, labelled in `locale` (shared with the development outbox
-    page). The subject is the email's own, and the SMTP error is the mail server's wording."""
+    page, the only one `with_body`: a login code is in the body, never in the subject). The
+    subject is the email's own, and the SMTP error is the mail server's wording."""
     return [
         OutboxRow(
             id=m.id,
@@ -75,6 +79,7 @@ def outbox_rows(messages: list[OutboxEmail], locale: str) -> list[OutboxRow]:
             status=m.status,
             status_label=_status_label(m, locale),
             last_error=m.last_error,
+            body=m.text_body if with_body else "",
         )
         for m in messages
     ]

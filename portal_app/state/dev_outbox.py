@@ -1,28 +1,41 @@
-"""The development outbox: every queued message, readable without SMTP, in sandbox mode only."""
+"""The development outbox: queued messages with their bodies, for a signed-in merchant, only
+with `PORTAL_DEV_OUTBOX=true`, in sandbox mode and without an SMTP server."""
 
 import reflex as rx
+from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.services.email import recent_emails
 from portal_app.settings import get_settings
 from portal_app.state.customer_session import locale_of
+from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
 
 
+def outbox_enabled() -> bool:
+    """The explicit development flag is set, with the sandbox, and email stays in the outbox."""
+    settings = get_settings()
+    return settings.dev_outbox and settings.sandbox_mode and settings.outbox_mode
+
+
 class DevOutboxState(rx.State):
-    """The newest messages, or nothing at all when a real Stripe key is set."""
+    """The newest messages, or nothing at all when the outbox is not enabled."""
 
     available: bool = False
     messages: list[OutboxRow] = []
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> EventSpec | None:
         """Page load (and refresh): checked on every call, since any client may call it."""
-        # With a real Stripe key the messages go to real customers: never show them here.
-        self.available = get_settings().sandbox_mode
-        if not self.available:
-            self.messages = []
-            return
+        self.available = False
+        self.messages = []
+        if not outbox_enabled():
+            return None
+        # The bodies hold login codes: whoever reads them can sign in as any customer.
+        if await signed_in_merchant(self) is None:
+            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session), locale)
+            self.messages = outbox_rows(recent_emails(session=session), locale, with_body=True)
+        self.available = True
+        return None

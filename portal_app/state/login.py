@@ -1,8 +1,11 @@
 """The no-code login link: email → one-time code → portal session."""
 
+import asyncio
+import time
+
 import reflex as rx
 
-from portal_app.auth.login_codes import LoginError, request_code, verify_code
+from portal_app.auth.login_codes import CodeSent, LoginError, request_code, verify_code
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
@@ -12,12 +15,39 @@ from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState, locale_of
 
 MAX_FIELD = 320
+# Every code request answers after at least this long, so timing does not tell known emails.
+SEND_ANSWER_SECONDS = 0.4
 
 
 def _text(form_data: object, key: str) -> str:
     """A form field as bounded text, whatever the client sent."""
     value = form_data.get(key, "") if isinstance(form_data, dict) else ""
     return str(value)[:MAX_FIELD] if isinstance(value, str | int) else ""
+
+
+def _request_code(
+    *, email: str, configuration_id: str, business_name: str, client: str, locale: str
+) -> CodeSent:
+    with session_scope() as db:
+        return request_code(
+            session=db,
+            email=email,
+            configuration_id=configuration_id,
+            business_name=business_name,
+            client=client,
+            locale=locale,
+        )
+
+
+def _verify_code(*, email: str, code: str, client: str) -> str:
+    """The new portal session's id; a wrong code's count is committed before the refusal."""
+    refusal: LoginError | None = None
+    with session_scope() as db:
+        try:
+            return verify_code(session=db, email=email, code=code, client=client).id
+        except LoginError as exc:
+            refusal = exc
+    raise refusal
 
 
 class LoginState(rx.State):
@@ -69,20 +99,23 @@ class LoginState(rx.State):
         if not self._configuration_id:
             self.step = "unavailable"
             return
+        started = time.monotonic()
         try:
-            with session_scope() as db:
-                sent = request_code(
-                    session=db,
-                    email=email,
-                    configuration_id=self._configuration_id,
-                    business_name=self._business_name,
-                    client=self.router.session.client_ip or "unknown",
-                    locale=locale,
-                )
+            sent = await asyncio.to_thread(
+                _request_code,
+                email=email,
+                configuration_id=self._configuration_id,
+                business_name=self._business_name,
+                client=self.router.session.client_ip or "unknown",
+                locale=locale,
+            )
         except LoginError as exc:
             self.email = email
             self.email_error = user_message(exc, locale)
             return
+        finally:
+            # Known and unknown emails answer after the same time, whatever the work took.
+            await asyncio.sleep(max(0.0, SEND_ANSWER_SECONDS - (time.monotonic() - started)))
         self.email = sent.email
         self.step = "code"
         self.notice = gettext(
@@ -111,17 +144,14 @@ class LoginState(rx.State):
             self.step = "email"
             return None
         try:
-            with session_scope() as db:
-                row = verify_code(
-                    session=db,
-                    email=self.email,
-                    code=_text(form_data, "code"),
-                    client=self.router.session.client_ip or "unknown",
-                )
-                session_id = row.id
+            session_id = await asyncio.to_thread(
+                _verify_code,
+                email=self.email,
+                code=_text(form_data, "code"),
+                client=self.router.session.client_ip or "unknown",
+            )
         except LoginError as exc:
             self.code_error = user_message(exc, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
-        customer._session_id = session_id
-        return rx.redirect("/portal", replace=True)
+        return [customer._start_session(session_id), rx.redirect("/portal", replace=True)]

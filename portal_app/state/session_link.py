@@ -26,7 +26,7 @@ class SessionLinkState(rx.State):
             self.error = user_message(exc, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
-        customer._session_id = session_id
+        bind = customer._start_session(session_id)
         (await self.get_state(I18nState)).forget_choice()
         self.error = ""
-        return rx.redirect("/portal", replace=True)
+        return [bind, rx.redirect("/portal", replace=True)]

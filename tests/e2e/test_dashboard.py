@@ -217,3 +217,37 @@ def test_screenshots(app_server: Any, page: Page, width: int) -> None:
         page.screenshot(
             path=f"{SHOTS}/dashboard-{name or 'configurations'}-{width}.png", full_page=True
         )
+
+
+def test_enter_before_hydration_never_puts_the_password_in_a_url(
+    app_server: Any, page: Page
+) -> None:
+    secret = "hunter2-never-in-a-url"
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    # No JavaScript arrives: the page stays the server's HTML, as on a slow connection.
+    page.route(re.compile(r".*\.(js|mjs)(\?.*)?$"), lambda route: route.abort())
+    page.goto(app_server.url + "/dashboard/login")
+    password = page.locator("#login-password")
+    password.wait_for(state="attached")
+    # The fields are disabled until the app has hydrated: typing and Enter do nothing.
+    expect(password).to_be_disabled()
+    page.locator("#login-email").focus()
+    page.keyboard.type("merchant@example.com")
+    page.keyboard.press("Enter")
+    # Even a native submission (fields re-enabled by hand) would POST, never GET.
+    with page.expect_request(lambda request: request.is_navigation_request()) as submitted:
+        page.evaluate(
+            """secret => {
+            const form = document.querySelector('#login-password').form;
+            for (const field of form.querySelectorAll('fieldset, input')) field.disabled = false;
+            form.querySelector('#login-email').value = 'merchant@example.com';
+            form.querySelector('#login-password').value = secret;
+            form.requestSubmit();
+        }""",
+            secret,
+        )
+    assert submitted.value.method == "POST" and secret not in submitted.value.url
+    page.wait_for_load_state()
+    assert all(secret not in url for url in urls), urls
+    assert secret not in page.url

@@ -119,3 +119,33 @@ def test_rejected_inputs_show_their_messages_and_change_nothing(
         assert not session.exec(
             select(MirrorProduct).where(col(MirrorProduct.name) == "Should not exist")
         ).all()
+
+
+def test_uploads_from_anyone_but_a_signed_in_merchant_are_refused_unread(
+    app_server: Any,
+) -> None:
+    import socket
+    import uuid
+
+    import httpx
+
+    from portal_app.state.dashboard_catalogue import DashboardCatalogueState
+
+    url = app_server.url + "/_upload"
+    handler = f"{DashboardCatalogueState.get_full_name()}.upload_image"
+    anonymous = {"reflex-client-token": str(uuid.uuid4()), "reflex-event-handler": handler}
+    files = {"files": ("a.png", b"\x89PNG" + b"0" * 1000, "image/png")}
+    assert httpx.post(url, headers=anonymous, files=files, timeout=30).status_code == 403
+    assert httpx.post(url, files=files, timeout=30).status_code == 403
+    # A 1 GB body is refused on its declared length, before a byte of it is sent.
+    with socket.create_connection(("127.0.0.1", app_server.port), timeout=30) as raw:
+        raw.sendall(
+            (
+                "POST /_upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"reflex-client-token: {anonymous['reflex-client-token']}\r\n"
+                f"reflex-event-handler: {handler}\r\n"
+                "Content-Type: multipart/form-data; boundary=x\r\n"
+                f"Content-Length: {1024**3}\r\n\r\n"
+            ).encode()
+        )
+        assert raw.recv(64).startswith(b"HTTP/1.1 413")

@@ -91,6 +91,11 @@ def test_allowed_origin_frames_the_portal_and_hears_from_it(
     height = page.locator("#billing-portal iframe").evaluate("f => f.style.height")
     assert re.fullmatch(r"\d+px", height) and int(height[:-2]) > 480
 
+    # Third-party cookies are blocked here, so the browser refused the session cookie (L4):
+    # the session stays bound to the tab alone and every action below still works.
+    page.wait_for_timeout(1000)
+    assert not [c for c in page.context.cookies() if c["name"] == "portal_session"]
+
     # A task completed inside the frame reaches the parent as an event.
     subscription = frame.get_by_test_id("subscription").first
     subscription.get_by_test_id("cancel-subscription").click()
@@ -98,6 +103,7 @@ def test_allowed_origin_frames_the_portal_and_hears_from_it(
     expect(events).to_contain_text("portal.subscription.canceled")
     subscription.get_by_test_id("renew-subscription").click()
     expect(events).to_contain_text("portal.subscription.updated")
+
     frame.get_by_test_id("logout").click()
     expect(events).to_contain_text("portal.closed")
     page.close()
@@ -114,3 +120,24 @@ def test_other_origins_are_refused(app_server, merchant_site: int, browser: Brow
     expect(frame.get_by_test_id("subscription")).to_have_count(0)
     expect(page.locator("#events")).to_be_empty()
     page.close()
+
+
+def test_a_first_party_session_keeps_an_httponly_cookie_and_survives_a_reload(
+    app_server, browser: Browser
+) -> None:
+    session = app_server.cli("session-link", "--email", "team@example.com")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(session)
+    expect(page.get_by_test_id("subscription").first).to_be_visible(timeout=20000)
+    for _ in range(50):
+        cookies = [c for c in context.cookies() if c["name"] == "portal_session"]
+        if cookies:
+            break
+        page.wait_for_timeout(100)
+    assert len(cookies) == 1
+    assert cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie").find("portal_session") == -1
+    page.reload()
+    expect(page.get_by_test_id("subscription").first).to_be_visible(timeout=20000)
+    context.close()

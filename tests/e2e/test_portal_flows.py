@@ -224,7 +224,8 @@ def test_email_code_login(app_server, page: Page) -> None:
         "with Session(get_engine()) as s:\n"
         "    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == 'past.due@example.com')"
         ".order_by(OutboxEmail.created.desc())).first()\n"
-        "    print(m.subject.rsplit(' ', 1)[-1])"
+        "    import re\n"
+        "    print(re.search(r'\\b\\d{6}\\b', m.text_body).group())"
     )
     page.get_by_label("Login code").fill(code)
     page.get_by_test_id("login-verify").click()

@@ -60,7 +60,7 @@ def test_sends_both_parts_from_the_merchant_in_its_brand(
     assert email["To"] == "jane@example.com"
     # No sender saved yet: the business name and a no-reply address on the public host.
     assert email["From"] == '"Acme <Cloud>" <no-reply@127.0.0.1>'
-    assert email["Subject"] == "Your Acme <Cloud> login code: 123456"
+    assert email["Subject"] == "Your Acme <Cloud> login code"
     text = email.get_body(("plain",))
     html = email.get_body(("html",))
     assert text is not None and html is not None
@@ -219,7 +219,7 @@ def test_starttls_and_auth(
     _queue_login_code(db)
 
     assert send_now() == DeliveryResult(sent=1)
-    assert _parsed(server)["Subject"].endswith("123456")
+    assert "123456" in str(_parsed(server).get_body(("plain",)).get_content())
 
 
 def test_without_smtp_messages_stay_in_the_outbox(

@@ -15,7 +15,7 @@ QUEUE = (
     "from portal_app.services.email import queue_email\n"
     "with session_scope() as s:\n"
     "    queue_email(session=s, kind='login_code', to='outbox.e2e@example.com',"
-    " subject='Your Acme Cloud login code: 314159', text='314159')\n"
+    " subject='Your Acme Cloud login code', text='314159')\n"
 )
 
 
@@ -47,8 +47,17 @@ def test_email_settings_and_the_outbox(app_server: Any, page: Page) -> None:
     expect(page.get_by_label("Confirm plan changes")).not_to_be_checked()
 
 
-def test_dev_outbox_shows_the_queued_code(app_server: Any, page: Page) -> None:
+def test_dev_outbox_shows_the_queued_code_to_a_signed_in_merchant_only(
+    app_server: Any, page: Page
+) -> None:
     app_server.python(QUEUE)
+    page.goto(app_server.url + "/dev/outbox")
+    page.wait_for_url(re.compile(r"/dashboard/login/?$"))
+    expect(page.get_by_text("314159")).to_have_count(0)
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Portal configurations").wait_for()
     page.goto(app_server.url + "/dev/outbox")
     page.get_by_role("heading", name="Development outbox").wait_for()
     expect(page.get_by_test_id("outbox-row").first).to_contain_text("314159")

@@ -92,9 +92,13 @@ def test_templates_escape_html_and_carry_the_brand() -> None:
     assert "has ended" in now.text and "Manage billing" not in now.text
 
 
-def test_login_code_subject_ends_with_the_code() -> None:
+def test_login_code_is_in_the_body_never_the_subject() -> None:
+    for locale in ("en", "de", "fi", "ja"):
+        email = email_templates.login_code(
+            brand=BRAND, code="042917", valid_minutes=10, locale=locale
+        )
+        assert "042917" not in email.subject and "042917" in email.text, locale
     email = email_templates.login_code(brand=BRAND, code="042917", valid_minutes=10)
-    assert email.subject.rsplit(" ", 1)[-1] == "042917"
     assert "10 minutes" in email.text and "042917" in email.html
 
 
@@ -169,20 +173,34 @@ async def test_dashboard_saves_the_settings(db: Session, root: State) -> None:
     assert not should_send(session=db, kind="subscription_updated")
 
 
-async def test_dev_outbox_only_in_sandbox_mode(
+async def test_dev_outbox_needs_the_flag_a_merchant_sandbox_and_no_smtp(
     db: Session, root: State, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    queue_email(session=db, kind="login_code", to="dev@example.com", subject="Code 2", text="2")
+    queue_email(session=db, kind="login_code", to="dev@example.com", subject="Code", text="271828")
     db.commit()
     page = _substate(root, DevOutboxState)
-    await DevOutboxState.load.fn(page)
-    assert page.available and [m.subject for m in page.messages] == ["Code 2"]
 
-    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_not_really")
-    get_settings.cache_clear()
-    try:
-        await DevOutboxState.load.fn(page)
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
+    async def load_with(**env: str) -> Any:
+        with monkeypatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            get_settings.cache_clear()
+            try:
+                return await DevOutboxState.load.fn(page)
+            finally:
+                get_settings.cache_clear()
+
+    # Without the explicit flag there is no outbox, signed in or not.
+    assert await load_with() is None
     assert not page.available and page.messages == []
+    # With it, an anonymous visitor is sent to the sign-in form and sees nothing.
+    assert "/dashboard/login" in str(await load_with(PORTAL_DEV_OUTBOX="true"))
+    assert not page.available and page.messages == []
+
+    await _sign_in(root)
+    await load_with(PORTAL_DEV_OUTBOX="true")
+    assert page.available and [m.body.strip() for m in page.messages] == ["271828"]
+    # With SMTP or a real Stripe key the messages go to real people: never shown here.
+    for env in ({"PORTAL_SMTP_HOST": "smtp.example"}, {"STRIPE_SECRET_KEY": "sk_live_x"}):
+        await load_with(PORTAL_DEV_OUTBOX="true", **env)
+        assert not page.available and page.messages == []

@@ -28,29 +28,49 @@ def test_create_merchant_refuses_bad_input(db: Session, merchant: Merchant, pass
 def test_authenticate_is_generic_and_case_insensitive(
     db: Session, merchant: Merchant, password: str
 ) -> None:
-    assert merchants.authenticate(session=db, email=" Owner@Example.com ", password=password)
+    assert merchants.authenticate(
+        session=db, email=" Owner@Example.com ", password=password, client="c"
+    )
     for email, attempt in (("owner@example.com", "wrong"), ("ghost@example.com", password)):
         with pytest.raises(
             merchants.MerchantAuthError, match=r"^Email or password is incorrect\.$"
         ):
-            merchants.authenticate(session=db, email=email, password=attempt)
+            merchants.authenticate(session=db, email=email, password=attempt, client="c")
 
 
-def test_failed_attempts_lock_the_email_in_the_database(
+def test_failures_slow_the_client_with_growing_delays_and_never_lock_the_merchant(
     db: Session, merchant: Merchant, password: str
 ) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    for _ in range(merchants.MAX_FAILURES):
-        with pytest.raises(merchants.MerchantAuthError):
-            merchants.authenticate(session=db, email=merchant.email, password="x", now=now)
+    attacker = "203.0.113.7"
+    waits: list[float] = []
+    for _ in range(merchants.FREE_TRIES + 3):
+        now += timedelta(seconds=waits[-1] if waits else 0)
+        with pytest.raises(merchants.MerchantAuthError, match="incorrect"):
+            merchants.authenticate(
+                session=db, email=merchant.email, password="x", client=attacker, now=now
+            )
+        row = db.get(MerchantLoginThrottle, merchants.throttle_key(attacker))
+        assert row is not None
+        wait = (row.locked_until.replace(tzinfo=UTC) - now) if row.locked_until else timedelta()
+        waits.append(wait.total_seconds())
+    assert waits == [0, 0, 2, 4, 8, 16]
     db.commit()
-    throttle = db.get(MerchantLoginThrottle, merchant.email)
-    assert throttle is not None and throttle.failures == merchants.MAX_FAILURES
-    with pytest.raises(merchants.MerchantAuthError, match="Too many"):
-        merchants.authenticate(session=db, email=merchant.email, password=password, now=now)
-    later = now + merchants.LOCKOUT + timedelta(seconds=1)
-    assert merchants.authenticate(session=db, email=merchant.email, password=password, now=later)
-    assert db.get(MerchantLoginThrottle, merchant.email) is None
+    # While it waits, the attacker is refused before any password check, even the right one.
+    with pytest.raises(merchants.MerchantAuthError, match="Too many attempts"):
+        merchants.authenticate(
+            session=db, email=merchant.email, password=password, client=attacker, now=now
+        )
+    # The merchant, from anywhere else, signs in at once: there is no lock on the account.
+    assert merchants.authenticate(
+        session=db, email=merchant.email, password=password, client="198.51.100.1", now=now
+    )
+    assert merchants.retry_delay(40) == merchants.LONGEST_DELAY
+    later = now + timedelta(seconds=16)
+    assert merchants.authenticate(
+        session=db, email=merchant.email, password=password, client=attacker, now=later
+    )
+    assert db.get(MerchantLoginThrottle, merchants.throttle_key(attacker)) is None
 
 
 def test_dashboard_sessions_expire_and_end(db: Session, merchant: Merchant) -> None:

@@ -174,7 +174,8 @@ def latest_code(instance: Any, email: str) -> str:
         "with Session(get_engine()) as s:\n"
         f"    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == {email!r})"
         ".order_by(col(OutboxEmail.created).desc())).first()\n"
-        "    print(m.subject.rsplit(' ', 1)[-1])"
+        "    import re\n"
+        "    print(re.search(r'\\b\\d{6}\\b', m.text_body).group())"
     )
 
 

@@ -45,3 +45,36 @@ def test_portal_pages_allow_exactly_the_configured_origins(
     db.commit()
     assert frame_ancestors("/portal") == "https://admin.example.com https://app.example.com"
     assert frame_ancestors("/dashboard/branding") == "'none'"
+
+
+def test_paths_are_normalised_and_only_portal_pages_may_be_framed(
+    only_config: tuple[Session, PortalConfiguration],
+) -> None:
+    db, config = only_config
+    config.frame_origins = ["https://app.example.com"]
+    db.add(config)
+    db.commit()
+    for path in (
+        "//dashboard/",
+        "//dashboard/login/",
+        "/dashboard.html",
+        "/dashboard/index.html",
+        "/./dashboard",
+        "/portal/../dashboard/login",
+        "/dev/outbox",
+        "//dev//outbox.html",
+        "/anything-else",
+        "/login/a/b",
+    ):
+        assert frame_ancestors(path) == "'none'", path
+    for path in ("/", "/portal", "/portal/", "//portal", "/portal.html", "/index.html", "/404"):
+        assert frame_ancestors(path) == "https://app.example.com", path
+
+
+def test_documents_are_recognised_after_normalising() -> None:
+    from portal_app.api.frame_headers import is_document
+
+    assert is_document("/dashboard.html") and is_document("//dashboard/")
+    assert is_document("//sandbox/../dashboard")
+    assert not is_document("/_next/static/chunk.js") and not is_document("/v1/billing_portal")
+    assert not is_document("/sandbox/v1/customers")
