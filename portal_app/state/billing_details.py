@@ -23,7 +23,8 @@ from portal_app.services.billing_details import (
     save_details,
     states,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
+from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 NOT_ACCEPTED = N_("This value is not accepted. Check it and try again.")

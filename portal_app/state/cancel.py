@@ -22,9 +22,10 @@ from portal_app.services.customer_actions import (
     retention_refusal,
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
 from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
+from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 REASON_LABELS = {

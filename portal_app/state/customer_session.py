@@ -94,8 +94,3 @@ class CustomerSessionState(rx.State):
             configuration_id=config.id,
             locale=self._locale,
         )
-
-
-async def locale_of(state: rx.State) -> str:
-    """The tab's locale, for the text a handler makes (notices, errors)."""
-    return (await state.get_state(CustomerSessionState))._locale

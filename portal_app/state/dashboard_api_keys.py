@@ -12,8 +12,8 @@ from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.i18n import locale_of
 
 
 @dataclass

@@ -25,7 +25,7 @@ from portal_app.auth.merchants import (
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
-from portal_app.state.customer_session import locale_of
+from portal_app.state.i18n import locale_of
 
 CLIENT_TOKEN = re.compile(r"[0-9a-fA-F-]{36}")
 LOGIN_ROUTE = "/dashboard/login"

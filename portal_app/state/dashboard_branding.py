@@ -18,9 +18,9 @@ from portal_app.services.configurations import (
     get_configuration,
     update_configuration,
 )
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import field_error
+from portal_app.state.i18n import locale_of
 
 MAX_FIELD = 2000
 _ERROR_FIELDS = {

@@ -32,8 +32,8 @@ from portal_app.services.images import (
     store_image,
 )
 from portal_app.settings import get_settings
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState, signed_in_merchant
+from portal_app.state.i18n import locale_of
 
 IMAGE_UPLOAD_ID = "product-image"
 # Stripe's `param` on a refusal, and the form field its message goes next to.

@@ -19,7 +19,6 @@ from portal_app.services.configurations import (
     make_default,
     update_configuration,
 )
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import (
     ConfigurationForm,
@@ -29,6 +28,7 @@ from portal_app.state.dashboard_configuration_form import (
     form_of,
     new_form,
 )
+from portal_app.state.i18n import locale_of
 
 MAX_LISTED = 100
 

@@ -20,9 +20,9 @@ from portal_app.services.portal_view import (
     SubscriptionRow,
     portal_home,
 )
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import field_error
+from portal_app.state.i18n import locale_of
 
 FLOW_CHOICES = ("", "payment_method_update", "subscription_update", "subscription_cancel")
 

@@ -24,8 +24,8 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_UPDATED,
 )
 from portal_app.settings import get_settings
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.i18n import locale_of
 
 MAX_FIELD = 320
 KIND_LABELS = {

@@ -11,9 +11,9 @@ from portal_app.services.configurations import (
     set_login_link,
     view_of,
 )
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_configuration_form import field_error
+from portal_app.state.i18n import locale_of
 
 
 class DashboardLoginLinkState(rx.State):

@@ -7,9 +7,9 @@ from reflex_base.event import EventSpec
 from portal_app.db import session_scope
 from portal_app.services.email import recent_emails
 from portal_app.settings import get_settings
-from portal_app.state.customer_session import locale_of
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
+from portal_app.state.i18n import locale_of
 
 
 def outbox_enabled() -> bool:

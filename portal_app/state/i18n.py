@@ -16,6 +16,11 @@ from portal_app.state.customer_session import CustomerSessionState
 _RELOAD_ON_SWITCH: dict[str, Any] = {}
 
 
+async def locale_of(state: rx.State) -> str:
+    """The tab's locale, for the text a handler makes (notices, errors)."""
+    return (await state.get_state(I18nState)).locale
+
+
 def reload_on_switch(route: str, loader: Any) -> None:
     """Re-run `loader` on `route` after the customer or merchant picks another language."""
     _RELOAD_ON_SWITCH[route.rstrip("/") or "/"] = loader

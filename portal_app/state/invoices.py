@@ -12,7 +12,8 @@ from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.services.customer_actions import ActionRefused
 from portal_app.services.invoices import pay_invoice
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 

@@ -12,7 +12,8 @@ from portal_app.i18n.text import user_message
 from portal_app.services.branding import brand_for
 from portal_app.services.configurations import configuration_for_login_token
 from portal_app.state.brand import BrandState
-from portal_app.state.customer_session import CustomerSessionState, locale_of
+from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import locale_of
 
 MAX_FIELD = 320
 # Every code request answers after at least this long, so timing does not tell known emails.

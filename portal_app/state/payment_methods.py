@@ -26,9 +26,10 @@ from portal_app.state.card_scripts import (
     confirm_sandbox_card,
     mount_payment_element,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
 from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
+from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 log = logging.getLogger(__name__)

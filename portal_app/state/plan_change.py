@@ -29,9 +29,10 @@ from portal_app.services.plan_change import (
     review_items,
     review_lines,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState, locale_of
+from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
 from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
+from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 

@@ -5,8 +5,8 @@ import reflex as rx
 from portal_app.auth.portal_sessions import SessionError, redeem_link
 from portal_app.db import session_scope
 from portal_app.i18n.text import user_message
-from portal_app.state.customer_session import CustomerSessionState, locale_of
-from portal_app.state.i18n import I18nState
+from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import I18nState, locale_of
 
 
 class SessionLinkState(rx.State):

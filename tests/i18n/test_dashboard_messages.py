@@ -29,6 +29,7 @@ from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_configuration_form import FormInputError, fields_from_form
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.dashboard_customers import DashboardCustomersState
+from portal_app.state.i18n import I18nState
 
 MARKED = "xx"
 
@@ -144,6 +145,7 @@ def marked_tab(marked_locale: str, monkeypatch: pytest.MonkeyPatch) -> State:
         monkeypatch.setattr(module, "signed_in_merchant", signed_in)
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     substate(root, CustomerSessionState)._locale = marked_locale
+    substate(root, I18nState).locale = marked_locale
     return root
 
 

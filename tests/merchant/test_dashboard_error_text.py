@@ -18,6 +18,7 @@ from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
+from portal_app.state.i18n import I18nState
 
 RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|Invalid (string|boolean|object)")
 
@@ -63,6 +64,7 @@ async def test_the_form_shows_a_long_headline_next_to_the_field_translated(
     await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
     tab = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
     tab._locale = "fr"
+    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "fr"
     state: Any = root.get_substate(DashboardConfigurationsState.get_full_name().split(".")[1:])
     await DashboardConfigurationsState.save.fn(
         state,

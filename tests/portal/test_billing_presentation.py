@@ -30,6 +30,7 @@ from portal_app.services.portal_view import billing_row
 from portal_app.state import billing_details as billing_state
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import I18nState
 
 ADDRESS = {"address", "phone"}
 
@@ -252,6 +253,7 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     customer: Any = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
     customer._locale = "de"
+    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "de"
     state: Any = root.get_substate(BillingDetailsState.get_full_name().split(".")[1:])
     monkeypatch.setattr(
         CustomerSessionState,

@@ -21,6 +21,7 @@ from portal_app.sandbox.cards import card_details, decline
 from portal_app.sandbox.errors import ApiError
 from portal_app.state.card_scripts import confirm_sandbox_card
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import CardErrors, PaymentMethodsState
 
 RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|param", re.IGNORECASE)
@@ -31,6 +32,7 @@ def card_state(locale: str) -> PaymentMethodsState:
     state = root.get_substate(PaymentMethodsState.get_full_name().split(".")[1:])
     customer = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
     customer._locale = locale
+    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = locale
     return state  # type: ignore[return-value]
 
 

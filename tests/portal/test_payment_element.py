@@ -23,6 +23,7 @@ from portal_app.state.card_scripts import (
     mount_payment_element,
 )
 from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import PaymentMethodsState
 
 
@@ -40,6 +41,7 @@ def card_state(monkeypatch: pytest.MonkeyPatch) -> PaymentMethodsState:
     state = root.get_substate(PaymentMethodsState.get_full_name().split(".")[1:])
     customer = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
     customer._locale = "fr"
+    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "fr"
 
     async def actor(self: PaymentMethodsState) -> object:
         return object()
