@@ -182,6 +182,10 @@ def _upsert(*, session: Session, obj: dict[str, Any], version: int | None, kind:
                 stamp += 1
             values["stripe_updated"] = stamp
         elif (version, snapshot_rank) < stored:
+            if version >= stored[0] - 1:
+                # Within a second of the stored snapshot (a write's response is stamped one
+                # second ahead): which came first cannot be told, so the object is read again.
+                session.info.setdefault(_UNORDERED, set()).add((obj["object"], obj["id"]))
             return False
         if model is MirrorSubscription:
             values["discounts"] = keep_expanded(values["discounts"], row.discounts)  # type: ignore[attr-defined]
@@ -191,6 +195,15 @@ def _upsert(*, session: Session, obj: dict[str, Any], version: int | None, kind:
     if model is MirrorSubscription:
         _replace_items(session=session, subscription=obj, version=stamp)
     return True
+
+
+_UNORDERED = "mirror_unordered_events"
+
+
+def unordered_objects(session: Session) -> set[tuple[str, str]]:
+    """(object type, id) of the events this session set aside because they carried the same
+    second as the stored snapshot: the caller reads those objects again and records them."""
+    return set(session.info.get(_UNORDERED, set()))
 
 
 def record(*, session: Session, obj: dict[str, Any]) -> None:

@@ -128,6 +128,13 @@ class DashboardCustomersState(rx.State):
         if flow_type not in FLOW_CHOICES:
             self.errors = {"flow_type": gettext("Choose one of the listed flows.", locale=locale)}
             return None
+        if flow_type and flow_type != "payment_method_update" and not subscription:
+            self.errors = {
+                "subscription": gettext(
+                    "Enter the id of the subscription this flow opens (sub_…).", locale=locale
+                )
+            }
+            return None
         flow_data: dict[str, Any] | None = None
         if flow_type:
             flow_data = {"type": flow_type}

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from portal_app.billing.gateway import plain
 from portal_app.billing.sync import account_now, apply_event, record
 from portal_app.db import get_engine
-from portal_app.models.mirror import MirrorSubscription, MirrorTestClock
+from portal_app.models.mirror import MirrorCustomer, MirrorSubscription, MirrorTestClock
 from portal_app.settings import get_settings
 
 DAY = 86400
@@ -119,3 +119,22 @@ def test_a_write_on_a_clock_ahead_of_real_time_beats_its_late_events(
         apply_event(session=session, event=late)
         assert session.get(MirrorSubscription, sub_id).cancel_at_period_end is True
         session.rollback()
+
+
+def test_an_outside_change_in_the_same_clock_second_as_a_write_reaches_the_mirror(
+    client: stripe.StripeClient, deliver
+) -> None:
+    """On a clock that stands still every event carries the same second, so whether an event
+    came before or after the portal's own write cannot be told from it: the webhook reads the
+    object again, and the mirror ends as Stripe is."""
+    frozen = int(time.time()) - 5 * DAY
+    _, customer, _ = _subscribed_customer_on_clock(client, frozen)
+    deliver()
+    written = plain(client.v1.customers.update(customer, params={"name": "Written by the portal"}))
+    with Session(get_engine()) as session:
+        record(session=session, obj=written)
+        session.commit()
+    client.v1.customers.update(customer, params={"name": "Changed by the merchant"})
+    deliver()
+    with Session(get_engine()) as session:
+        assert session.get(MirrorCustomer, customer).name == "Changed by the merchant"

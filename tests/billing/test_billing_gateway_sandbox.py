@@ -665,6 +665,8 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
     )
     await call("update_price", price_id=price["id"], changes={"nickname": "Month"}, intent="1")
     assert (await call("retrieve_price", price_id=price["id"]))["nickname"] == "Month"
+    again = await call("retrieve_mirrored", object_type="price", object_id=price["id"])
+    assert again["nickname"] == "Month"
     listed = await call("iter_prices", product_id=product["id"], active=True)
     assert {price["id"], cheaper["id"], one_off["id"]} <= {p["id"] for p in listed}
 

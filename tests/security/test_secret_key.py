@@ -139,3 +139,21 @@ async def _post_future_events() -> None:
         del missing["created"]
         assert (await post(client, missing)).status_code == 400
         assert json.loads((await post(client, missing)).text)["error"]["type"]
+
+
+async def test_in_sandbox_mode_a_live_event_dated_ahead_is_refused_a_test_clock_one_is_not(
+    db_tables: None,
+) -> None:
+    """Test-mode objects on a test clock live at its time, which may be ahead of now; a live
+    event never is."""
+    transport = httpx.ASGITransport(app=build_api())
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+        live = customer_event("Live from the future")
+        live["created"] = int(time.time()) + 3600
+        assert (await post(client, live)).status_code == 400
+        assert stored_name(live["data"]["object"]["id"]) is None
+        clocked = customer_event("On a test clock ahead")
+        clocked["created"] = int(time.time()) + 3600
+        clocked["livemode"] = False
+        assert (await post(client, clocked)).status_code == 200
+        assert stored_name(clocked["data"]["object"]["id"]) == "On a test clock ahead"
