@@ -146,6 +146,8 @@ def past_due_banner() -> rx.Component:
             data_amount=overdue.amount_minor,
             data_currency=overdue.currency,
             data_invoice_id=overdue.invoice_id,
+            data_total_amount=overdue.total_minor,
+            data_open_invoices=overdue.open_invoices,
         ),
     )
 

@@ -126,8 +126,9 @@ TEST_IDS: dict[str, str] = {
     "cancel-terms": "Cancel step's terms: data-ends-now, data-date (YYYY-MM-DD) access ends.",
     "cancel-access-ends": "Cancel step: the sentence naming when access ends.",
     "cancel-unused": "Cancel step: what happens to the unused time.",
-    "past-due-banner": "Past-due banner: data-amount (minor units), data-currency, "
-    "data-invoice-id.",
+    "past-due-banner": "Past-due banner: data-amount and data-invoice-id of the oldest open "
+    "invoice (what Pay settles first), data-total-amount and data-open-invoices for all that is "
+    "overdue, data-currency.",
     "past-due-pay": "Past-due banner's Pay button.",
     "pay-summary": "Pay panel under its invoice row: data-amount, data-currency.",
     "pm-remove-confirmation": "The question shown before a card is removed.",

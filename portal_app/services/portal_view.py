@@ -23,7 +23,7 @@ from portal_app.billing.views import (
 from portal_app.i18n.catalog import N_, gettext, ngettext
 from portal_app.i18n.format import address_lines, day, money, price_phrase, short_day
 from portal_app.i18n.format import phone as format_phone
-from portal_app.i18n.text import Text
+from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
 from portal_app.models.mirror_billing import MirrorInvoice
 from portal_app.models.mirror_catalog import MirrorCoupon
@@ -117,14 +117,17 @@ class InvoiceRow:
 
 @dataclass
 class PastDueRow:
-    """The open invoice of a past-due subscription, for the banner that offers to pay it
-    (empty `invoice_id` when nothing is overdue)."""
+    """What past-due subscriptions owe, for the banner that offers to pay it: the oldest
+    open invoice (the one Pay settles first) and the total of every open one (empty
+    `invoice_id` when nothing is overdue)."""
 
     invoice_id: str = ""
     number: str = ""
     amount: str = ""
     amount_minor: int = 0
     currency: str = ""
+    total_minor: int = 0
+    open_invoices: int = 0
     message: str = ""
 
 
@@ -205,10 +208,10 @@ def portal_home(
 def past_due_row(
     *, session: Session, customer_id: str, subscription_ids: list[str], locale: str
 ) -> PastDueRow:
-    """The newest open invoice of a past-due subscription, with what is left to pay."""
+    """The open invoices of past-due subscriptions: their total, and the oldest to pay first."""
     if not subscription_ids:
         return PastDueRow()
-    invoice = session.exec(
+    invoices = session.exec(
         select(MirrorInvoice)
         .where(
             MirrorInvoice.customer == customer_id,
@@ -217,22 +220,31 @@ def past_due_row(
             MirrorInvoice.amount_remaining > 0,
             col(MirrorInvoice.deleted).is_(False),
         )
-        .order_by(col(MirrorInvoice.created).desc())
-    ).first()
-    if invoice is None:
+        .order_by(col(MirrorInvoice.created))
+    ).all()
+    if not invoices:
         return PastDueRow()
-    amount = money(invoice.amount_remaining, invoice.currency, locale)
-    return PastDueRow(
-        invoice_id=invoice.id,
-        number=invoice.number or "",
+    oldest = invoices[0]
+    # Totalled in the oldest invoice's currency (a subscription bills in one currency).
+    total = sum(i.amount_remaining for i in invoices if i.currency == oldest.currency)
+    amount = money(oldest.amount_remaining, oldest.currency, locale)
+    message = Plural(
+        "Your payment of {amount} is past due. Pay it now to keep your subscription.",
+        "{count} payments totalling {total} are past due. Pay them now, oldest first, to keep "
+        "your subscription.",
+        len(invoices),
         amount=amount,
-        amount_minor=invoice.amount_remaining,
-        currency=invoice.currency,
-        message=gettext(
-            "Your payment of {amount} is past due. Pay it now to keep your subscription.",
-            locale=locale,
-            amount=amount,
-        ),
+        total=money(total, oldest.currency, locale),
+    )
+    return PastDueRow(
+        invoice_id=oldest.id,
+        number=oldest.number or "",
+        amount=amount,
+        amount_minor=oldest.amount_remaining,
+        currency=oldest.currency,
+        total_minor=total,
+        open_invoices=len(invoices),
+        message=message.render(locale),
     )
 
 

@@ -456,6 +456,43 @@ async def test_the_past_due_banner_states_the_amount_and_paying_clears_it(
     assert after.past_due.invoice_id == "" and after.subscriptions[0].status_label == "Active"
 
 
+async def test_with_two_renewals_overdue_the_banner_states_their_total_and_pays_the_oldest(
+    gateway: Gateway, stripe_client: stripe.StripeClient, sandbox: httpx.Client
+) -> None:
+    plan = await past_due_customer(stripe_client, sandbox)
+    advance(sandbox, plan, seconds=31 * 86400)
+    deliver(sandbox)
+    config = PortalConfiguration(id="bpc_due2", business_name="Acme", features=default_features())
+    with Session(get_engine()) as db:
+        home = portal_home(session=db, customer_id=plan["customer"], config=config, locale="en")
+    due = home.past_due
+    remote = await stripe_client.v1.invoices.list_async(
+        {"customer": plan["customer"], "status": "open"}
+    )
+    owed = sorted((i.created, i.id, i.amount_remaining) for i in remote.data)
+    assert len(owed) == 2
+    assert (due.open_invoices, due.total_minor) == (2, sum(amount for *_, amount in owed))
+    assert due.invoice_id == owed[0][1] and due.amount_minor == owed[0][2]
+    assert "2 payments totalling $50.00 are past due" in due.message
+
+    good = await stripe_client.v1.payment_methods.attach_async(
+        "pm_card_visa", {"customer": plan["customer"]}
+    )
+    deliver(sandbox)
+    await pay_invoice(
+        gateway=gateway,
+        actor=actor_for(plan["customer"]),
+        invoice_id=due.invoice_id,
+        payment_method_id=good.id,
+        nonce="oldest",
+    )
+    deliver(sandbox)
+    with Session(get_engine()) as db:
+        after = portal_home(session=db, customer_id=plan["customer"], config=config, locale="en")
+    assert (after.past_due.invoice_id, after.past_due.total_minor) == (owed[1][1], owed[1][2])
+    assert "Your payment of $25.00 is past due" in after.past_due.message
+
+
 async def test_a_new_card_becomes_the_default_everywhere_and_pays_what_is_overdue(
     gateway: Gateway, stripe_client: stripe.StripeClient, sandbox: httpx.Client
 ) -> None:
