@@ -57,7 +57,7 @@ MESSAGE_SOURCES = (
     "services/flows.py",
     "services/subscription_rules.py",
     "services/email_templates.py",
-    "auth/login_codes.py",
+    "services/login_codes.py",
     "auth/portal_sessions.py",
     "state/portal.py",
     "state/cancel.py",

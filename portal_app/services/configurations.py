@@ -185,7 +185,7 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
             terms_of_service_url=config.terms_of_service_url or None,
         ),
         default_return_url=config.default_return_url or None,
-        features=ConfigurationFeatures.model_validate(config.features or {}),
+        features=config.feature_settings,
         branding=Branding(
             logo_url=config.logo_url,
             icon_url=config.icon_url,

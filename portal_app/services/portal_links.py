@@ -421,8 +421,7 @@ def create_portal_link(
     clean_return_url = _url(return_url, "return_url")
     flow = None
     if flow_data not in (None, ""):
-        features = ConfigurationFeatures.model_validate(config.features or {})
-        flow = normalize_flow(flow_data, features)
+        flow = normalize_flow(flow_data, config.feature_settings)
     row, token = create_session(
         session=session,
         customer=customer_id,

@@ -18,7 +18,7 @@ from portal_app.services.configurations import (
     get_configuration,
     update_configuration,
 )
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
 
@@ -95,10 +95,9 @@ class DashboardBrandingState(rx.State):
         return button_contrast_warning(self.draft.button_color, self._locale) or ""
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the default configuration's brand."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self._locale = await locale_of(self)
         self.notice = ""
         self.errors = {}
@@ -126,10 +125,9 @@ class DashboardBrandingState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def set_field(self, name: str, value: str) -> EventSpec | None:
         """Update one draft field as the merchant types (the preview follows)."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if name not in EDITABLE or not isinstance(value, str):
             return None
         self._locale = await locale_of(self)
@@ -138,10 +136,9 @@ class DashboardBrandingState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def save(self) -> EventSpec | None:
         """Store the draft on the default configuration; errors appear next to their fields."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self._configuration_id:
             return None
         self._locale = locale = await locale_of(self)
