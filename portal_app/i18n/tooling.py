@@ -71,6 +71,8 @@ MESSAGE_SOURCES = (
     "i18n/billing_errors.py",
     # The merchant's dashboard.
     "services/configurations.py",
+    "services/configuration_document.py",
+    "services/stripe_params.py",
     "services/catalogue.py",
     "services/email.py",
     "services/branding.py",

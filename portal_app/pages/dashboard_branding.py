@@ -8,7 +8,7 @@ from portal_app.components.dashboard import Label, field_error, notice, select_f
 from portal_app.components.dashboard_preview import portal_preview
 from portal_app.components.text import t
 from portal_app.pages.dashboard_layout import dashboard_page
-from portal_app.services.configurations import FONTS, SHAPES
+from portal_app.services.branding import FONTS, SHAPES
 from portal_app.state.dashboard_branding import DashboardBrandingState
 
 S = DashboardBrandingState

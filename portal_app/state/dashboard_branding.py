@@ -9,11 +9,15 @@ from reflex_base.event import EventSpec
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.branding import BrandView, brand_for, css_variables
-from portal_app.services.configurations import (
+from portal_app.services.branding import (
     HEX_COLOUR,
-    ConfigurationError,
+    BrandView,
+    brand_for,
     button_contrast_warning,
+    css_variables,
+)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configurations import (
     default_configuration,
     get_configuration,
     update_configuration,

@@ -11,8 +11,8 @@ from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
+from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.configurations import (
-    ConfigurationError,
     create_configuration,
     get_configuration,
     list_configurations,

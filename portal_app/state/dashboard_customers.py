@@ -9,7 +9,8 @@ from reflex_base.event import EventSpec
 from portal_app.billing.views import CustomerNotMirrored
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import ConfigurationError, default_configuration
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configurations import default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
 from portal_app.services.portal_view import (

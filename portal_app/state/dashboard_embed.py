@@ -5,12 +5,9 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import (
-    ConfigurationError,
-    default_configuration,
-    update_configuration,
-    view_of,
-)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import view_of
+from portal_app.services.configurations import default_configuration, update_configuration
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error

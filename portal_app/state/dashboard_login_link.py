@@ -5,12 +5,9 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import (
-    ConfigurationError,
-    default_configuration,
-    set_login_link,
-    view_of,
-)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import view_of
+from portal_app.services.configurations import default_configuration, set_login_link
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of

@@ -15,13 +15,13 @@ from reflex.state import State
 from portal_app.db import session_scope
 from portal_app.i18n import catalog
 from portal_app.i18n.text import Plural, Text, render_all, user_message
-from portal_app.services.configurations import (
+from portal_app.services.branding import button_contrast_warning
+from portal_app.services.configuration_document import (
     ConfigurationError,
     PriceFacts,
-    button_contrast_warning,
     check_one_price_per_interval,
-    create_configuration,
 )
+from portal_app.services.configurations import create_configuration
 from portal_app.services.images import ImageRejected, image_format
 from portal_app.services.portal_links import create_portal_link
 from portal_app.state import dashboard_auth
