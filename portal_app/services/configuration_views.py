@@ -84,14 +84,7 @@ def view_of(config: PortalConfiguration) -> ConfigurationView:
         ),
         default_return_url=config.default_return_url or None,
         features=config.feature_settings,
-        branding=Branding(
-            logo_url=config.logo_url,
-            icon_url=config.icon_url,
-            background_color=config.background_color,
-            button_color=config.button_color,
-            font=config.font,
-            shape=config.shape,
-        ),
+        branding=Branding.model_validate(config, from_attributes=True),
         login_page=LoginPage(
             enabled=enabled,
             url=login_url(config.login_page_token) if enabled and config.login_page_token else None,

@@ -48,12 +48,9 @@ def _facts_for(
 ) -> Mapping[str, PriceFacts] | None:
     if price_lookup is None:
         return None
-    products = ((document.get("features") or {}).get("subscription_update") or {}).get(
-        "products"
-    ) or []
     ids = [
         price
-        for entry in products
+        for entry in products_of(document) or []
         if isinstance(entry, Mapping)
         for price in entry.get("prices") or []
         if isinstance(price, str)
