@@ -107,7 +107,7 @@ def create_merchant_account(*, email: str, password: str | None) -> int:
 
 def session_link(*, customer: str, email: str | None, return_url: str | None) -> int:
     """Print a one-time portal link for a customer (by id, or the customer an email signs in as)."""
-    from portal_app.services.configurations import ConfigurationError
+    from portal_app.services.configuration_document import ConfigurationError
     from portal_app.services.customers import customer_for_login
     from portal_app.services.portal_links import create_portal_link
 

@@ -35,8 +35,8 @@ from stripe.params.billing_portal._session_create_params import SessionCreatePar
 
 from portal_app.auth.api_keys import merchant_for_key
 from portal_app.db import session_scope
+from portal_app.services.configuration_views import ConfigurationView
 from portal_app.services.configurations import (
-    ConfigurationView,
     create_configuration,
     get_configuration,
     list_configurations,

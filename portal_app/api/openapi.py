@@ -30,7 +30,7 @@ from portal_app.models.configuration import (
     QuantityLimits,
     RetentionOffer,
 )
-from portal_app.services.configurations import Branding, BusinessProfile, Embed, LoginPage
+from portal_app.services.configuration_views import Branding, BusinessProfile, Embed, LoginPage
 from portal_app.services.portal_links import PortalLink
 from portal_app.services.stripe_params import alternatives, bracket, sdk_fields, sdk_hints
 

@@ -5,7 +5,7 @@ from typing import Any
 import reflex as rx
 
 from portal_app.components.feedback import error_text, step_buttons
-from portal_app.i18n.ui import t, t_around
+from portal_app.components.text import t, t_around
 from portal_app.state.cancel import CancelState
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import reflex as rx
 
 from portal_app.components.shell import language_switcher
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.i18n import I18nState
 

@@ -5,7 +5,7 @@ from typing import Any
 import reflex as rx
 
 from portal_app.components.dashboard import Label, field_error
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.services.catalogue import PriceSummary, ProductSummary
 
 

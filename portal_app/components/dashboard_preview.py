@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.dashboard_branding import DashboardBrandingState
 
 _brand = DashboardBrandingState.preview

@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.dashboard_email import OutboxRow
 
 

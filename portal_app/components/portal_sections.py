@@ -12,7 +12,7 @@ from portal_app.components.billing_form import billing_form, tax_id_form
 from portal_app.components.cancel_panel import cancel_panel
 from portal_app.components.feedback import error_text, status_text, step_buttons
 from portal_app.components.plan_change_panel import plan_change_panel
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.cancel import CancelState
 from portal_app.state.invoices import InvoicePaymentState

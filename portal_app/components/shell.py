@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.services.branding import PORTAL_NAME
 from portal_app.state.brand import BrandState
 from portal_app.state.i18n import I18nState

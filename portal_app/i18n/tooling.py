@@ -57,7 +57,7 @@ MESSAGE_SOURCES = (
     "services/flows.py",
     "services/subscription_rules.py",
     "services/email_templates.py",
-    "auth/login_codes.py",
+    "services/login_codes.py",
     "auth/portal_sessions.py",
     "state/portal.py",
     "state/cancel.py",
@@ -71,6 +71,8 @@ MESSAGE_SOURCES = (
     "i18n/billing_errors.py",
     # The merchant's dashboard.
     "services/configurations.py",
+    "services/configuration_document.py",
+    "services/stripe_params.py",
     "services/catalogue.py",
     "services/email.py",
     "services/branding.py",

@@ -197,3 +197,8 @@ class PortalConfiguration(SQLModel, table=True):
     frame_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
+
+    @property
+    def feature_settings(self) -> ConfigurationFeatures:
+        """`features` typed and validated: the one place the stored JSON is read."""
+        return ConfigurationFeatures.model_validate(self.features or {})

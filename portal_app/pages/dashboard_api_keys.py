@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.components.dashboard import notice
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_api_keys import ApiKeyRow, DashboardApiKeysState
 

@@ -6,9 +6,9 @@ import reflex as rx
 
 from portal_app.components.dashboard import Label, field_error, notice, select_field, text_field
 from portal_app.components.dashboard_preview import portal_preview
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.pages.dashboard_layout import dashboard_page
-from portal_app.services.configurations import FONTS, SHAPES
+from portal_app.services.branding import FONTS, SHAPES
 from portal_app.state.dashboard_branding import DashboardBrandingState
 
 S = DashboardBrandingState

@@ -15,7 +15,7 @@ from portal_app.components.dashboard_catalogue import (
     product_row,
     text_area,
 )
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.services.catalogue import (
     CURRENCIES,

@@ -10,7 +10,7 @@ from portal_app.components.dashboard import (
     select_field,
     text_field,
 )
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_configuration_form import (

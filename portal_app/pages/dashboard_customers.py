@@ -5,7 +5,7 @@ from typing import Any
 import reflex as rx
 
 from portal_app.components.dashboard import field_error, select_field, text_field
-from portal_app.i18n.ui import t, t_around
+from portal_app.components.text import t, t_around
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_customers import CustomerRow, DashboardCustomersState
 

@@ -4,7 +4,7 @@ import reflex as rx
 
 from portal_app.components.dashboard import checkbox, field_error, notice, text_field
 from portal_app.components.outbox_table import outbox_table
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_email import DashboardEmailState
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.components.shell import language_switcher
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState
 from portal_app.state.i18n import I18nState
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.components.dashboard import notice
-from portal_app.i18n.ui import t, t_around
+from portal_app.components.text import t, t_around
 from portal_app.pages.dashboard_layout import dashboard_page
 from portal_app.state.dashboard_login_link import DashboardLoginLinkState
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.components.outbox_table import outbox_table
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.state.dev_outbox import DevOutboxState
 from portal_app.state.i18n import I18nState
 

@@ -9,7 +9,7 @@ from portal_app.components.portal_sections import (
     payment_methods_section,
     subscriptions_section,
 )
-from portal_app.i18n.ui import t
+from portal_app.components.text import t
 from portal_app.pages.layout import portal_page
 from portal_app.state.flow import FlowState
 from portal_app.state.i18n import reload_on_switch

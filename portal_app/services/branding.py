@@ -29,7 +29,9 @@ WHITE = "#ffffff"
 BLACK = "#000000"
 # The surfaces of the main column that links and buttons sit on (page and cards).
 PAGE_SURFACES = ("#f6f8fa", "#ffffff")
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FONTS = tuple(FONT_STACKS)
+SHAPES = tuple(SHAPE_RADII)
 
 
 def _channels(colour: str) -> tuple[int, int, int]:
@@ -92,7 +94,7 @@ def muted_on(background: str) -> str:
 
 def safe_colour(colour: str, fallback: str) -> str:
     """A stored colour if it is `#rrggbb` (a bad value must not break the page)."""
-    return colour.lower() if isinstance(colour, str) and _HEX.match(colour) else fallback
+    return colour.lower() if isinstance(colour, str) and HEX_COLOUR.match(colour) else fallback
 
 
 @dataclass
@@ -171,3 +173,20 @@ def default_brand(*, session: Session) -> BrandView:
         select(PortalConfiguration).where(PortalConfiguration.is_default == True)  # noqa: E712
     ).first()
     return brand_for(config)
+
+
+def button_contrast_warning(button_color: str, locale: str = "en") -> str | None:
+    """A warning (in `locale`) when white button text would be hard to read on this colour."""
+    if not HEX_COLOUR.match(button_color or ""):
+        return None
+    ratio = contrast_ratio(button_color, WHITE)
+    if ratio >= AA_CONTRAST:
+        return None
+    return gettext(
+        "White text on {colour} has a contrast ratio of {ratio}:1; choose a darker colour "
+        "(at least {minimum}:1) so every customer can read the buttons.",
+        locale=locale,
+        colour=button_color.lower(),
+        ratio=f"{ratio:.1f}",
+        minimum=AA_CONTRAST,
+    )

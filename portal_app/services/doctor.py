@@ -17,7 +17,6 @@ from stripe.params._webhook_endpoint_create_params import WebhookEndpointCreateP
 
 from portal_app.billing.errors import AuthenticationFailed, BillingError, InvalidRequest
 from portal_app.billing.shapes import MIRRORED
-from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.services.configurations import default_configuration
 from portal_app.services.stripe_params import alternatives, sdk_fields
 from portal_app.settings import Settings
@@ -219,7 +218,7 @@ async def configuration_findings(*, session: Session, gateway: DoctorGateway) ->
         ]
     if not config.active:
         return [Finding("fix", f"The default portal configuration {config.id} is inactive.")]
-    features = ConfigurationFeatures.model_validate(config.features or {})
+    features = config.feature_settings
     problems: list[str] = []
     if features.subscription_update.enabled:
         for entry in features.subscription_update.products:

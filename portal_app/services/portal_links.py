@@ -7,7 +7,7 @@ one-time link. Errors name the offending parameter as Stripe does; their message
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,14 +19,10 @@ from portal_app.i18n.text import Text
 from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.configurations import (
-    WEB_URL,
-    ConfigurationError,
-    check_object,
-    default_configuration,
-    get_configuration_row,
-    unix_seconds,
-)
+from portal_app.services.configuration_document import ConfigurationError, check_object, web_url
+from portal_app.services.configuration_views import unix_seconds
+from portal_app.services.configurations import default_configuration, get_configuration_row
+from portal_app.services.stripe_params import missing
 from portal_app.settings import get_settings
 
 CustomerCheck = Callable[[Session, str], bool]
@@ -118,27 +114,17 @@ class PortalLink(BaseModel):
     url: str
 
 
-def _missing(param: str) -> ConfigurationError:
-    return ConfigurationError(
-        Text("Missing required param: {param}.", param=param), param, code="parameter_missing"
-    )
-
-
 def _not_one_of(param: str, choices: tuple[str, ...]) -> Text:
     return Text(
         "Invalid {param}: must be one of {choices}.", param=param, choices=", ".join(choices)
     )
 
 
-def _object(value: Any, param: str, allowed: set[str]) -> Mapping[str, Any]:
-    return check_object(value, allowed, param)
-
-
 def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | None:
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value:
-        raise _missing(param)
+        raise missing(param)
     if not value.startswith(prefix) or not _ID.match(value):
         raise ConfigurationError(
             Text(
@@ -151,22 +137,10 @@ def _id(value: Any, param: str, prefix: str, *, required: bool = True) -> str | 
     return value
 
 
-def _url(value: Any, param: str, *, required: bool = False) -> str | None:
-    if value in (None, "") and not required:
-        return None
-    if not isinstance(value, str) or not value:
-        raise _missing(param)
-    if len(value) > 2000 or not WEB_URL.match(value):
-        raise ConfigurationError(
-            Text("Not a valid URL: {param} must start with http(s)://", param=param), param
-        )
-    return value
-
-
 def _after_completion(value: Any) -> dict[str, Any]:
     param = "flow_data[after_completion]"
-    data = _object(
-        value or {"type": "portal_homepage"}, param, {"type", "redirect", "hosted_confirmation"}
+    data = check_object(
+        value or {"type": "portal_homepage"}, {"type", "redirect", "hosted_confirmation"}, param
     )
     kind = data.get("type")
     if kind not in AFTER_COMPLETION_TYPES:
@@ -175,17 +149,17 @@ def _after_completion(value: Any) -> dict[str, Any]:
         )
     result: dict[str, Any] = {"type": kind, "hosted_confirmation": None, "redirect": None}
     if kind == "redirect":
-        redirect = _object(data.get("redirect") or {}, f"{param}[redirect]", {"return_url"})
+        redirect = check_object(data.get("redirect") or {}, {"return_url"}, f"{param}[redirect]")
         result["redirect"] = {
-            "return_url": _url(
+            "return_url": web_url(
                 redirect.get("return_url"), f"{param}[redirect][return_url]", required=True
             )
         }
     elif kind == "hosted_confirmation":
-        hosted = _object(
+        hosted = check_object(
             data.get("hosted_confirmation") or {},
-            f"{param}[hosted_confirmation]",
             {"custom_message"},
+            f"{param}[hosted_confirmation]",
         )
         message = hosted.get("custom_message")
         if message is not None and (not isinstance(message, str) or len(message) > 500):
@@ -199,12 +173,14 @@ def _after_completion(value: Any) -> dict[str, Any]:
 
 def _after_expiration(value: Any) -> None:
     """Check Stripe's `after_expiration` and refuse it: expired links here just expire."""
-    data = _object(value, "after_expiration", {"type", "customer_login"})
+    data = check_object(value, {"type", "customer_login"}, "after_expiration")
     if data.get("type") != "customer_login":
         raise ConfigurationError(
             _not_one_of("after_expiration[type]", ("customer_login",)), "after_expiration[type]"
         )
-    _object(data.get("customer_login") or {}, "after_expiration[customer_login]", {"expires_at"})
+    check_object(
+        data.get("customer_login") or {}, {"expires_at"}, "after_expiration[customer_login]"
+    )
     raise ConfigurationError(
         Text(
             "This portal does not open a login page when a session link expires: leave "
@@ -216,21 +192,21 @@ def _after_expiration(value: Any) -> None:
 
 def _subscription_cancel(value: Any) -> dict[str, Any]:
     param = "flow_data[subscription_cancel]"
-    data = _object(value or {}, param, {"subscription", "retention"})
+    data = check_object(value or {}, {"subscription", "retention"}, param)
     retention = None
     if data.get("retention") not in (None, ""):
-        raw = _object(data["retention"], f"{param}[retention]", {"type", "coupon_offer"})
+        raw = check_object(data["retention"], {"type", "coupon_offer"}, f"{param}[retention]")
         if raw.get("type") != "coupon_offer":
             raise ConfigurationError(
                 Text("Invalid retention type: must be coupon_offer."), f"{param}[retention][type]"
             )
-        offer = _object(
-            raw.get("coupon_offer") or {}, f"{param}[retention][coupon_offer]", {"coupon"}
+        offer = check_object(
+            raw.get("coupon_offer") or {}, {"coupon"}, f"{param}[retention][coupon_offer]"
         )
         coupon = offer.get("coupon")
         if not isinstance(coupon, str) or not _ID.match(coupon):
             where = f"{param}[retention][coupon_offer][coupon]"
-            raise _missing(where)
+            raise missing(where)
         retention = {"coupon_offer": {"coupon": coupon}, "type": "coupon_offer"}
     return {
         "retention": retention,
@@ -240,14 +216,14 @@ def _subscription_cancel(value: Any) -> dict[str, Any]:
 
 def _subscription_update_confirm(value: Any) -> dict[str, Any]:
     param = "flow_data[subscription_update_confirm]"
-    data = _object(value or {}, param, {"subscription", "items", "discounts"})
+    data = check_object(value or {}, {"subscription", "items", "discounts"}, param)
     items = data.get("items")
     if not isinstance(items, list) or not items:
-        raise _missing(f"{param}[items]")
+        raise missing(f"{param}[items]")
     clean_items = []
     for index, item in enumerate(items):
         where = f"{param}[items][{index}]"
-        entry = _object(item, where, {"id", "price", "quantity"})
+        entry = check_object(item, {"id", "price", "quantity"}, where)
         quantity = entry.get("quantity")
         if quantity is not None:
             try:
@@ -274,7 +250,7 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
         discounts = []
         for index, raw in enumerate(data["discounts"]):
             where = f"{param}[discounts][{index}]"
-            entry = _object(raw, where, {"coupon", "promotion_code"})
+            entry = check_object(raw, {"coupon", "promotion_code"}, where)
             discounts.append(
                 {
                     "coupon": _id(entry.get("coupon"), f"{where}[coupon]", "", required=False),
@@ -295,10 +271,8 @@ def _subscription_update_confirm(value: Any) -> dict[str, Any]:
 
 def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str, Any]:
     """Stripe's `flow` object for these `flow_data` parameters, checked against the features."""
-    data = _object(
-        flow_data,
-        "flow_data",
-        {"type", "after_completion", *FLOW_TYPES, *UNOFFERED_FLOW_TYPES},
+    data = check_object(
+        flow_data, {"type", "after_completion", *FLOW_TYPES, *UNOFFERED_FLOW_TYPES}, "flow_data"
     )
     kind = data.get("type")
     if kind in UNOFFERED_FLOW_TYPES:
@@ -336,7 +310,7 @@ def normalize_flow(flow_data: Any, features: ConfigurationFeatures) -> dict[str,
     if kind == "subscription_cancel":
         flow["subscription_cancel"] = _subscription_cancel(data.get(kind))
     elif kind == "subscription_update":
-        sub = _object(data.get(kind) or {}, "flow_data[subscription_update]", {"subscription"})
+        sub = check_object(data.get(kind) or {}, {"subscription"}, "flow_data[subscription_update]")
         flow["subscription_update"] = {
             "subscription": _id(
                 sub.get("subscription"), "flow_data[subscription_update][subscription]", "sub_"
@@ -418,11 +392,10 @@ def create_portal_link(
         )
     if locale not in (None, "") and locale not in LOCALES:
         raise ConfigurationError(Text("Invalid locale: {value}", value=f"{locale!s:.20}"), "locale")
-    clean_return_url = _url(return_url, "return_url")
+    clean_return_url = web_url(return_url, "return_url") or None
     flow = None
     if flow_data not in (None, ""):
-        features = ConfigurationFeatures.model_validate(config.features or {})
-        flow = normalize_flow(flow_data, features)
+        flow = normalize_flow(flow_data, config.feature_settings)
     row, token = create_session(
         session=session,
         customer=customer_id,

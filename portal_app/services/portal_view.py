@@ -156,7 +156,7 @@ class PortalHome:
 
 def features_of(config: PortalConfiguration) -> ConfigurationFeatures:
     """The typed feature settings of a stored configuration."""
-    return ConfigurationFeatures.model_validate(config.features or {})
+    return config.feature_settings
 
 
 def portal_home(

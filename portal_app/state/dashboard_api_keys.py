@@ -12,7 +12,7 @@ from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import current_merchant, merchant_only
 from portal_app.state.i18n import locale_of
 
 
@@ -61,21 +61,19 @@ class DashboardApiKeysState(rx.State):
             ]
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the list; a secret shown earlier is gone for good."""
-        merchant = await signed_in_merchant(self)
-        if merchant is None:
-            return rx.redirect(LOGIN_ROUTE)
+        merchant = current_merchant()
         self.new_secret = self.notice = ""
         await self._reload(merchant.id)
         return None
 
     @rx.event
+    @merchant_only
     async def create(self, form_data: dict[str, Any]) -> EventSpec | None:
         """A new secret key, shown this once."""
-        merchant = await signed_in_merchant(self)
-        if merchant is None:
-            return rx.redirect(LOGIN_ROUTE)
+        merchant = current_merchant()
         name = form_data.get("name") if isinstance(form_data, dict) else None
         try:
             with session_scope() as session:
@@ -94,16 +92,16 @@ class DashboardApiKeysState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def dismiss_secret(self) -> None:
         """Hide the new secret (it cannot be shown again)."""
         self.new_secret = ""
 
     @rx.event
+    @merchant_only
     async def revoke(self, key_id: str) -> EventSpec | None:
         """Revoke one of the merchant's own keys; requests with it fail from now on."""
-        merchant = await signed_in_merchant(self)
-        if merchant is None:
-            return rx.redirect(LOGIN_ROUTE)
+        merchant = current_merchant()
         if not isinstance(key_id, str):
             return None
         with session_scope() as session:

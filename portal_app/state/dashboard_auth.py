@@ -1,9 +1,12 @@
 """Dashboard sign-in: the merchant's session id lives only in a backend var."""
 
 import asyncio
+import functools
 import re
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 import reflex as rx
@@ -148,3 +151,38 @@ async def token_has_merchant(state_manager: StateManager, token: str) -> bool:
     root = await state_manager.get_state(_substate_key(token, DashboardAuthState))
     auth = await root.get_state(DashboardAuthState)
     return await asyncio.to_thread(auth._current) is not None
+
+
+P = ParamSpec("P")
+S = TypeVar("S", bound=rx.State)
+R = TypeVar("R")
+_merchant: ContextVar[SignedInMerchant | None] = ContextVar("dashboard_merchant", default=None)
+
+
+def merchant_only(
+    handler: Callable[Concatenate[S, P], Awaitable[R]],
+) -> Callable[Concatenate[S, P], Awaitable[R | EventSpec]]:
+    """Guard a dashboard event handler: without a live merchant session the tab goes to the
+    login form and the handler does not run; inside it, `current_merchant()` is that merchant."""
+
+    @functools.wraps(handler)
+    async def guarded(self: S, *args: P.args, **kwargs: P.kwargs) -> R | EventSpec:
+        merchant = await signed_in_merchant(self)
+        if merchant is None:
+            return rx.redirect(LOGIN_ROUTE)
+        token = _merchant.set(merchant)
+        try:
+            return await handler(self, *args, **kwargs)
+        finally:
+            _merchant.reset(token)
+
+    guarded.merchant_only = True  # type: ignore[attr-defined]  # read by the guard's test
+    return guarded
+
+
+def current_merchant() -> SignedInMerchant:
+    """The merchant a `merchant_only` handler was called for."""
+    merchant = _merchant.get()
+    if merchant is None:
+        raise RuntimeError("current_merchant() outside a merchant_only handler")
+    return merchant

@@ -9,16 +9,20 @@ from reflex_base.event import EventSpec
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.branding import BrandView, brand_for, css_variables
-from portal_app.services.configurations import (
+from portal_app.services.branding import (
     HEX_COLOUR,
-    ConfigurationError,
+    BrandView,
+    brand_for,
     button_contrast_warning,
+    css_variables,
+)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configurations import (
     default_configuration,
     get_configuration,
     update_configuration,
 )
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
 
@@ -95,10 +99,9 @@ class DashboardBrandingState(rx.State):
         return button_contrast_warning(self.draft.button_color, self._locale) or ""
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the default configuration's brand."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self._locale = await locale_of(self)
         self.notice = ""
         self.errors = {}
@@ -126,10 +129,9 @@ class DashboardBrandingState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def set_field(self, name: str, value: str) -> EventSpec | None:
         """Update one draft field as the merchant types (the preview follows)."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if name not in EDITABLE or not isinstance(value, str):
             return None
         self._locale = await locale_of(self)
@@ -138,10 +140,9 @@ class DashboardBrandingState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def save(self) -> EventSpec | None:
         """Store the draft on the default configuration; errors appear next to their fields."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self._configuration_id:
             return None
         self._locale = locale = await locale_of(self)

@@ -32,7 +32,7 @@ from portal_app.services.images import (
     store_image,
 )
 from portal_app.settings import get_settings
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, DashboardAuthState, signed_in_merchant
+from portal_app.state.dashboard_auth import DashboardAuthState, merchant_only
 from portal_app.state.i18n import locale_of
 
 IMAGE_UPLOAD_ID = "product-image"
@@ -88,10 +88,8 @@ class DashboardCatalogueState(rx.State):
         """Whether the open product has any price."""
         return bool(self.prices)
 
-    async def _intent(self) -> str | None:
-        """The merchant session plus this form's nonce, or None when signed out."""
-        if await signed_in_merchant(self) is None:
-            return None
+    async def _intent(self) -> str:
+        """The merchant session plus this form's nonce (handlers are `merchant_only`)."""
         auth = await self.get_state(DashboardAuthState)
         return f"{auth._merchant_session_id}:{self._nonce}"
 
@@ -137,29 +135,26 @@ class DashboardCatalogueState(rx.State):
         return next((p for p in self.products if p.id == product_id), None)
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the catalogue from the mirror, the editor closed."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.editing, self.selected_id, self.prices, self.notice = False, "", [], ""
         self._reload_products(await locale_of(self))
         return None
 
     @rx.event
+    @merchant_only
     async def new_product(self) -> EventSpec | None:
         """Open an empty product form."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.editing, self.selected_id, self.selected_active = True, "", True
         self.draft, self.image, self.prices, self.notice = ProductDraft(), "", [], ""
         self._reset_forms()
         return None
 
     @rx.event
+    @merchant_only
     async def open_product(self, product_id: str) -> EventSpec | None:
         """Open one of the listed products in the editor."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         self._reload_products(locale)
         product = self._listed(product_id)
@@ -171,16 +166,16 @@ class DashboardCatalogueState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def close_editor(self) -> None:
         """Leave the editor without saving."""
         self.editing, self.selected_id, self.prices = False, "", []
         self.errors, self.price_errors = {}, {}
 
     @rx.event
+    @merchant_only
     async def upload_image(self, files: list[rx.UploadFile]) -> EventSpec | None:
         """Check the chosen file by its content and stage it for the product being edited."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.editing:
             return None
         self.notice = ""
@@ -202,17 +197,17 @@ class DashboardCatalogueState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def remove_image(self) -> None:
         """Drop the image from the draft (saved with the product)."""
         self.image = ""
         self.errors = {k: v for k, v in self.errors.items() if k != "image"}
 
     @rx.event
+    @merchant_only
     async def save_product(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Create the product, or send what changed; nothing is sent when a field is rejected."""
         intent = await self._intent()
-        if intent is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.editing or not isinstance(form_data, dict):
             return None
         self.notice = ""
@@ -271,11 +266,13 @@ class DashboardCatalogueState(rx.State):
         self._renew_nonce()
 
     @rx.event
+    @merchant_only
     async def archive_product(self) -> EventSpec | None:
         """Archive the open product: hidden from new sales, kept for existing subscriptions."""
         return await self._set_product_active(False, N_("Product archived."))
 
     @rx.event
+    @merchant_only
     async def restore_product(self) -> EventSpec | None:
         """Make an archived product available again."""
         return await self._set_product_active(True, N_("Product restored."))
@@ -283,8 +280,6 @@ class DashboardCatalogueState(rx.State):
     async def _set_product_active(self, active: bool, message: str) -> EventSpec | None:
         """`message`: the notice's msgid."""
         intent = await self._intent()
-        if intent is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id:
             return None
         self.notice = ""
@@ -301,11 +296,10 @@ class DashboardCatalogueState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def add_price(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Add a recurring price to the open product."""
         intent = await self._intent()
-        if intent is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id or not isinstance(form_data, dict):
             return None
         self.notice = ""
@@ -334,11 +328,13 @@ class DashboardCatalogueState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def archive_price(self, price_id: str) -> EventSpec | None:
         """Archive one of the open product's prices: no new subscriptions, existing ones stay."""
         return await self._set_price_active(price_id, False, N_("Price archived."))
 
     @rx.event
+    @merchant_only
     async def restore_price(self, price_id: str) -> EventSpec | None:
         """Make an archived price available again."""
         return await self._set_price_active(price_id, True, N_("Price restored."))
@@ -348,8 +344,6 @@ class DashboardCatalogueState(rx.State):
     ) -> EventSpec | None:
         """`message`: the notice's msgid."""
         intent = await self._intent()
-        if intent is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id or price_id not in {p.id for p in self.prices}:
             return None
         self.notice = ""

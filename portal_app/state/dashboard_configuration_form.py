@@ -7,10 +7,10 @@ from typing import Any
 from portal_app.i18n.catalog import N_
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import ALL_CANCELLATION_REASONS, ConfigurationFeatures
-from portal_app.services.configurations import (
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import (
     Branding,
     BusinessProfile,
-    ConfigurationError,
     ConfigurationView,
     LoginPage,
 )

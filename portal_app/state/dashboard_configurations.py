@@ -11,15 +11,15 @@ from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
+from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.configurations import (
-    ConfigurationError,
     create_configuration,
     get_configuration,
     list_configurations,
     make_default,
     update_configuration,
 )
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import (
     ConfigurationForm,
     FormInputError,
@@ -77,10 +77,9 @@ class DashboardConfigurationsState(rx.State):
         self.errors = {}
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the list, with the default configuration open."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self._reload_rows(await locale_of(self))
         self.notice = ""
         chosen = next((row for row in self.rows if row.is_default), None)
@@ -97,10 +96,9 @@ class DashboardConfigurationsState(rx.State):
         self.errors = {}
 
     @rx.event
+    @merchant_only
     async def select(self, configuration_id: str) -> EventSpec | None:
         """Open one of the listed configurations."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not isinstance(configuration_id, str) or configuration_id not in {
             row.id for row in self.rows
         }:
@@ -110,19 +108,17 @@ class DashboardConfigurationsState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def new(self) -> EventSpec | None:
         """Start a new configuration with Stripe's defaults."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.notice = ""
         self._start_new_form()
         return None
 
     @rx.event
+    @merchant_only
     async def save(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Validate and store the form; errors appear next to their fields."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         self.notice = ""
         if not isinstance(form_data, dict):
@@ -149,10 +145,9 @@ class DashboardConfigurationsState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def make_default(self) -> EventSpec | None:
         """Make the open configuration the one new sessions use."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id:
             return None
         locale = await locale_of(self)

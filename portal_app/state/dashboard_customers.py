@@ -9,7 +9,8 @@ from reflex_base.event import EventSpec
 from portal_app.billing.views import CustomerNotMirrored
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import ConfigurationError, default_configuration
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configurations import default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
 from portal_app.services.portal_links import create_portal_link
 from portal_app.services.portal_view import (
@@ -20,7 +21,7 @@ from portal_app.services.portal_view import (
     SubscriptionRow,
     portal_home,
 )
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
 
@@ -62,20 +63,18 @@ class DashboardCustomersState(rx.State):
         self.results = [CustomerRow(id=c.id, name=c.name, email=c.email) for c in found]
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the first customers, no link shown."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.query, self.link_url, self.customer_id, self.errors = "", "", "", {}
         self.searched = False
         self._search("")
         return None
 
     @rx.event
+    @merchant_only
     async def search(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Search the mirror by email, name or id."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         query = form_data.get("query") if isinstance(form_data, dict) else None
         self.query = query.strip()[:MAX_QUERY] if isinstance(query, str) else ""
         self.searched = True
@@ -83,10 +82,9 @@ class DashboardCustomersState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def choose(self, customer_id: str) -> EventSpec | None:
         """Pick a customer from the results for the link form."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
             self.customer_id = customer_id
             self.link_url, self.errors = "", {}
@@ -114,10 +112,9 @@ class DashboardCustomersState(rx.State):
                 return None
 
     @rx.event
+    @merchant_only
     async def create_link(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Create a one-time portal link for the customer, optionally into a flow."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         self.link_url = ""
         data = form_data if isinstance(form_data, dict) else {}

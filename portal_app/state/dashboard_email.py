@@ -24,7 +24,7 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_UPDATED,
 )
 from portal_app.settings import get_settings
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.i18n import locale_of
 
 MAX_FIELD = 320
@@ -119,10 +119,9 @@ class DashboardEmailState(rx.State):
     messages: list[OutboxRow] = []
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the settings and the outbox."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.errors = {}
         self.notice = ""
         locale = await locale_of(self)
@@ -134,20 +133,18 @@ class DashboardEmailState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def refresh(self) -> EventSpec | None:
         """Reload the outbox table."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         with session_scope() as session:
             self.messages = outbox_rows(recent_emails(session=session), locale)
         return None
 
     @rx.event
+    @merchant_only
     async def save(self, form_data: dict[str, Any]) -> EventSpec | None:
         """Validate and store the settings; errors appear next to their fields."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         name, address = form_data.get("sender_name"), form_data.get("sender_address")
         try:

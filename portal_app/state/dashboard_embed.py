@@ -5,14 +5,11 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import (
-    ConfigurationError,
-    default_configuration,
-    update_configuration,
-    view_of,
-)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import view_of
+from portal_app.services.configurations import default_configuration, update_configuration
 from portal_app.settings import get_settings
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
 
@@ -40,10 +37,9 @@ class DashboardEmbedState(rx.State):
         return SNIPPET.format(portal=get_settings().public_url.rstrip("/"))
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the current origins."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.error = self.notice = ""
         with session_scope() as session:
             config = default_configuration(session=session)
@@ -56,10 +52,9 @@ class DashboardEmbedState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def save(self, form_data: dict) -> EventSpec | None:
         """Store the origins (validated: scheme, host, optional port, nothing else)."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         raw = form_data.get("origins", "") if isinstance(form_data, dict) else ""
         text = raw[:2000] if isinstance(raw, str) else ""
         locale = await locale_of(self)
@@ -84,9 +79,8 @@ class DashboardEmbedState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def copy_snippet(self) -> EventSpec | None:
         """Put the embed code on the clipboard."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.notice = gettext("Copied.", locale=await locale_of(self))
         return rx.set_clipboard(self.snippet)

@@ -5,13 +5,10 @@ from reflex_base.event import EventSpec
 
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.services.configurations import (
-    ConfigurationError,
-    default_configuration,
-    set_login_link,
-    view_of,
-)
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import view_of
+from portal_app.services.configurations import default_configuration, set_login_link
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
 
@@ -29,10 +26,9 @@ class DashboardLoginLinkState(rx.State):
         self.url = url or ""
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the default configuration's login page."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         self.error = self.notice = ""
         with session_scope() as session:
             config = default_configuration(session=session)
@@ -46,8 +42,6 @@ class DashboardLoginLinkState(rx.State):
         return None
 
     async def _switch(self, enabled: bool) -> EventSpec | None:
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         try:
             with session_scope() as session:
@@ -65,20 +59,21 @@ class DashboardLoginLinkState(rx.State):
         return None
 
     @rx.event
+    @merchant_only
     async def activate(self) -> EventSpec | None:
         """Turn the link on (the same URL as before, if it was on once)."""
         return await self._switch(True)
 
     @rx.event
+    @merchant_only
     async def deactivate(self) -> EventSpec | None:
         """Turn the link off; it stops working at once."""
         return await self._switch(False)
 
     @rx.event
+    @merchant_only
     async def copy_url(self) -> EventSpec | None:
         """Put the link on the clipboard."""
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         if not self.url:
             return None
         self.notice = gettext("Copied.", locale=await locale_of(self))

@@ -7,7 +7,7 @@ from reflex_base.event import EventSpec
 from portal_app.db import session_scope
 from portal_app.services.email import recent_emails
 from portal_app.settings import get_settings
-from portal_app.state.dashboard_auth import LOGIN_ROUTE, signed_in_merchant
+from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
 from portal_app.state.i18n import locale_of
 
@@ -25,15 +25,14 @@ class DevOutboxState(rx.State):
     messages: list[OutboxRow] = []
 
     @rx.event
+    @merchant_only
     async def load(self) -> EventSpec | None:
-        """Page load (and refresh): checked on every call, since any client may call it."""
+        """Page load (and refresh): checked on every call, since any client may call it; the
+        bodies hold login codes, so only a signed-in merchant reads them."""
         self.available = False
         self.messages = []
         if not outbox_enabled():
             return None
-        # The bodies hold login codes: whoever reads them can sign in as any customer.
-        if await signed_in_merchant(self) is None:
-            return rx.redirect(LOGIN_ROUTE)
         locale = await locale_of(self)
         with session_scope() as session:
             self.messages = outbox_rows(recent_emails(session=session), locale, with_body=True)

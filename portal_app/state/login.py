@@ -5,12 +5,12 @@ import time
 
 import reflex as rx
 
-from portal_app.auth.login_codes import CodeSent, LoginError, request_code, verify_code
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.services.branding import brand_for
 from portal_app.services.configurations import configuration_for_login_token
+from portal_app.services.login_codes import CodeSent, LoginError, request_code, verify_code
 from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import locale_of

@@ -190,14 +190,15 @@ async def test_dev_outbox_needs_the_flag_a_merchant_sandbox_and_no_smtp(
             finally:
                 get_settings.cache_clear()
 
-    # Without the explicit flag there is no outbox, signed in or not.
-    assert await load_with() is None
-    assert not page.available and page.messages == []
-    # With it, an anonymous visitor is sent to the sign-in form and sees nothing.
-    assert "/dashboard/login" in str(await load_with(PORTAL_DEV_OUTBOX="true"))
-    assert not page.available and page.messages == []
+    # An anonymous visitor is sent to the sign-in form and sees nothing, flag or not.
+    for env in ({}, {"PORTAL_DEV_OUTBOX": "true"}):
+        assert "/dashboard/login" in str(await load_with(**env))
+        assert not page.available and page.messages == []
 
     await _sign_in(root)
+    # Without the explicit flag there is no outbox, even for a signed-in merchant.
+    assert await load_with() is None
+    assert not page.available and page.messages == []
     await load_with(PORTAL_DEV_OUTBOX="true")
     assert page.available and [m.body.strip() for m in page.messages] == ["271828"]
     # With SMTP or a real Stripe key the messages go to real people: never shown here.

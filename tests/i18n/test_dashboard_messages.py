@@ -15,16 +15,16 @@ from reflex.state import State
 from portal_app.db import session_scope
 from portal_app.i18n import catalog
 from portal_app.i18n.text import Plural, Text, render_all, user_message
-from portal_app.services.configurations import (
+from portal_app.services.branding import button_contrast_warning
+from portal_app.services.configuration_document import (
     ConfigurationError,
     PriceFacts,
-    button_contrast_warning,
     check_one_price_per_interval,
-    create_configuration,
 )
+from portal_app.services.configurations import create_configuration
 from portal_app.services.images import ImageRejected, image_format
 from portal_app.services.portal_links import create_portal_link
-from portal_app.state import dashboard_configurations, dashboard_customers
+from portal_app.state import dashboard_auth
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_configuration_form import FormInputError, fields_from_form
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
@@ -141,8 +141,7 @@ def marked_tab(marked_locale: str, monkeypatch: pytest.MonkeyPatch) -> State:
     async def signed_in(_state: State) -> object:
         return object()
 
-    for module in (dashboard_configurations, dashboard_customers):
-        monkeypatch.setattr(module, "signed_in_merchant", signed_in)
+    monkeypatch.setattr(dashboard_auth, "signed_in_merchant", signed_in)
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     substate(root, CustomerSessionState)._locale = marked_locale
     substate(root, I18nState).locale = marked_locale

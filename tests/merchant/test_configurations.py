@@ -6,10 +6,12 @@ import pytest
 from sqlmodel import Session
 
 from portal_app.services import configurations as svc
-from portal_app.services.configurations import ConfigurationError
+from portal_app.services.branding import button_contrast_warning, contrast_ratio
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import ConfigurationView
 
 
-def create(db: Session, **fields: object) -> svc.ConfigurationView:
+def create(db: Session, **fields: object) -> ConfigurationView:
     return svc.create_configuration(session=db, fields={"business_name": "Acme", **fields})
 
 
@@ -158,9 +160,9 @@ def test_one_default_at_a_time_and_default_stays_active(db: Session) -> None:
 
 
 def test_contrast_warning_is_a_warning_not_an_error(db: Session) -> None:
-    assert svc.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
-    assert svc.button_contrast_warning("#0f62fe") is None
-    warning = svc.button_contrast_warning("#ffd700")
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+    assert button_contrast_warning("#0f62fe") is None
+    warning = button_contrast_warning("#ffd700")
     assert warning is not None and "contrast ratio" in warning
     assert create(db, branding={"button_color": "#FFD700"}).branding.button_color == "#ffd700"
 

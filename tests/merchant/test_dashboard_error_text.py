@@ -9,11 +9,8 @@ from reflex.state import State
 from sqlmodel import Session
 
 from portal_app.models import Merchant
-from portal_app.services.configurations import (
-    ConfigurationError,
-    create_configuration,
-    update_configuration,
-)
+from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configurations import create_configuration, update_configuration
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_configuration_form import field_error

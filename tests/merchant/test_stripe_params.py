@@ -4,7 +4,7 @@ import pytest
 from stripe.params.billing_portal._configuration_create_params import ConfigurationCreateParams
 from stripe.params.billing_portal._session_create_params import SessionCreateParams
 
-from portal_app.services.configurations import ConfigurationError
+from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.stripe_params import (
     MAX_DEPTH,
     ParamError,

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from portal_app.auth import login_codes, rate_limit
-from portal_app.auth.login_codes import LoginError, request_code, verify_code
+from portal_app.auth import rate_limit
 from portal_app.db import get_engine
 from portal_app.models import LoginCode, OutboxEmail, PortalConfiguration
 from portal_app.models.mirror_billing import MirrorSubscription
 from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.services import login_codes
+from portal_app.services.login_codes import LoginError, request_code, verify_code
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

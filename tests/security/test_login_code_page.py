@@ -14,10 +14,11 @@ import pytest
 from reflex.state import State
 from sqlmodel import Session, col, select
 
-from portal_app.auth import login_codes, rate_limit
+from portal_app.auth import rate_limit
 from portal_app.db import get_engine
 from portal_app.models import LoginCode, OutboxEmail, PortalConfiguration
 from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.services import login_codes
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.login import SEND_ANSWER_SECONDS, LoginState
 
