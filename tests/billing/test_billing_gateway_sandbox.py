@@ -32,6 +32,7 @@ from portal_app.models.mirror import (
     MirrorTaxId,
 )
 from portal_app.settings import get_settings
+from tests.factories import sandbox_http
 
 # The stripe SDK hands httpx its form body as `data=`; httpx 0.28 deprecates that spelling.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -40,9 +41,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationW
 @pytest.fixture
 def sandbox(api_server: str) -> Iterator[httpx.Client]:
     """An HTTP client for the sandbox's test helpers; faults are cleared after each test."""
-    settings = get_settings()
-    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
-    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as client:
+    with sandbox_http() as client:
         if client.get("/v1/test_helpers/test_clocks").status_code == 404:
             pytest.skip("the sandbox is not mounted under /sandbox yet")
         yield client

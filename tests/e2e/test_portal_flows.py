@@ -4,6 +4,7 @@ import datetime
 import re
 import subprocess
 import time
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -289,6 +290,21 @@ def flow_link(app_server, email: str, flow_data: app_data.FlowData) -> str:
     return app_data.portal_link(app_server, email, flow_data=flow_data)
 
 
+def seats_confirm(quantity: int) -> app_data.FlowData:
+    """flow_data confirming the Team seats at `quantity` on the first subscription."""
+
+    def build(sub: str, item: str, price: str) -> dict[str, Any]:
+        return {
+            "type": "subscription_update_confirm",
+            "subscription_update_confirm": {
+                "subscription": sub,
+                "items": [{"id": item, "price": price, "quantity": quantity}],
+            },
+        }
+
+    return build
+
+
 def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Page) -> None:
     page.goto(
         flow_link(
@@ -315,19 +331,7 @@ def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Pag
 
 
 def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None:
-    page.goto(
-        flow_link(
-            app_server,
-            "team@example.com",
-            lambda sub, item, price: {
-                "type": "subscription_update_confirm",
-                "subscription_update_confirm": {
-                    "subscription": sub,
-                    "items": [{"id": item, "price": price, "quantity": 7}],
-                },
-            },
-        )
-    )
+    page.goto(flow_link(app_server, "team@example.com", seats_confirm(7)))
     review = page.get_by_test_id("plan-review")
     expect(review).to_contain_text("You will be charged")
     page.get_by_test_id("review-confirm").click()
@@ -337,19 +341,7 @@ def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None
 
 def test_review_hooks_state_what_the_seat_change_then_charges(app_server, page: Page) -> None:
     """The three QA hooks, read in the browser, equal the invoice the change makes."""
-    page.goto(
-        flow_link(
-            app_server,
-            "team@example.com",
-            lambda sub, item, price: {
-                "type": "subscription_update_confirm",
-                "subscription_update_confirm": {
-                    "subscription": sub,
-                    "items": [{"id": item, "price": price, "quantity": 9}],
-                },
-            },
-        )
-    )
+    page.goto(flow_link(app_server, "team@example.com", seats_confirm(9)))
     due = page.get_by_test_id("review-due-today")
     upcoming = page.get_by_test_id("review-next-invoice")
     expect(due).to_have_attribute("data-currency", "usd")

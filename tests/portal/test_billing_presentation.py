@@ -31,6 +31,7 @@ from portal_app.state import billing_details as billing_state
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
+from tests.support import substate
 
 ADDRESS = {"address", "phone"}
 
@@ -251,10 +252,10 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     db_tables: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    customer: Any = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    customer: Any = substate(root, CustomerSessionState)
     customer._locale = "de"
-    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "de"
-    state: Any = root.get_substate(BillingDetailsState.get_full_name().split(".")[1:])
+    substate(root, I18nState).locale = "de"
+    state: Any = substate(root, BillingDetailsState)
     monkeypatch.setattr(
         CustomerSessionState,
         "_portal_session",

@@ -11,20 +11,15 @@ import pytest
 import stripe
 from sandbox_helpers import Helpers
 
+from tests.factories import recurring_price
+
 DAY = 86400
 PERIOD = 30 * DAY
 
 
 def price(client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any) -> Any:
-    product = client.v1.products.create(params={"name": name})
-    return client.v1.prices.create(
-        params={
-            "product": product.id,
-            "unit_amount": amount,
-            "currency": "usd",
-            "recurring": recurring or {"interval": "day", "interval_count": 30},
-        }
-    )
+    recurring = recurring or {"interval": "day", "interval_count": 30}
+    return recurring_price(client, unit_amount=amount, product_name=name, **recurring)
 
 
 def subscribe(client: stripe.StripeClient, customer: Any, price_id: str, **extra: Any) -> Any:
