@@ -81,6 +81,23 @@ def recurring_price(
     return client.v1.prices.create(params=params)
 
 
+def period_price(
+    client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any
+) -> stripe.Price:
+    """A price renewing every 30 days unless `recurring` says otherwise (the sandbox tests'
+    plan: a period of a fixed length makes the proration arithmetic exact)."""
+    recurring = recurring or {"interval": "day", "interval_count": 30}
+    return recurring_price(client, unit_amount=amount, product_name=name, **recurring)
+
+
+def subscribe(
+    client: stripe.StripeClient, customer: stripe.Customer, price_id: str, **extra: Any
+) -> stripe.Subscription:
+    """`customer` subscribed to one `price_id`; `extra` goes to subscription creation."""
+    params: Any = {"customer": customer.id, "items": [{"price": price_id}], **extra}
+    return client.v1.subscriptions.create(params=params)
+
+
 def mirror_customer(db: Session, *, customer_id: str | None = None, **fields: Any) -> str:
     """A mirrored customer (a fresh `cus_` id unless given); its id."""
     cid = customer_id or f"cus_{secrets.token_hex(5)}"

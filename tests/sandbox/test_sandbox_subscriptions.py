@@ -11,21 +11,11 @@ import pytest
 import stripe
 from sandbox_helpers import Helpers
 
-from tests.factories import recurring_price
+from tests.factories import period_price as price
+from tests.factories import subscribe
 
 DAY = 86400
 PERIOD = 30 * DAY
-
-
-def price(client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any) -> Any:
-    recurring = recurring or {"interval": "day", "interval_count": 30}
-    return recurring_price(client, unit_amount=amount, product_name=name, **recurring)
-
-
-def subscribe(client: stripe.StripeClient, customer: Any, price_id: str, **extra: Any) -> Any:
-    return client.v1.subscriptions.create(
-        params={"customer": customer.id, "items": [{"price": price_id}], **extra}
-    )
 
 
 def test_create_charges_first_invoice_and_numbers_it(
