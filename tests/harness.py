@@ -165,10 +165,17 @@ class AppServer:
             engine.dispose()
 
     def stripe(self) -> "stripe.StripeClient":
-        """A Stripe client on the server's sandbox, with the key the server's gateway uses."""
-        from portal_app.billing.gateway import build_client
+        """A synchronous Stripe client on the server's embedded sandbox, with the key the
+        server's gateway uses."""
+        import stripe
 
-        return build_client(settings=self.settings())
+        settings = self.settings()
+        return stripe.StripeClient(
+            settings.sandbox_api_key,
+            base_addresses={"api": settings.sandbox_url},
+            http_client=stripe.HTTPXClient(allow_sync_methods=True),
+            max_network_retries=0,
+        )
 
     def cli(self, *args: str) -> str:
         """Run `python -m portal_app.cli ARGS` against this server's database; its stdout."""
