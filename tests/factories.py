@@ -81,6 +81,25 @@ def recurring_price(
     return client.v1.prices.create(params=params)
 
 
+async def recurring_price_async(
+    client: stripe.StripeClient,
+    *,
+    unit_amount: int,
+    product_name: str = "Pro",
+    currency: str = "usd",
+    **recurring: Any,
+) -> stripe.Price:
+    """`recurring_price` for an async client (the gateway's, built by `build_client`)."""
+    product = await client.v1.products.create_async(params={"name": product_name})
+    params: Any = {
+        "product": product.id,
+        "unit_amount": unit_amount,
+        "currency": currency,
+        "recurring": recurring or {"interval": "month"},
+    }
+    return await client.v1.prices.create_async(params=params)
+
+
 def period_price(
     client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any
 ) -> stripe.Price:

@@ -105,14 +105,9 @@ async def customer_with_plan(
     await client.v1.customers.update_async(
         customer.id, {"invoice_settings": {"default_payment_method": pm.id}}
     )
-    product = await client.v1.products.create_async({"name": f"Pro {secrets.token_hex(2)}"})
-    price = await client.v1.prices.create_async(
-        {
-            "product": product.id,
-            "unit_amount": amount,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
+    product_name = f"Pro {secrets.token_hex(2)}"
+    price = await factories.recurring_price_async(
+        client, unit_amount=amount, product_name=product_name
     )
     sub = await client.v1.subscriptions.create_async(
         {"customer": customer.id, "items": [{"price": price.id}]}
@@ -121,8 +116,8 @@ async def customer_with_plan(
         "clock": clock.id,
         "customer": customer.id,
         "pm": pm.id,
-        "product": product.id,
-        "product_name": product.name,
+        "product": price.product,
+        "product_name": product_name,
         "price": price.id,
         "sub": sub.id,
         "period_end": sub.to_dict()["items"]["data"][0]["current_period_end"],
@@ -478,14 +473,8 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
     gateway: Gateway, stripe_client: stripe.StripeClient, sandbox: httpx.Client
 ) -> None:
     plan = await customer_with_plan(stripe_client, amount=3000)
-    bigger = await stripe_client.v1.products.create_async({"name": "Enterprise"})
-    price = await stripe_client.v1.prices.create_async(
-        {
-            "product": bigger.id,
-            "unit_amount": 9900,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
+    price = await factories.recurring_price_async(
+        stripe_client, unit_amount=9900, product_name="Enterprise"
     )
     advance(sandbox, plan, seconds=4 * 86400)
     remote = (await stripe_client.v1.subscriptions.retrieve_async(plan["sub"])).to_dict()
