@@ -15,7 +15,7 @@ from portal_app.db import get_engine
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import address_lines, phone
 from portal_app.models.configuration import ConfigurationFeatures, CustomerUpdate
-from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
+from portal_app.models.mirror_customer import MirrorTaxId
 from portal_app.services.billing_details import (
     COUNTRY_CODES,
     DetailsForm,
@@ -31,6 +31,7 @@ from portal_app.state import billing_details as billing_state
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
+from tests import factories
 from tests.support import substate
 
 ADDRESS = {"address", "phone"}
@@ -161,7 +162,7 @@ async def test_a_duplicate_tax_id_is_refused_before_stripe(db_tables: None) -> N
     customer = f"cus_{secrets.token_hex(4)}"
     other = f"cus_{secrets.token_hex(4)}"
     with Session(get_engine()) as db:
-        db.add(MirrorCustomer(id=customer, email="dup@example.com"))
+        factories.mirror_customer(db, customer_id=customer, email="dup@example.com")
         db.add(
             MirrorTaxId(
                 id=f"txi_{secrets.token_hex(4)}",
