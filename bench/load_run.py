@@ -41,7 +41,6 @@ MIX = {"home": 35, "plan switch": 20, "more invoices": 20, "cancel + renew": 15,
 TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2031", "cvc": "123"}
 SETTLE_SECONDS = 30
 PROBE_SECONDS = 0.5
-API_KEY = "from portal_app.settings import get_settings as g; print(g().sandbox_api_key)"
 JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -51,9 +50,7 @@ class Failed(Exception):
 
 async def provision(server: BenchServer, count: int) -> list[str]:
     """`count` sandbox customers with a card and a subscription; their emails."""
-    key = server.python(
-        "from portal_app.settings import get_settings as g; print(g().sandbox_api_key)"
-    )
+    key = server.settings().sandbox_api_key
     base = f"{server.url}/sandbox/v1"
     emails = [f"load{n:04d}@example.com" for n in range(count)]
     gate = asyncio.Semaphore(8)
@@ -79,19 +76,54 @@ async def provision(server: BenchServer, count: int) -> list[str]:
                 sub.raise_for_status()
 
         await asyncio.gather(*(one(e) for e in emails))
-    count_code = (
-        "from sqlmodel import select, func\nfrom portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorSubscription as S, MirrorCustomer as C\n"
-        "with session_scope() as s:\n"
-        "    print(s.exec(select(func.count()).select_from(S).join(C, C.id == S.customer)"
-        ".where(C.email.like('load%'))).one())\n"
-    )
     deadline = time.monotonic() + 120
-    while int(server.python(count_code)) < count:
+    while mirrored_subscriptions(server) < count:
         if time.monotonic() > deadline:
             raise RuntimeError("the new customers never reached the mirror")
         await asyncio.sleep(2)
     return emails
+
+
+def mirrored_subscriptions(server: BenchServer) -> int:
+    """How many subscriptions of the `load...` customers the mirror holds."""
+    from sqlmodel import col, func, select
+
+    from portal_app.models.mirror import MirrorCustomer, MirrorSubscription
+
+    with server.db() as s:
+        return s.exec(
+            select(func.count())
+            .select_from(MirrorSubscription)
+            .join(MirrorCustomer, col(MirrorCustomer.id) == col(MirrorSubscription.customer))
+            .where(col(MirrorCustomer.email).like("load%"))
+        ).one()
+
+
+def mirrored_load_customers(server: BenchServer) -> dict[str, dict[str, Any]]:
+    """Per `load...` customer email: audited actions, live cards, canceling subscriptions."""
+    from sqlmodel import col, select
+
+    from portal_app.models.audit import AuditEntry
+    from portal_app.models.mirror import MirrorCustomer, MirrorPaymentMethod, MirrorSubscription
+
+    out: dict[str, dict[str, Any]] = {}
+    with server.db() as s:
+        for c in s.exec(select(MirrorCustomer).where(col(MirrorCustomer.email).like("load%"))):
+            audit: dict[str, int] = {}
+            for a in s.exec(select(AuditEntry).where(AuditEntry.customer == c.id)):
+                audit[a.action] = audit.get(a.action, 0) + 1
+            cards = s.exec(
+                select(MirrorPaymentMethod).where(
+                    MirrorPaymentMethod.customer == c.id, ~col(MirrorPaymentMethod.deleted)
+                )
+            ).all()
+            subs = s.exec(select(MirrorSubscription).where(MirrorSubscription.customer == c.id))
+            out[str(c.email)] = {
+                "audit": audit,
+                "cards": len(cards),
+                "canceling": [x.id for x in subs if x.cancel_at_period_end],
+            }
+    return out
 
 
 class Shopper:
@@ -245,7 +277,7 @@ async def run(server: BenchServer, emails: list[str], seconds: float, think: flo
 
 def sandbox_subscription(server: BenchServer, subscription_id: str) -> dict[str, Any]:
     """The subscription as Stripe (the sandbox, the source of truth) has it now."""
-    key = server.python(API_KEY)
+    key = server.settings().sandbox_api_key
     answer = httpx.get(
         f"{server.url}/sandbox/v1/subscriptions/{subscription_id}",
         headers={"Authorization": f"Bearer {key}"},
@@ -256,24 +288,7 @@ def sandbox_subscription(server: BenchServer, subscription_id: str) -> dict[str,
 
 def verify(server: BenchServer, emails: list[str], shoppers: list[Shopper], after: float) -> int:
     """Compare what the customers saw succeed with the audit log and the mirror."""
-    code = (
-        "import json\nfrom sqlmodel import select\nfrom portal_app.db import session_scope\n"
-        "from portal_app.models.audit import AuditEntry as A\n"
-        "from portal_app.models.mirror import MirrorCustomer as C, MirrorPaymentMethod as P,"
-        " MirrorSubscription as S\n"
-        "out = {}\n"
-        "with session_scope() as s:\n"
-        "    for c in s.exec(select(C).where(C.email.like('load%'))):\n"
-        "        audit = {}\n"
-        "        for a in s.exec(select(A).where(A.customer == c.id)):\n"
-        "            audit[a.action] = audit.get(a.action, 0) + 1\n"
-        "        cards = len(s.exec(select(P).where(P.customer == c.id, ~P.deleted)).all())\n"
-        "        subs = s.exec(select(S).where(S.customer == c.id)).all()\n"
-        "        out[c.email] = {'audit': audit, 'cards': cards,\n"
-        "            'canceling': [x.id for x in subs if x.cancel_at_period_end]}\n"
-        "print(json.dumps(out))\n"
-    )
-    mirror = json.loads(server.python(code))
+    mirror = mirrored_load_customers(server)
     problems = []
     for email, shopper in zip(emails, shoppers, strict=True):
         row = mirror[email]

@@ -5,7 +5,6 @@ thread, free port, temporary SQLite database) and prints a small table.
 """
 
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -14,18 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _server import free_port
+
 ROUNDS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _configure() -> str:
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-"))
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     os.environ.update(
         {

@@ -6,10 +6,6 @@ temporary database and never touches `data/portal.db`.
 
 import logging
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,14 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.harness import CHROMIUM_ARGS, AppServer, find_chromium, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
@@ -124,127 +115,6 @@ def _wait_for(url: str, timeout: float) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
 
 
-class AppServer:
-    """The whole portal built and served in production mode by `reflex run`, in a subprocess."""
-
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = workdir / "app.log"
-        self.env = {
-            **os.environ,
-            "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
-            "PORTAL_DATA_DIR": str(workdir / "data"),
-            "PORTAL_INTERNAL_URL": self.url,
-            "PORTAL_PUBLIC_URL": self.url,
-            "PORTAL_CORS_ORIGINS": f'["http://localhost:{port}"]',
-            # The development outbox, as `scripts/start.sh` turns it on for the demo.
-            "PORTAL_DEV_OUTBOX": "true",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 300) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "portal_app.cli", "init", "--demo"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-        )
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(self.port),
-                "--backend-host",
-                "127.0.0.1",
-                "--loglevel",
-                "info",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the app exited:\n" + self.log_path.read_text()[-4000:])
-            try:
-                if httpx.get(f"{self.url}/", timeout=2).status_code == 200 and self._mirrored():
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        raise RuntimeError("the app did not start:\n" + self.log_path.read_text()[-4000:])
-
-    def _mirrored(self) -> bool:
-        """Every demo event delivered to the webhook, so the mirror knows the demo customers
-        (tests would otherwise race the first deliveries). Asked of the sandbox over its
-        Stripe API, as of Stripe: events whose webhook delivery has not succeeded yet."""
-        from portal_app.settings import get_settings
-
-        # The server derives its sandbox key from the same PORTAL_SECRET_KEY as this process.
-        key = get_settings().sandbox_api_key
-        response = httpx.get(
-            f"{self.url}/sandbox/v1/events",
-            params={"delivery_success": "false", "limit": 1},
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=5,
-        )
-        return response.status_code == 200 and response.json()["data"] == []
-
-    def cli(self, *args: str) -> str:
-        """Run `python -m portal_app.cli ARGS` against this server's database; its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-m", "portal_app.cli", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout.strip()
-
-    def python(self, code: str) -> str:
-        """Run Python against this server's database and settings (for setting up a test)."""
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout.strip()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size if self.log_path.exists() else 0
-
-    def error_lines_since(self, offset: int) -> list[str]:
-        """Lines the app logged at ERROR (or tracebacks) after `offset` bytes of its log."""
-        if not self.log_path.exists():
-            return []
-        with self.log_path.open("rb") as fh:
-            fh.seek(offset)
-            text = fh.read().decode(errors="replace")
-        return [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
-
-
 _running_app_server: AppServer | None = None
 
 
@@ -253,35 +123,13 @@ def app_server() -> Iterator[AppServer]:
     """Build and serve the app once per test session, on a free port with a fresh database."""
     global _running_app_server
     workdir = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
-    server = AppServer(free_port(), workdir)
+    # The development outbox, as `scripts/start.sh` turns it on for the demo.
+    server = AppServer(free_port(), workdir, env={"PORTAL_DEV_OUTBOX": "true"})
     server.start()
     _running_app_server = server
     yield server
     _running_app_server = None
     server.stop()
-
-
-def find_chromium() -> str | None:
-    """Chromium from `PORTAL_CHROMIUM_PATH`, or the first one on PATH."""
-    configured = os.environ.get("PORTAL_CHROMIUM_PATH")
-    if configured:
-        return configured
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

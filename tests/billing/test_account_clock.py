@@ -4,7 +4,6 @@ and webhooks (the sandbox here, reached over HTTP like Stripe)."""
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import stripe
 from sqlmodel import Session
@@ -13,7 +12,7 @@ from portal_app.billing.gateway import plain
 from portal_app.billing.sync import account_now, apply_event, record
 from portal_app.db import get_engine
 from portal_app.models.mirror import MirrorCustomer, MirrorSubscription, MirrorTestClock
-from portal_app.settings import get_settings
+from tests.factories import recurring_price, sandbox_client, sandbox_http
 
 DAY = 86400
 
@@ -22,20 +21,12 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationW
 
 @pytest.fixture
 def client(api_server: str) -> stripe.StripeClient:
-    settings = get_settings()
-    return stripe.StripeClient(
-        settings.sandbox_api_key,
-        base_addresses={"api": settings.sandbox_url},
-        http_client=stripe.HTTPXClient(allow_sync_methods=True),
-        max_network_retries=0,
-    )
+    return sandbox_client()
 
 
 @pytest.fixture
 def deliver(api_server: str) -> Iterator[object]:
-    settings = get_settings()
-    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
-    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as http:
+    with sandbox_http() as http:
 
         def run() -> None:
             answer = http.post("/v1/test_helpers/deliver_events")
@@ -56,15 +47,7 @@ def _subscribed_customer_on_clock(client: stripe.StripeClient, frozen: int) -> t
         params={"email": "clocked@example.com", "test_clock": clock}
     )
     pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
-    product = client.v1.products.create(params={"name": "Clocked plan"})
-    price = client.v1.prices.create(
-        params={
-            "product": product.id,
-            "unit_amount": 1500,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
-    )
+    price = recurring_price(client, unit_amount=1500, product_name="Clocked plan")
     sub = client.v1.subscriptions.create(
         params={
             "customer": customer.id,

@@ -32,6 +32,7 @@ from portal_app.models.mirror import (
     MirrorTaxId,
 )
 from portal_app.settings import get_settings
+from tests.factories import recurring_price_async, sandbox_http
 
 # The stripe SDK hands httpx its form body as `data=`; httpx 0.28 deprecates that spelling.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -40,9 +41,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationW
 @pytest.fixture
 def sandbox(api_server: str) -> Iterator[httpx.Client]:
     """An HTTP client for the sandbox's test helpers; faults are cleared after each test."""
-    settings = get_settings()
-    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
-    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as client:
+    with sandbox_http() as client:
         if client.get("/v1/test_helpers/test_clocks").status_code == 404:
             pytest.skip("the sandbox is not mounted under /sandbox yet")
         yield client
@@ -95,14 +94,8 @@ async def customer_with_card(
 
 
 async def new_plan(setup_client: stripe.StripeClient, amount: int, interval: str = "month"):
-    product = await setup_client.v1.products.create_async({"name": f"Plan {amount}"})
-    price = await setup_client.v1.prices.create_async(
-        {
-            "product": product.id,
-            "unit_amount": amount,
-            "currency": "usd",
-            "recurring": {"interval": interval},
-        }
+    price = await recurring_price_async(
+        setup_client, unit_amount=amount, product_name=f"Plan {amount}", interval=interval
     )
     return price.to_dict()
 

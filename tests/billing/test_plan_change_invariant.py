@@ -36,7 +36,7 @@ from portal_app.services.plan_change import (
     review_items,
     review_lines,
 )
-from portal_app.settings import get_settings
+from tests.factories import sandbox_client
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
@@ -143,13 +143,7 @@ def keep(obj: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def client(api_server: str) -> stripe.StripeClient:
     """The stripe SDK on the sandbox, synchronous, for arranging and checking."""
-    settings = get_settings()
-    return stripe.StripeClient(
-        settings.sandbox_api_key,
-        base_addresses={"api": settings.sandbox_url},
-        http_client=stripe.HTTPXClient(allow_sync_methods=True),
-        max_network_retries=0,
-    )
+    return sandbox_client()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from portal_app.models import PortalConfiguration
 from portal_app.models.mirror_customer import MirrorCustomer
+from tests import factories
 
 pytestmark = pytest.mark.e2e
 
@@ -20,20 +20,16 @@ PASSWORD = "demo-merchant-password"
 SHOTS = "/tmp/shots"  # noqa: S108  (where the issue asks for screenshots)
 
 
-def app_db(app_server: Any) -> Session:
-    return Session(create_engine(app_server.env["PORTAL_DATABASE_URL"]))
-
-
 @pytest.fixture
 def restore_default_configuration(app_server: Any) -> Iterator[None]:
     """Put the demo's default configuration back, so other e2e tests see the demo brand."""
-    with app_db(app_server) as session:
+    with app_server.db() as session:
         original = session.exec(
             select(PortalConfiguration).where(PortalConfiguration.is_default == True)  # noqa: E712
         ).one()
         snapshot = original.model_dump()
     yield
-    with app_db(app_server) as session:
+    with app_server.db() as session:
         row = session.get(PortalConfiguration, snapshot["id"])
         assert row is not None
         for key, value in snapshot.items():
@@ -162,10 +158,10 @@ def test_login_link_on_and_off(
 
 
 def test_portal_link_for_a_customer(app_server: Any, page: Page) -> None:
-    with app_db(app_server) as session:
+    with app_server.db() as session:
         if session.get(MirrorCustomer, "cus_e2edash") is None:
-            session.add(
-                MirrorCustomer(id="cus_e2edash", email="ada@example.com", name="Ada Lovelace")
+            factories.mirror_customer(
+                session, customer_id="cus_e2edash", email="ada@example.com", name="Ada Lovelace"
             )
             session.commit()
     sign_in(page, app_server.url)

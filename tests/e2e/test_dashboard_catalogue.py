@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from portal_app.models.mirror_catalog import MirrorProduct
 
@@ -21,7 +20,7 @@ SHOTS = Path("/tmp/shots")  # noqa: S108  (where the issue asks for screenshots)
 
 
 def product_count(app_server: Any) -> int:
-    with Session(create_engine(app_server.env["PORTAL_DATABASE_URL"])) as session:
+    with app_server.db() as session:
         return len(session.exec(select(MirrorProduct.id)).all())
 
 
@@ -115,7 +114,7 @@ def test_rejected_inputs_show_their_messages_and_change_nothing(
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SHOTS / f"e2e-catalogue-errors-{width}.png"), full_page=True)
     assert product_count(app_server) == before
-    with Session(create_engine(app_server.env["PORTAL_DATABASE_URL"])) as session:
+    with app_server.db() as session:
         assert not session.exec(
             select(MirrorProduct).where(col(MirrorProduct.name) == "Should not exist")
         ).all()

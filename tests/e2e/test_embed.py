@@ -11,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests import app_data
+
 pytestmark = pytest.mark.e2e
 
 PARENT_PAGE = """<!doctype html>
@@ -54,15 +56,7 @@ def cookie_blocking_browser(launch_browser) -> Browser:
 
 
 def allow_origins(app_server, *origins: str) -> None:
-    app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.configurations import default_configuration, "
-        "update_configuration\n"
-        "with session_scope() as s:\n"
-        "    c = default_configuration(session=s)\n"
-        f"    update_configuration(session=s, configuration_id=c.id, fields={{'embed': "
-        f"{{'allowed_origins': {list(origins)!r}}}}})"
-    )
+    app_data.configure(app_server, {"embed": {"allowed_origins": list(origins)}})
 
 
 def test_dashboard_is_never_frameable(app_server) -> None:

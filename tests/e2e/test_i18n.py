@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import app_data
 from tests.e2e.test_portal_flows import link_for
 
 pytestmark = pytest.mark.e2e
@@ -20,14 +21,7 @@ SHOTS = os.environ.get("PORTAL_SHOTS_DIR", "")
 def localized_link(app_server, email: str, locale: str | None) -> str:
     """A one-time portal link for a demo customer, created with `locale` like Stripe's API."""
     link_for(app_server, email)  # waits for the mirror
-    return app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.customers import customer_for_login\n"
-        "from portal_app.services.portal_links import create_portal_link\n"
-        "with session_scope() as s:\n"
-        f"    c = customer_for_login(session=s, email={email!r})\n"
-        f"    print(create_portal_link(session=s, customer=c.id, locale={locale!r}).url)"
-    )
+    return app_data.portal_link(app_server, email, locale=locale)
 
 
 def shoot(page: Page, name: str) -> None:

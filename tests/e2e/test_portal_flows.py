@@ -1,11 +1,15 @@
 """The customer portal in Chromium against the sandbox's demo data: getting in and each flow."""
 
+import datetime
 import re
 import subprocess
 import time
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests import app_data
 
 pytestmark = pytest.mark.e2e
 
@@ -79,33 +83,18 @@ def test_cancel_with_a_reason_then_renew(app_server, page: Page) -> None:
     panel.get_by_test_id("cancel-confirm").click()
     expect(page.get_by_role("status").filter(has_text="will be canceled")).to_be_visible()
     expect(sub).to_contain_text("Cancels on")
-    cancel_at = app_server.python(
-        "import datetime\n"
-        "from sqlmodel import select\n"
-        "from portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorCustomer, MirrorSubscription\n"
-        "with session_scope() as s:\n"
-        "    c = s.exec(select(MirrorCustomer).where(MirrorCustomer.email == "
-        "'team@example.com')).first()\n"
-        "    sub = s.exec(select(MirrorSubscription).where(MirrorSubscription.customer == c.id)"
-        ").first()\n"
-        "    at = sub.raw.get('cancel_at') or sub.raw['items']['data'][0]['current_period_end']\n"
-        "    print(datetime.datetime.fromtimestamp(at, datetime.UTC).date().isoformat())"
-    )
-    assert cancel_at == ends_on
+    raw = app_data.first_subscription(
+        app_server, app_data.customer(app_server, "team@example.com").id
+    ).raw
+    at = raw.get("cancel_at") or raw["items"]["data"][0]["current_period_end"]
+    assert datetime.datetime.fromtimestamp(at, datetime.UTC).date().isoformat() == ends_on
     sub.get_by_test_id("renew-subscription").click()
     expect(sub).to_contain_text("Renews on")
-    reason = app_server.python(
-        "from sqlmodel import Session, select\n"
-        "from portal_app.db import get_engine\n"
-        "from portal_app.models import CancellationFeedback, AuditEntry\n"
-        "with Session(get_engine()) as s:\n"
-        "    f = s.exec(select(CancellationFeedback)).first()\n"
-        "    a = sorted(e.action for e in s.exec(select(AuditEntry)).all())\n"
-        "    print(f.reason, f.comment, a)"
-    )
-    assert reason.startswith("too_expensive Budget cuts")
-    assert "subscription.cancel" in reason and "subscription.renew" in reason
+    feedback = app_data.cancellation_feedback(app_server)
+    assert feedback is not None
+    assert (feedback.reason, feedback.comment) == ("too_expensive", "Budget cuts")
+    actions = app_data.audit_actions(app_server)
+    assert "subscription.cancel" in actions and "subscription.renew" in actions
 
 
 def add_card(page: Page, number: str) -> None:
@@ -201,13 +190,7 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
 
 
 def test_email_code_login(app_server, page: Page) -> None:
-    token = app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.configurations import set_login_link, default_configuration\n"
-        "with session_scope() as s:\n"
-        "    set_login_link(session=s, enabled=True)\n"
-        "    print(default_configuration(session=s).login_page_token)"
-    )
+    token = app_data.login_page_token(app_server)
     link_for(app_server, "past.due@example.com")  # the mirror has the demo customers
     page.goto(f"{app_server.url}/login/{token}?prefilled_email=past.due@example.com")
     email = page.get_by_label("Email")
@@ -217,16 +200,7 @@ def test_email_code_login(app_server, page: Page) -> None:
     page.get_by_label("Login code").fill("000000")
     page.get_by_test_id("login-verify").click()
     expect(page.get_by_role("alert")).to_contain_text("incorrect or has expired")
-    code = app_server.python(
-        "from sqlmodel import Session, select\n"
-        "from portal_app.db import get_engine\n"
-        "from portal_app.models import OutboxEmail\n"
-        "with Session(get_engine()) as s:\n"
-        "    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == 'past.due@example.com')"
-        ".order_by(OutboxEmail.created.desc())).first()\n"
-        "    import re\n"
-        "    print(re.search(r'\\b\\d{6}\\b', m.text_body).group())"
-    )
+    code = app_data.latest_login_code(app_server, "past.due@example.com")
     page.get_by_label("Login code").fill(code)
     page.get_by_test_id("login-verify").click()
     expect(page).to_have_url(re.compile(r"/portal/?$"))
@@ -239,16 +213,8 @@ def test_login_link_off_says_not_available(app_server, page: Page) -> None:
 
 
 def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> None:
-    app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.configurations import default_configuration, "
-        "update_configuration\n"
-        "with session_scope() as s:\n"
-        "    c = default_configuration(session=s)\n"
-        "    update_configuration(session=s, configuration_id=c.id, fields={'features': "
-        "{'customer_update': {'allowed_updates': ['name', 'email', 'address', 'phone', "
-        "'tax_id']}}})"
-    )
+    allowed = ["name", "email", "address", "phone", "tax_id"]
+    app_data.configure(app_server, {"features": {"customer_update": {"allowed_updates": allowed}}})
     open_portal(page, app_server, "trial@example.com")
     section = page.get_by_role("region", name="Billing information")
     section.get_by_test_id("billing-edit").click()
@@ -313,36 +279,30 @@ def test_past_due_banner_pay_panel_and_a_new_card_that_settles_it(app_server, pa
     expect(banner).to_have_count(0)
     expect(subscription(page)).not_to_contain_text("Past due")
     expect(open_row).to_contain_text("Paid")
-    state = app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorInvoice\n"
-        "with session_scope() as s:\n"
-        f"    print(s.get(MirrorInvoice, {invoice_id!r}).status)"
-    )
-    assert state.strip() == "paid"
+    paid = app_data.invoice(app_server, invoice_id)
+    assert paid is not None and paid.status == "paid"
 
 
-def flow_link(app_server, email: str, flow_data: str) -> str:
-    """A portal link opening on a flow; `flow_data` is a Python expression using `sub`, `item`
-    and `price` (the customer's first subscription, its item, and the Team seats price)."""
-    link_for(app_server, email)
-    return app_server.python(
-        "from sqlmodel import select\n"
-        "from portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorPrice, MirrorSubscription, "
-        "MirrorSubscriptionItem\n"
-        "from portal_app.services.customers import customer_for_login\n"
-        "from portal_app.services.portal_links import create_portal_link\n"
-        "with session_scope() as s:\n"
-        f"    c = customer_for_login(session=s, email={email!r})\n"
-        "    sub = s.exec(select(MirrorSubscription).where(MirrorSubscription.customer == c.id)"
-        ").first().id\n"
-        "    price = s.exec(select(MirrorPrice).where(MirrorPrice.lookup_key == "
-        "'team_seats_monthly')).first().id\n"
-        "    item = s.exec(select(MirrorSubscriptionItem).where("
-        "MirrorSubscriptionItem.subscription == sub)).first().id\n"
-        f"    print(create_portal_link(session=s, customer=c.id, flow_data={flow_data}).url)"
-    )
+def flow_link(app_server, email: str, flow_data: app_data.FlowData) -> str:
+    """A portal link opening on `flow_data(sub, item, price)` (the customer's first
+    subscription, its item, and the Team seats price)."""
+    link_for(app_server, email)  # the mirror has the demo customers
+    return app_data.portal_link(app_server, email, flow_data=flow_data)
+
+
+def seats_confirm(quantity: int) -> app_data.FlowData:
+    """flow_data confirming the Team seats at `quantity` on the first subscription."""
+
+    def build(sub: str, item: str, price: str) -> dict[str, Any]:
+        return {
+            "type": "subscription_update_confirm",
+            "subscription_update_confirm": {
+                "subscription": sub,
+                "items": [{"id": item, "price": price, "quantity": quantity}],
+            },
+        }
+
+    return build
 
 
 def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Page) -> None:
@@ -350,8 +310,13 @@ def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Pag
         flow_link(
             app_server,
             "jenny.rosen@example.com",
-            "{'type': 'payment_method_update', 'after_completion': {'type': "
-            "'hosted_confirmation', 'hosted_confirmation': {'custom_message': 'Card saved!'}}}",
+            lambda sub, item, price: {
+                "type": "payment_method_update",
+                "after_completion": {
+                    "type": "hosted_confirmation",
+                    "hosted_confirmation": {"custom_message": "Card saved!"},
+                },
+            },
         )
     )
     form = page.get_by_test_id("card-form")
@@ -366,14 +331,7 @@ def test_payment_method_flow_ends_on_a_hosted_confirmation(app_server, page: Pag
 
 
 def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None:
-    page.goto(
-        flow_link(
-            app_server,
-            "team@example.com",
-            "{'type': 'subscription_update_confirm', 'subscription_update_confirm': "
-            "{'subscription': sub, 'items': [{'id': item, 'price': price, 'quantity': 7}]}}",
-        )
-    )
+    page.goto(flow_link(app_server, "team@example.com", seats_confirm(7)))
     review = page.get_by_test_id("plan-review")
     expect(review).to_contain_text("You will be charged")
     page.get_by_test_id("review-confirm").click()
@@ -383,14 +341,7 @@ def test_update_confirm_flow_opens_on_the_review(app_server, page: Page) -> None
 
 def test_review_hooks_state_what_the_seat_change_then_charges(app_server, page: Page) -> None:
     """The three QA hooks, read in the browser, equal the invoice the change makes."""
-    page.goto(
-        flow_link(
-            app_server,
-            "team@example.com",
-            "{'type': 'subscription_update_confirm', 'subscription_update_confirm': "
-            "{'subscription': sub, 'items': [{'id': item, 'price': price, 'quantity': 9}]}}",
-        )
-    )
+    page.goto(flow_link(app_server, "team@example.com", seats_confirm(9)))
     due = page.get_by_test_id("review-due-today")
     upcoming = page.get_by_test_id("review-next-invoice")
     expect(due).to_have_attribute("data-currency", "usd")
@@ -402,24 +353,18 @@ def test_review_hooks_state_what_the_seat_change_then_charges(app_server, page: 
     page.get_by_test_id("review-confirm").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
     expect(subscription(page)).to_contain_text("9 seats")
-    latest = (
-        "from sqlmodel import select, col\n"
-        "from portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorCustomer, MirrorInvoice\n"
-        "with session_scope() as s:\n"
-        "    c = s.exec(select(MirrorCustomer).where("
-        "MirrorCustomer.email == 'team@example.com')).first()\n"
-        "    i = s.exec(select(MirrorInvoice).where(MirrorInvoice.customer == c.id)"
-        ".order_by(col(MirrorInvoice.created).desc())).first()\n"
-        "    print(i.billing_reason, i.amount_due, i.subtotal)"
-    )
+    team = app_data.customer(app_server, "team@example.com").id
     assert due_amount > 0  # the demo's configuration invoices prorations at once
     deadline = time.monotonic() + 30
     while True:  # the invoice reaches the mirror by webhook (an earlier change's may be first)
-        reason, amount, subtotal = app_server.python(latest).split()
-        if reason == "subscription_update" and abs(int(amount) - due_amount) <= 1:
+        latest = app_data.latest_invoice(app_server, team)
+        assert latest is not None
+        if (
+            latest.billing_reason == "subscription_update"
+            and abs(latest.amount_due - due_amount) <= 1
+        ):
             break
-        assert time.monotonic() < deadline, (reason, amount, subtotal, due_amount)
+        assert time.monotonic() < deadline, (latest, due_amount)
         time.sleep(0.5)
 
 
@@ -427,10 +372,17 @@ def test_cancel_flow_offers_the_retention_coupon_then_redirects(app_server, page
     url = flow_link(
         app_server,
         "past.due@example.com",
-        "{'type': 'subscription_cancel', 'subscription_cancel': {'subscription': sub, "
-        "'retention': {'type': 'coupon_offer', 'coupon_offer': {'coupon': 'RETENTION50'}}}, "
-        "'after_completion': {'type': 'redirect', 'redirect': {'return_url': "
-        f"'{app_server.url}/?kept=1'}}}}}}",
+        lambda sub, item, price: {
+            "type": "subscription_cancel",
+            "subscription_cancel": {
+                "subscription": sub,
+                "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": "RETENTION50"}},
+            },
+            "after_completion": {
+                "type": "redirect",
+                "redirect": {"return_url": f"{app_server.url}/?kept=1"},
+            },
+        },
     )
     page.goto(url)
     offer = page.get_by_test_id("retention-offer")
@@ -445,17 +397,8 @@ def test_a_change_made_elsewhere_shows_in_every_open_tab(app_server, browser) ->
     open_portal(second, app_server, "trial@example.com")
     details = [p.get_by_test_id("billing-details") for p in (first, second)]
     # Outside the portal (the merchant, in Stripe): the change arrives by webhook.
-    app_server.python(
-        "import asyncio\n"
-        "from sqlmodel import select\n"
-        "from portal_app.billing.gateway import build_client\n"
-        "from portal_app.db import session_scope\n"
-        "from portal_app.models.mirror import MirrorCustomer\n"
-        "with session_scope() as s:\n"
-        "    c = s.exec(select(MirrorCustomer).where(MirrorCustomer.email == "
-        "'trial@example.com')).first().id\n"
-        "asyncio.run(build_client().v1.customers.update_async(c, {'name': 'Tomasz Trial'}))"
-    )
+    trial = app_data.customer(app_server, "trial@example.com").id
+    app_server.stripe().v1.customers.update(trial, {"name": "Tomasz Trial"})
     for shown in details:
         expect(shown).to_contain_text("Tomasz Trial", timeout=15_000)
     # In one tab: the other follows without a reload.

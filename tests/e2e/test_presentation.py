@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import app_data
 from tests.e2e.test_dashboard import sign_in, wait_for_form
 from tests.e2e.test_portal_flows import add_card, open_portal
 
@@ -125,15 +126,7 @@ BRANDS = {
 
 
 def set_branding(app_server, branding: dict[str, str]) -> None:
-    app_server.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.configurations import default_configuration, "
-        "update_configuration\n"
-        "with session_scope() as s:\n"
-        "    c = default_configuration(session=s)\n"
-        "    update_configuration(session=s, configuration_id=c.id, "
-        f"fields={{'branding': {branding!r}}})"
-    )
+    app_data.configure(app_server, {"branding": branding})
 
 
 @pytest.fixture

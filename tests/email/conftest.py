@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from email_smtp_server import SMTP_PASSWORD, Recorder, SmtpServer, authenticate, free_port
+from email_smtp_server import SMTP_PASSWORD, Recorder, SmtpServer, authenticate
 from sqlmodel import Session, delete
 
 from portal_app.db import get_engine
 from portal_app.models import EmailSettings, OutboxEmail, PortalConfiguration
 from portal_app.settings import get_settings
+from tests.harness import free_port
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A real SMTP server for the email tests (aiosmtpd), and what it received."""
 
-import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +8,6 @@ from aiosmtpd.smtp import Session as SmtpSession
 
 SMTP_USER = "portal"
 SMTP_PASSWORD = "smtp-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

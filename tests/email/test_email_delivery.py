@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from email_smtp_server import SMTP_USER, SmtpServer, free_port
+from email_smtp_server import SMTP_USER, SmtpServer
 from sqlmodel import Session, select
 
 from portal_app.models import OutboxEmail
@@ -17,6 +17,7 @@ from portal_app.models.base import utcnow
 from portal_app.services.email import configuration_brand, queue_email, queue_rendered
 from portal_app.services.email_delivery import MAX_ATTEMPTS, DeliveryResult, retry_delay, send_now
 from portal_app.services.email_templates import LOGIN_CODE, login_code
+from tests.harness import free_port
 
 
 def _queue_login_code(db: Session, to: str = "jane@example.com", code: str = "123456") -> str:

@@ -6,21 +6,27 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import app_data
+
 pytestmark = pytest.mark.e2e
 
 EMAIL = "merchant@example.com"
 PASSWORD = "demo-merchant-password"
-QUEUE = (
-    "from portal_app.db import session_scope\n"
-    "from portal_app.services.email import queue_email\n"
-    "with session_scope() as s:\n"
-    "    queue_email(session=s, kind='login_code', to='outbox.e2e@example.com',"
-    " subject='Your Acme Cloud login code', text='314159')\n"
-)
+
+
+def queue(app_server: Any) -> None:
+    """A login code email in the server's outbox."""
+    app_data.queue_outbox_email(
+        app_server,
+        kind="login_code",
+        to="outbox.e2e@example.com",
+        subject="Your Acme Cloud login code",
+        text="314159",
+    )
 
 
 def test_email_settings_and_the_outbox(app_server: Any, page: Page) -> None:
-    app_server.python(QUEUE)
+    queue(app_server)
     page.goto(app_server.url + "/dashboard/login")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -50,7 +56,7 @@ def test_email_settings_and_the_outbox(app_server: Any, page: Page) -> None:
 def test_dev_outbox_shows_the_queued_code_to_a_signed_in_merchant_only(
     app_server: Any, page: Page
 ) -> None:
-    app_server.python(QUEUE)
+    queue(app_server)
     page.goto(app_server.url + "/dev/outbox")
     page.wait_for_url(re.compile(r"/dashboard/login/?$"))
     expect(page.get_by_text("314159")).to_have_count(0)

@@ -22,6 +22,7 @@ from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_email import DashboardEmailState
 from portal_app.state.dev_outbox import DevOutboxState
+from tests.support import substate
 
 PASSWORD = "correct horse battery"
 BRAND = BrandView(business_name="Tom & Jerry's", button_color="#123456", logo_url="")
@@ -113,12 +114,8 @@ def root(db: Session) -> Any:
     db.commit()
 
 
-def _substate(root: State, cls: type[State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
 async def _sign_in(root: State) -> None:
-    auth = _substate(root, DashboardAuthState)
+    auth = substate(root, DashboardAuthState)
     await DashboardAuthState.log_in.fn(
         auth, {"email": "mail-owner@example.com", "password": PASSWORD}
     )
@@ -126,7 +123,7 @@ async def _sign_in(root: State) -> None:
 
 
 async def test_dashboard_shows_the_outbox_without_smtp(db: Session, root: State) -> None:
-    page = _substate(root, DashboardEmailState)
+    page = substate(root, DashboardEmailState)
     assert "/dashboard/login" in str(await DashboardEmailState.load.fn(page))
     assert "/dashboard/login" in str(await DashboardEmailState.save.fn(page, {}))
     assert page.messages == []
@@ -146,7 +143,7 @@ async def test_dashboard_shows_the_outbox_without_smtp(db: Session, root: State)
 
 async def test_dashboard_saves_the_settings(db: Session, root: State) -> None:
     await _sign_in(root)
-    page = _substate(root, DashboardEmailState)
+    page = substate(root, DashboardEmailState)
     await DashboardEmailState.save.fn(
         page, {"sender_name": "Acme", "sender_address": "nope", "send_subscription_updated": "on"}
     )
@@ -178,7 +175,7 @@ async def test_dev_outbox_needs_the_flag_a_merchant_sandbox_and_no_smtp(
 ) -> None:
     queue_email(session=db, kind="login_code", to="dev@example.com", subject="Code", text="271828")
     db.commit()
-    page = _substate(root, DevOutboxState)
+    page = substate(root, DevOutboxState)
 
     async def load_with(**env: str) -> Any:
         with monkeypatch.context() as patch:

@@ -7,7 +7,6 @@ translations.
 """
 
 from gettext import NullTranslations
-from typing import Any
 
 import pytest
 from reflex.state import State
@@ -30,6 +29,7 @@ from portal_app.state.dashboard_configuration_form import FormInputError, fields
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.dashboard_customers import DashboardCustomersState
 from portal_app.state.i18n import I18nState
+from tests.support import substate
 
 MARKED = "xx"
 
@@ -128,10 +128,6 @@ def test_contrast_warning_follows_the_locale(marked_locale: str) -> None:
     english = button_contrast_warning("#ffd700")
     assert english is not None and english.startswith("White text on #ffd700 has a contrast")
     assert button_contrast_warning("#ffd700", marked_locale) == f"[xx] {english}"
-
-
-def substate(root: State, cls: type[State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from portal_app.models import (
 )
 from portal_app.models.mirror_catalog import MirrorPrice
 from portal_app.models.mirror_customer import MirrorCustomer
+from tests import factories
 
 PASSWORD = "correct horse battery"
 
@@ -100,5 +101,5 @@ def _add_price(
 
 
 def _add_customer(session: Session, customer_id: str, email: str, name: str) -> None:
-    session.add(MirrorCustomer(id=customer_id, email=email, name=name))
+    factories.mirror_customer(session, customer_id=customer_id, email=email, name=name)
     session.commit()

@@ -8,14 +8,12 @@ from sqlmodel import Session
 from portal_app.db import get_engine
 from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror import (
-    MirrorCustomer,
     MirrorPrice,
     MirrorProduct,
-    MirrorSubscription,
-    MirrorSubscriptionItem,
 )
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.plan_change import check_change
+from tests import factories
 
 
 def features(adjustable: dict[str, object] | None) -> ConfigurationFeatures:
@@ -59,12 +57,14 @@ def subscription(db_tables: None) -> dict[str, str]:
                     recurring_interval="month",
                 )
             )
-        db.add(MirrorCustomer(id=ids["cus"], email=f"q{tag}@example.com"))
-        db.add(MirrorSubscription(id=ids["sub"], customer=ids["cus"], status="active"))
-        db.add(
-            MirrorSubscriptionItem(
-                id=f"si_q{tag}", subscription=ids["sub"], price="price_seats", quantity=4
-            )
+        factories.mirror_customer(db, customer_id=ids["cus"], email=f"q{tag}@example.com")
+        factories.mirror_subscription(
+            db,
+            customer=ids["cus"],
+            subscription_id=ids["sub"],
+            price="price_seats",
+            quantity=4,
+            item_id=f"si_q{tag}",
         )
         db.commit()
     return ids

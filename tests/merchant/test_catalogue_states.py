@@ -13,13 +13,10 @@ from portal_app.billing.gateway import Gateway, build_client
 from portal_app.models import Merchant
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_catalogue import DashboardCatalogueState
+from tests.support import substate
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 S = DashboardCatalogueState
-
-
-def substate(root: State, cls: type[State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
 def to_login(spec: object) -> bool:

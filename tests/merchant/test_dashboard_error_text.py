@@ -16,6 +16,7 @@ from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.i18n import I18nState
+from tests.support import substate
 
 RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|Invalid (string|boolean|object)")
 
@@ -57,12 +58,12 @@ async def test_the_form_shows_a_long_headline_next_to_the_field_translated(
     db: Session, merchant: Merchant, password: str
 ) -> None:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    auth = root.get_substate(DashboardAuthState.get_full_name().split(".")[1:])
+    auth = substate(root, DashboardAuthState)
     await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
-    tab = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    tab = substate(root, CustomerSessionState)
     tab._locale = "fr"
-    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "fr"
-    state: Any = root.get_substate(DashboardConfigurationsState.get_full_name().split(".")[1:])
+    substate(root, I18nState).locale = "fr"
+    state: Any = substate(root, DashboardConfigurationsState)
     await DashboardConfigurationsState.save.fn(
         state,
         {

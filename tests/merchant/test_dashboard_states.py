@@ -1,7 +1,6 @@
 """Dashboard handlers called directly, as a hostile client could call them."""
 
 from dataclasses import asdict
-from typing import Any
 
 import pytest
 from reflex.state import State
@@ -17,10 +16,7 @@ from portal_app.state.dashboard_branding import DashboardBrandingState
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.dashboard_customers import DashboardCustomersState
 from portal_app.state.dashboard_embed import DashboardEmbedState
-
-
-def substate(root: State, cls: type[State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
+from tests.support import substate
 
 
 def to_login(spec: object) -> bool:

@@ -15,7 +15,7 @@ from portal_app.db import get_engine
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import address_lines, phone
 from portal_app.models.configuration import ConfigurationFeatures, CustomerUpdate
-from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
+from portal_app.models.mirror_customer import MirrorTaxId
 from portal_app.services.billing_details import (
     COUNTRY_CODES,
     DetailsForm,
@@ -31,6 +31,8 @@ from portal_app.state import billing_details as billing_state
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
+from tests import factories
+from tests.support import substate
 
 ADDRESS = {"address", "phone"}
 
@@ -160,7 +162,7 @@ async def test_a_duplicate_tax_id_is_refused_before_stripe(db_tables: None) -> N
     customer = f"cus_{secrets.token_hex(4)}"
     other = f"cus_{secrets.token_hex(4)}"
     with Session(get_engine()) as db:
-        db.add(MirrorCustomer(id=customer, email="dup@example.com"))
+        factories.mirror_customer(db, customer_id=customer, email="dup@example.com")
         db.add(
             MirrorTaxId(
                 id=f"txi_{secrets.token_hex(4)}",
@@ -251,10 +253,10 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     db_tables: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    customer: Any = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    customer: Any = substate(root, CustomerSessionState)
     customer._locale = "de"
-    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "de"
-    state: Any = root.get_substate(BillingDetailsState.get_full_name().split(".")[1:])
+    substate(root, I18nState).locale = "de"
+    state: Any = substate(root, BillingDetailsState)
     monkeypatch.setattr(
         CustomerSessionState,
         "_portal_session",

@@ -23,16 +23,17 @@ from portal_app.state.card_scripts import confirm_sandbox_card
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import CardErrors, PaymentMethodsState
+from tests.support import substate
 
 RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|param", re.IGNORECASE)
 
 
 def card_state(locale: str) -> PaymentMethodsState:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    state = root.get_substate(PaymentMethodsState.get_full_name().split(".")[1:])
-    customer = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    state = substate(root, PaymentMethodsState)
+    customer = substate(root, CustomerSessionState)
     customer._locale = locale
-    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = locale
+    substate(root, I18nState).locale = locale
     return state  # type: ignore[return-value]
 
 

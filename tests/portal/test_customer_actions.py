@@ -11,11 +11,9 @@ from portal_app.db import get_engine, session_scope
 from portal_app.models import AuditEntry, CancellationFeedback, OutboxEmail
 from portal_app.models.configuration import ConfigurationFeatures
 from portal_app.models.mirror import (
-    MirrorCustomer,
     MirrorPrice,
     MirrorProduct,
     MirrorSubscription,
-    MirrorSubscriptionItem,
 )
 from portal_app.services.customer_actions import (
     ActionRefused,
@@ -24,6 +22,7 @@ from portal_app.services.customer_actions import (
     renew_subscription,
 )
 from portal_app.services.email import update_email_settings
+from tests import factories
 
 
 class RecordingGateway:
@@ -74,12 +73,15 @@ def customer(db_tables: None) -> dict[str, str]:
                 recurring_interval="month",
             )
         )
-        db.add(MirrorCustomer(id=ids["cus"], email=ids["email"]))
-        db.add(MirrorSubscription(id=ids["sub"], customer=ids["cus"], status="active"))
-        db.add(
-            MirrorSubscriptionItem(id=f"si_{tag}", subscription=ids["sub"], price=f"price_{tag}")
+        factories.mirror_customer(db, customer_id=ids["cus"], email=ids["email"])
+        factories.mirror_subscription(
+            db,
+            customer=ids["cus"],
+            subscription_id=ids["sub"],
+            price=f"price_{tag}",
+            item_id=f"si_{tag}",
         )
-        db.add(MirrorSubscription(id=ids["other"], customer="cus_someone_else", status="active"))
+        factories.mirror_subscription(db, customer="cus_someone_else", subscription_id=ids["other"])
         db.commit()
     return ids
 

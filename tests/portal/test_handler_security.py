@@ -18,16 +18,12 @@ from reflex.state import State
 from sqlmodel import Session
 
 from portal_app.db import get_engine
-from portal_app.models import PortalConfiguration, PortalSession
 from portal_app.models.configuration import default_features
 from portal_app.models.mirror import (
-    MirrorCustomer,
     MirrorInvoice,
     MirrorPaymentMethod,
     MirrorPrice,
     MirrorProduct,
-    MirrorSubscription,
-    MirrorSubscriptionItem,
     MirrorTaxId,
 )
 from portal_app.state import billing_details, cancel, invoices, payment_methods, plan_change
@@ -41,6 +37,8 @@ from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.plan_change import PlanChangeState
 from portal_app.state.portal import PortalState
 from portal_app.state.session_link import SessionLinkState
+from tests import factories
+from tests.support import substate
 
 CUSTOMER_STATES = [
     PortalState,
@@ -97,8 +95,7 @@ def world(db_tables: None) -> Iterator[dict[str, str]]:
             enabled=True, products=[{"product": ids["prod"], "prices": [ids["price"]]}]
         )
         features["customer_update"]["allowed_updates"].append("tax_id")
-        config = PortalConfiguration(id=f"bpc_{tag}", business_name="Acme", features=features)
-        db.add(config)
+        config = factories.configuration(db, id=f"bpc_{tag}", features=features)
         db.add(MirrorProduct(id=ids["prod"], name="Pro"))
         db.add(
             MirrorPrice(
@@ -112,28 +109,22 @@ def world(db_tables: None) -> Iterator[dict[str, str]]:
         )
         for who in ("a", "b"):
             cus, sub = ids[f"cus_{who}"], ids[f"sub_{who}"]
-            db.add(
-                MirrorCustomer(
-                    id=cus,
-                    email=f"{who}-{tag}@example.com",
-                    name=f"Secret {who}",
-                    default_payment_method=ids[f"pm_{who}"],
-                    created=now,
-                )
+            factories.mirror_customer(
+                db,
+                customer_id=cus,
+                email=f"{who}-{tag}@example.com",
+                name=f"Secret {who}",
+                default_payment_method=ids[f"pm_{who}"],
+                created=now,
             )
-            db.add(
-                MirrorSubscription(
-                    id=sub,
-                    customer=cus,
-                    status="active",
-                    currency="usd",
-                    current_period_end=now + timedelta(days=10),
-                )
-            )
-            db.add(
-                MirrorSubscriptionItem(
-                    id=f"si_{who}{tag}", subscription=sub, price=ids["price"], quantity=1
-                )
+            factories.mirror_subscription(
+                db,
+                customer=cus,
+                subscription_id=sub,
+                price=ids["price"],
+                item_id=f"si_{who}{tag}",
+                currency="usd",
+                current_period_end=now + timedelta(days=10),
             )
             db.add(
                 MirrorPaymentMethod(
@@ -157,22 +148,17 @@ def world(db_tables: None) -> Iterator[dict[str, str]]:
                 )
             )
         db.add(MirrorTaxId(id=ids["txi_b"], customer=ids["cus_b"], type="eu_vat", value="DE999"))
-        live = PortalSession(
-            customer=ids["cus_a"],
-            configuration_id=config.id,
-            link_expires_at=now,
-            redeemed_at=now,
-            last_activity_at=now,
+        live = factories.live_portal_session(
+            db, customer=ids["cus_a"], configuration_id=config.id, now=now
         )
-        stale = PortalSession(
+        stale = factories.live_portal_session(
+            db,
             customer=ids["cus_a"],
             configuration_id=config.id,
-            link_expires_at=now,
+            now=now,
             redeemed_at=now - timedelta(hours=3),
             last_activity_at=now - timedelta(hours=2),
         )
-        db.add(live)
-        db.add(stale)
         db.commit()
         ids.update(live=live.id, stale=stale.id)
     yield ids
@@ -232,9 +218,8 @@ async def test_hostile_calls_change_nothing_and_leak_nothing(
         arity = len(inspect.signature(handler.fn).parameters) - 1
         for args in itertools.islice(itertools.product(values, repeat=arity), 40):
             root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-            path = CustomerSessionState.get_full_name().split(".")[1:]
-            root.get_substate(path)._session_id = world.get(session_key, "")
-            state = root.get_substate(cls.get_full_name().split(".")[1:])
+            substate(root, CustomerSessionState)._session_id = world.get(session_key, "")
+            state = substate(root, cls)
             await call(handler, state, args)
             calls += 1
             seen = client_view(root)
@@ -248,10 +233,8 @@ async def test_hostile_calls_change_nothing_and_leak_nothing(
 
 async def test_own_data_loads_and_session_id_stays_server_side(world: dict[str, str]) -> None:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])._session_id = world[
-        "live"
-    ]
-    portal = root.get_substate(PortalState.get_full_name().split(".")[1:])
+    substate(root, CustomerSessionState)._session_id = world["live"]
+    portal = substate(root, PortalState)
     await call(PortalState.load, portal, ())
     assert portal.signed_in
     assert [s.id for s in portal.subscriptions] == [world["sub_a"]]
@@ -263,7 +246,7 @@ async def test_own_data_loads_and_session_id_stays_server_side(world: dict[str, 
 def test_no_var_can_be_set_from_the_browser(cls: type, world: dict[str, str]) -> None:
     """Without auto setters, Reflex's generic `setvar` event has nothing it may set."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    state = substate(root, cls)
     private = [n for n in getattr(cls, "__annotations__", {}) if n.startswith("_") and n[1] != "_"]
     if cls is CustomerSessionState:
         assert "_session_id" in private

@@ -39,22 +39,22 @@ from portal_app.services.customer_actions import (
 from portal_app.services.invoices import pay_invoice, record_latest_invoice
 from portal_app.services.portal_view import portal_home
 from portal_app.services.subscription_rules import has_pending_change
-from portal_app.settings import get_settings
 from portal_app.state import cancel as cancel_state_module
 from portal_app.state import payment_methods as payment_methods_state_module
 from portal_app.state.cancel import CancelState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.portal import PortalState
+from tests import factories
+from tests.factories import sandbox_http
+from tests.support import substate
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 
 @pytest.fixture
 def sandbox(api_server: str) -> Iterator[httpx.Client]:
-    settings = get_settings()
-    headers = {"Authorization": f"Bearer {settings.sandbox_api_key}"}
-    with httpx.Client(base_url=settings.sandbox_url, headers=headers, timeout=30) as client:
+    with sandbox_http() as client:
         yield client
         client.delete("/v1/test_helpers/faults")
 
@@ -105,14 +105,9 @@ async def customer_with_plan(
     await client.v1.customers.update_async(
         customer.id, {"invoice_settings": {"default_payment_method": pm.id}}
     )
-    product = await client.v1.products.create_async({"name": f"Pro {secrets.token_hex(2)}"})
-    price = await client.v1.prices.create_async(
-        {
-            "product": product.id,
-            "unit_amount": amount,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
+    product_name = f"Pro {secrets.token_hex(2)}"
+    price = await factories.recurring_price_async(
+        client, unit_amount=amount, product_name=product_name
     )
     sub = await client.v1.subscriptions.create_async(
         {"customer": customer.id, "items": [{"price": price.id}]}
@@ -121,8 +116,8 @@ async def customer_with_plan(
         "clock": clock.id,
         "customer": customer.id,
         "pm": pm.id,
-        "product": product.id,
-        "product_name": product.name,
+        "product": price.product,
+        "product_name": product_name,
         "price": price.id,
         "sub": sub.id,
         "period_end": sub.to_dict()["items"]["data"][0]["current_period_end"],
@@ -147,27 +142,14 @@ def signed_in_tab(customer: str, **cancel: Any) -> State:
     with session_scope() as db:
         data = default_features()
         data["subscription_cancel"].update(cancel)
-        config = PortalConfiguration(
-            id=f"bpc_{secrets.token_hex(4)}", business_name="Acme", features=data
+        config = factories.configuration(db, features=data)
+        live = factories.live_portal_session(
+            db, customer=customer, configuration_id=config.id, now=now
         )
-        db.add(config)
-        live = PortalSession(
-            customer=customer,
-            configuration_id=config.id,
-            link_expires_at=now,
-            redeemed_at=now,
-            last_activity_at=now,
-        )
-        db.add(live)
-        db.flush()
         session_id = live.id
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])._session_id = session_id
+    substate(root, CustomerSessionState)._session_id = session_id
     return root
-
-
-def substate(root: State, cls: Any) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
 async def run(handler: Any, state: Any, *args: Any) -> Any:
@@ -528,14 +510,8 @@ async def test_invoice_rows_say_what_they_were_for_in_the_pages_dates(
     gateway: Gateway, stripe_client: stripe.StripeClient, sandbox: httpx.Client
 ) -> None:
     plan = await customer_with_plan(stripe_client, amount=3000)
-    bigger = await stripe_client.v1.products.create_async({"name": "Enterprise"})
-    price = await stripe_client.v1.prices.create_async(
-        {
-            "product": bigger.id,
-            "unit_amount": 9900,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
+    price = await factories.recurring_price_async(
+        stripe_client, unit_amount=9900, product_name="Enterprise"
     )
     advance(sandbox, plan, seconds=4 * 86400)
     remote = (await stripe_client.v1.subscriptions.retrieve_async(plan["sub"])).to_dict()

@@ -9,10 +9,9 @@ from sqlmodel import Session, select
 from portal_app.auth import rate_limit
 from portal_app.db import get_engine
 from portal_app.models import LoginCode, OutboxEmail, PortalConfiguration
-from portal_app.models.mirror_billing import MirrorSubscription
-from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.services import login_codes
 from portal_app.services.login_codes import LoginError, request_code, verify_code
+from tests import factories
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -27,16 +26,13 @@ def db(db_tables) -> Session:
 
 @pytest.fixture
 def config(db: Session) -> PortalConfiguration:
-    row = PortalConfiguration(business_name="Acme")
-    db.add(row)
-    db.flush()
-    return row
+    return factories.configuration(db)
 
 
 def _customer(db: Session, cid: str, email: str, created: datetime, status: str | None) -> None:
-    db.add(MirrorCustomer(id=cid, email=email, created=created))
+    factories.mirror_customer(db, customer_id=cid, email=email, created=created)
     if status:
-        db.add(MirrorSubscription(id=f"sub_{cid}", customer=cid, status=status))
+        factories.mirror_subscription(db, customer=cid, subscription_id=f"sub_{cid}", status=status)
     db.flush()
 
 

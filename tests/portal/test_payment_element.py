@@ -25,6 +25,7 @@ from portal_app.state.card_scripts import (
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import PaymentMethodsState
+from tests.support import substate
 
 
 @pytest.fixture
@@ -38,10 +39,10 @@ def real_stripe(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def card_state(monkeypatch: pytest.MonkeyPatch) -> PaymentMethodsState:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    state = root.get_substate(PaymentMethodsState.get_full_name().split(".")[1:])
-    customer = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    state = substate(root, PaymentMethodsState)
+    customer = substate(root, CustomerSessionState)
     customer._locale = "fr"
-    root.get_substate(I18nState.get_full_name().split(".")[1:]).locale = "fr"
+    substate(root, I18nState).locale = "fr"
 
     async def actor(self: PaymentMethodsState) -> object:
         return object()

@@ -7,7 +7,7 @@ import pytest
 import stripe
 from sandbox_helpers import Helpers
 
-from portal_app.settings import get_settings
+from tests.factories import card_customer, recurring_price, sandbox_client
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -22,13 +22,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def client(api_server: str) -> stripe.StripeClient:
     """The stripe SDK pointed at the sandbox, as the portal's gateway does."""
-    settings = get_settings()
-    return stripe.StripeClient(
-        settings.sandbox_api_key,
-        base_addresses={"api": settings.sandbox_url},
-        http_client=stripe.HTTPXClient(allow_sync_methods=True),
-        max_network_retries=0,
-    )
+    return sandbox_client()
 
 
 @pytest.fixture(scope="session")
@@ -50,28 +44,15 @@ def helpers(session_helpers: Helpers) -> Iterator[Helpers]:
 @pytest.fixture
 def customer(client: stripe.StripeClient, helpers: Helpers) -> stripe.Customer:
     """A fresh customer with a saved default visa card, on a new test clock (`helpers.clock`)."""
-    created = client.v1.customers.create(
-        params={
-            "email": "sandbox-test@example.com",
-            "name": "Sandbox Test",
-            "test_clock": helpers.new_clock(),
-        }
-    )
-    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": created.id})
-    return client.v1.customers.update(
-        created.id, params={"invoice_settings": {"default_payment_method": pm.id}}
+    return card_customer(
+        client,
+        email="sandbox-test@example.com",
+        name="Sandbox Test",
+        test_clock=helpers.new_clock(),
     )
 
 
 @pytest.fixture
 def monthly_price(client: stripe.StripeClient) -> Any:
     """A fresh product with a 3000/month usd price."""
-    product = client.v1.products.create(params={"name": "Pro"})
-    return client.v1.prices.create(
-        params={
-            "product": product.id,
-            "unit_amount": 3000,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
-    )
+    return recurring_price(client, unit_amount=3000)

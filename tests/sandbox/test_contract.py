@@ -16,6 +16,7 @@ import stripe
 from stripe._object_classes import OBJECT_CLASSES
 
 from portal_app.settings import get_settings
+from tests.factories import recurring_price
 
 ROOT = Path(__file__).resolve().parents[2]
 # The checkout's parent holds `shared/`; a worktree of it sits one level deeper.
@@ -77,15 +78,7 @@ def served(client: stripe.StripeClient) -> dict[str, dict[str, Any]]:
     tax_id = client.v1.customers.tax_ids.create(
         customer.id, params={"type": "eu_vat", "value": "FR12345678901"}
     )
-    product = client.v1.products.create(params={"name": "Contract"})
-    price = client.v1.prices.create(
-        params={
-            "product": product.id,
-            "unit_amount": 1000,
-            "currency": "usd",
-            "recurring": {"interval": "month"},
-        }
-    )
+    price = recurring_price(client, unit_amount=1000, product_name="Contract")
     coupon = client.v1.coupons.create(params={"percent_off": 10, "duration": "forever"})
     promo = client.v1.promotion_codes.create(
         params={"promotion": {"type": "coupon", "coupon": coupon.id}}
@@ -109,7 +102,7 @@ def served(client: stripe.StripeClient) -> dict[str, dict[str, Any]]:
         "setup_intent": raw(f"/v1/setup_intents/{intent.id}"),
         "payment_method": raw(f"/v1/payment_methods/{intent.payment_method}"),
         "tax_id": raw(f"/v1/customers/{customer.id}/tax_ids/{tax_id.id}"),
-        "product": raw(f"/v1/products/{product.id}"),
+        "product": raw(f"/v1/products/{price.product}"),
         "price": raw(f"/v1/prices/{price.id}"),
         "coupon": raw(f"/v1/coupons/{coupon.id}"),
         "promotion_code": raw(f"/v1/promotion_codes/{promo.id}"),

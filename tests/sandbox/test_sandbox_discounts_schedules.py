@@ -5,7 +5,10 @@ from typing import Any
 import pytest
 import stripe
 from sandbox_helpers import Helpers
-from test_sandbox_subscriptions import DAY, price, subscribe
+from test_sandbox_subscriptions import DAY
+
+from tests.factories import card_customer, subscribe
+from tests.factories import period_price as price
 
 
 def test_repeating_percent_coupon_applies_for_its_months(
@@ -62,12 +65,7 @@ def test_promotion_code_rules(client: stripe.StripeClient, helpers: Helpers) -> 
     cheap, plan = price(client, 500), price(client, 3000)
 
     def new_customer() -> Any:
-        created = client.v1.customers.create(params={"email": "promo@example.com"})
-        client.v1.payment_methods.attach("pm_card_visa", params={"customer": created.id})
-        pm = client.v1.payment_methods.list(params={"customer": created.id}).data[0]
-        return client.v1.customers.update(
-            created.id, params={"invoice_settings": {"default_payment_method": pm.id}}
-        )
+        return card_customer(client, email="promo@example.com")
 
     first = new_customer()
     with pytest.raises(stripe.InvalidRequestError, match="minimum"):

@@ -10,7 +10,6 @@ import httpx
 import pytest
 import stripe
 import uvicorn
-from conftest_free_port import free_port
 from sandbox_helpers import Helpers
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,6 +18,8 @@ from starlette.routing import Route
 
 from portal_app.sandbox import webhooks
 from portal_app.settings import get_settings
+from tests.factories import sandbox_client
+from tests.harness import free_port
 
 DAY = 86400
 
@@ -184,13 +185,7 @@ def test_the_old_global_clock_route_is_gone(helpers: Helpers) -> None:
 
 
 def test_500_fault_applies_nothing_and_a_retry_makes_one_change(helpers: Helpers) -> None:
-    settings = get_settings()
-    retrying = stripe.StripeClient(
-        settings.sandbox_api_key,
-        base_addresses={"api": settings.sandbox_url},
-        http_client=stripe.HTTPXClient(allow_sync_methods=True),
-        max_network_retries=2,
-    )
+    retrying = sandbox_client(max_network_retries=2)
     email = f"fault-{time.time_ns()}@example.com"
     helpers.fault(mode="500", count=1, path_prefix="/v1/customers")
     created = retrying.v1.customers.create(params={"email": email})

@@ -11,24 +11,11 @@ import pytest
 import stripe
 from sandbox_helpers import Helpers
 
+from tests.factories import period_price as price
+from tests.factories import subscribe
+
 DAY = 86400
 PERIOD = 30 * DAY
-
-
-def price(client: stripe.StripeClient, amount: int, name: str = "Plan", **recurring: Any) -> Any:
-    product = client.v1.products.create(params={"name": name})
-    params: Any = {
-        "product": product.id,
-        "unit_amount": amount,
-        "currency": "usd",
-        "recurring": recurring or {"interval": "day", "interval_count": 30},
-    }
-    return client.v1.prices.create(params=params)
-
-
-def subscribe(client: stripe.StripeClient, customer: Any, price_id: str, **extra: Any) -> Any:
-    params: Any = {"customer": customer.id, "items": [{"price": price_id}], **extra}
-    return client.v1.subscriptions.create(params=params)
 
 
 def upcoming(client: stripe.StripeClient, sub_id: str) -> Any:

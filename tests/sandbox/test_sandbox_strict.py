@@ -13,16 +13,12 @@ import stripe
 from portal_app.sandbox.app import ALL_ROUTES, API_VERSION, MAX_BODY_BYTES
 from portal_app.sandbox.schema import STRIPE_ROUTES, params_of, route_schema
 from portal_app.settings import get_settings
+from tests.factories import sandbox_http
 
 
 @pytest.fixture
 def http(api_server: str) -> Iterator[httpx.Client]:
-    settings = get_settings()
-    with httpx.Client(
-        base_url=settings.sandbox_url,
-        headers={"Authorization": f"Bearer {settings.sandbox_api_key}"},
-        timeout=30,
-    ) as client:
+    with sandbox_http() as client:
         yield client
 
 

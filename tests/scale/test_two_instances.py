@@ -35,14 +35,12 @@ from scale_support import (
 
 from portal_app.auth import rate_limit
 from portal_app.settings import get_settings
+from tests import app_data
+from tests.app_data import latest_login_code as latest_code
+from tests.app_data import login_page_token
+from tests.harness import AppServer, free_port
 
 pytestmark = [pytest.mark.services, pytest.mark.e2e]
-
-
-def suite_conftest(config: pytest.Config) -> Any:
-    """tests/conftest.py, home of AppServer (`import conftest` may find another folder's)."""
-    path = str(Path(__file__).resolve().parent.parent / "conftest.py")
-    return next(p for p in config.pluginmanager.get_plugins() if getattr(p, "__file__", "") == path)
 
 
 def own_web_dir(path: Path) -> Path:
@@ -62,7 +60,6 @@ def own_web_dir(path: Path) -> Path:
 
 
 def instance(
-    suite: Any,
     workdir: Path,
     *,
     database_url: str,
@@ -74,7 +71,7 @@ def instance(
     """An AppServer on the shared PostgreSQL and Redis, whose public URL is the proxy's.
 
     The embedded sandbox is one Stripe for both instances: its own PostgreSQL database."""
-    server = suite.AppServer(suite.free_port(), workdir)
+    server = AppServer(free_port(), workdir, env={"PORTAL_DEV_OUTBOX": "true"})
     server.env.update(
         {
             "PORTAL_DATABASE_URL": database_url,
@@ -105,13 +102,12 @@ class Cluster:
 def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     skip_unless_postgres()
     skip_unless_redis()
-    suite = suite_conftest(request.config)
     with (
         scratch_database() as database_url,
         scratch_database() as sandbox_database_url,
         scratch_redis_database() as redis_url,
     ):
-        proxy = SwitchingProxy(suite.free_port())
+        proxy = SwitchingProxy(free_port())
         workdir = Path(tempfile.mkdtemp(prefix="portal-scale-"))
         web_dir = own_web_dir(workdir / "web")
         shared = {
@@ -120,8 +116,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
             "redis_url": redis_url,
             "proxy_url": proxy.url,
         }
-        a = instance(suite, workdir / "a", web_dir=web_dir, **shared)
-        b = instance(suite, workdir / "b", web_dir=web_dir, **shared)
+        a = instance(workdir / "a", web_dir=web_dir, **shared)
+        b = instance(workdir / "b", web_dir=web_dir, **shared)
         try:
             a.start()  # `cli init --demo`, then the build and the server
             b.start()
@@ -156,29 +152,6 @@ def wait_for_customer(instance: Any, email: str) -> str:
             time.sleep(1)
 
 
-def login_page_token(instance: Any) -> str:
-    return instance.python(
-        "from portal_app.db import session_scope\n"
-        "from portal_app.services.configurations import set_login_link, default_configuration\n"
-        "with session_scope() as s:\n"
-        "    set_login_link(session=s, enabled=True)\n"
-        "    print(default_configuration(session=s).login_page_token)"
-    )
-
-
-def latest_code(instance: Any, email: str) -> str:
-    return instance.python(
-        "from sqlmodel import Session, col, select\n"
-        "from portal_app.db import get_engine\n"
-        "from portal_app.models import OutboxEmail\n"
-        "with Session(get_engine()) as s:\n"
-        f"    m = s.exec(select(OutboxEmail).where(OutboxEmail.to_address == {email!r})"
-        ".order_by(col(OutboxEmail.created).desc())).first()\n"
-        "    import re\n"
-        "    print(re.search(r'\\b\\d{6}\\b', m.text_body).group())"
-    )
-
-
 def test_a_login_started_on_one_instance_completes_on_the_other(
     cluster: Cluster, page: Page
 ) -> None:
@@ -203,7 +176,7 @@ def test_a_login_started_on_one_instance_completes_on_the_other(
 
 
 def test_rate_limits_count_requests_to_both_instances(cluster: Cluster, page: Page) -> None:
-    cluster.a.python("from portal_app.auth import rate_limit; rate_limit.reset()")
+    app_data.reset_rate_limits(cluster.a)
     token = login_page_token(cluster.a)
     allowed = rate_limit.SEND_PER_CLIENT.amount
     run = uuid.uuid4().hex[:8]
@@ -249,20 +222,9 @@ def test_a_webhook_delivered_to_one_instance_shows_on_both(cluster: Cluster, pag
     billing = page.get_by_role("region", name="Billing information")
     expect(billing).to_contain_text("Northwind Traders")
 
-    mirrored = json.loads(
-        cluster.a.python(
-            "import json\n"
-            "from sqlmodel import Session, select\n"
-            "from portal_app.db import get_engine\n"
-            "from portal_app.models.mirror import MirrorCustomer\n"
-            "with Session(get_engine()) as s:\n"
-            "    c = s.exec(select(MirrorCustomer).where(\n"
-            "        MirrorCustomer.email == 'team@example.com')).one()\n"
-            "    print(json.dumps({'raw': c.raw, 'version': c.stripe_updated}))"
-        )
-    )
+    mirrored = app_data.customer(cluster.a, "team@example.com")
     payload, signature = _signed_event(
-        {**mirrored["raw"], "name": "Northwind Scaled Out"}, mirrored["version"] + 1
+        {**mirrored.raw, "name": "Northwind Scaled Out"}, mirrored.stripe_updated + 1
     )
     answer = httpx.post(
         f"{cluster.a.url}/api/stripe/webhook",

@@ -15,6 +15,7 @@ from portal_app.auth.merchants import create_merchant
 from portal_app.db import get_engine
 from portal_app.models import Merchant, MerchantLoginThrottle, MerchantSession
 from portal_app.state.dashboard_auth import DashboardAuthState
+from tests.support import substate
 
 EMAIL = "flood-owner@example.com"
 PASSWORD = "correct horse battery"
@@ -36,7 +37,7 @@ def owner(db_tables: None) -> Iterator[None]:
 
 def _auth() -> Any:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    return root.get_substate(DashboardAuthState.get_full_name().split(".")[1:])
+    return substate(root, DashboardAuthState)
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from portal_app.auth import rate_limit
 from portal_app.db import get_engine
-from portal_app.models import LoginCode, OutboxEmail, PortalConfiguration
-from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.models import LoginCode, OutboxEmail
 from portal_app.services import login_codes
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.login import SEND_ANSWER_SECONDS, LoginState
+from tests import factories
+from tests.support import substate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,18 +32,15 @@ def known(db_tables: None) -> Iterator[dict[str, str]]:
     rate_limit.reset()
     email = f"tries-{secrets.token_hex(4)}@example.com"
     with Session(get_engine()) as db:
-        config = PortalConfiguration(business_name="Acme")
-        db.add(config)
-        db.add(
-            MirrorCustomer(id=f"cus_{secrets.token_hex(5)}", email=email, created=datetime.now(UTC))
-        )
+        config = factories.configuration(db)
+        factories.mirror_customer(db, email=email, created=datetime.now(UTC))
         db.commit()
         yield {"configuration": config.id, "email": email}
 
 
 def _page() -> Any:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    return root.get_substate(LoginState.get_full_name().split(".")[1:])
+    return substate(root, LoginState)
 
 
 def _code(email: str) -> str:
@@ -73,7 +71,7 @@ async def test_five_wrong_codes_void_the_code_through_the_page(known: dict[str, 
         assert row.failed_attempts == login_codes.MAX_WRONG_TRIES
     assert await LoginState.verify.fn(page, {"code": right}) is None
     assert "incorrect" in page.code_error
-    customer = page.parent_state.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    customer = substate(page.parent_state, CustomerSessionState)
     assert customer._session_id == ""
 
 

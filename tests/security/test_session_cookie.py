@@ -23,8 +23,9 @@ from portal_app.auth.session_cookie import (
     session_of_ticket,
 )
 from portal_app.db import get_engine
-from portal_app.models import PortalConfiguration
 from portal_app.state.customer_session import CustomerSessionState
+from tests import factories
+from tests.support import substate
 
 PATH = "/api/portal/session-cookie"
 
@@ -32,9 +33,7 @@ PATH = "/api/portal/session-cookie"
 @pytest.fixture
 def live_session(db_tables: None) -> Iterator[str]:
     with Session(get_engine()) as db:
-        config = PortalConfiguration(business_name="Acme")
-        db.add(config)
-        db.flush()
+        config = factories.configuration(db)
         row = start_code_session(session=db, customer="cus_cookie", configuration_id=config.id)
         db.commit()
         yield row.id
@@ -42,7 +41,7 @@ def live_session(db_tables: None) -> Iterator[str]:
 
 def _tab(connection: str, cookie: str = "") -> Any:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    tab = root.get_substate(CustomerSessionState.get_full_name().split(".")[1:])
+    tab = substate(root, CustomerSessionState)
     _connect(tab, connection, cookie)
     return tab
 

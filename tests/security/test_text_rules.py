@@ -11,6 +11,7 @@ from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.email import EmailSettingsError, update_email_settings
 from portal_app.services.portal_view import features_of
 from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
+from tests import factories
 
 BAD = ["Acme\r\nBcc: x@example.com", "Acme\x00", "Acme\x1b[31m", "Acme\u202egnp.exe", "A\u2028B"]
 
@@ -28,9 +29,7 @@ def test_the_rule() -> None:
 @pytest.mark.parametrize("bad", BAD)
 def test_configuration_texts(db_tables: None, bad: str) -> None:
     with Session(get_engine()) as db:
-        config = PortalConfiguration(business_name="Acme")
-        db.add(config)
-        db.flush()
+        config = factories.configuration(db)
         for fields, param in (
             ({"business_name": bad}, "business_name"),
             ({"business_profile": {"headline": bad}}, "business_profile[headline]"),

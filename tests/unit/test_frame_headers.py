@@ -1,6 +1,5 @@
 """`frame-ancestors`: exactly the configured origins, `'self'` when none, never the dashboard."""
 
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +8,7 @@ from sqlmodel import Session, col, select, update
 from portal_app.api.frame_headers import frame_ancestors
 from portal_app.db import get_engine
 from portal_app.models import PortalConfiguration
+from tests import factories
 
 
 @pytest.fixture
@@ -19,8 +19,7 @@ def only_config(db_tables: None) -> Iterator[tuple[Session, PortalConfiguration]
             select(PortalConfiguration.id).where(col(PortalConfiguration.active))
         ).all()
         db.exec(update(PortalConfiguration).values(active=False))  # type: ignore[call-overload]
-        config = PortalConfiguration(id=f"bpc_{secrets.token_hex(6)}", business_name="Acme")
-        db.add(config)
+        config = factories.configuration(db)
         db.commit()
         try:
             yield db, config
