@@ -46,7 +46,16 @@ MAX_COMMENT = 500
 
 
 class ActionRefused(Exception):
-    """The customer may not do this; the message (a `Text`) is fit to show them."""
+    """The customer may not do this; the message (a `Text`) is fit to show them.
+
+    Code decides on `code` (a stable word, like Stripe's error codes) and `field` (the input
+    the refusal is about, if any), never on the message's words.
+    """
+
+    def __init__(self, message: object, *, code: str = "refused", field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ MAX_QUANTITY = 10_000
 class PromotionCodeRefused(ActionRefused):
     """The promotion code cannot be used (shown next to the code's field)."""
 
+    def __init__(self, message: object, *, code: str = "promotion_code_invalid"):
+        super().__init__(message, code=code, field="promotion_code")
+
 
 @dataclass(frozen=True)
 class PlanChoice:
