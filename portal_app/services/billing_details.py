@@ -258,11 +258,13 @@ def _phone(raw: str, region: str | None) -> str | None:
 def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
     """A tax ID type and its value in the compact form, or ActionRefused saying what is wrong."""
     if not isinstance(tax_type, str) or tax_type not in TAX_ID_TYPES:
-        raise ActionRefused(Text("Choose the kind of tax ID."))
+        raise ActionRefused(
+            Text("Choose the kind of tax ID."), code="invalid_choice", field="tax_type"
+        )
     label, module = TAX_ID_TYPES[tax_type]
     text = _text(value)
     if has_control_characters(text):
-        raise ActionRefused(CONTROL_CHARACTERS)
+        raise ActionRefused(CONTROL_CHARACTERS, code="invalid_characters", field="tax_value")
     try:
         compact = module.validate(text)
     except stdnum_errors.ValidationError as exc:
@@ -271,7 +273,9 @@ def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
                 "That {label} is not valid ({reason}).",
                 label=Text(label),
                 reason=str(exc).rstrip(".").lower(),
-            )
+            ),
+            code="tax_id_invalid",
+            field="tax_value",
         ) from exc
     # Stripe's formats keep the country marker some validators strip off.
     if tax_type == "gb_vat" and not compact.startswith("GB"):
@@ -292,7 +296,9 @@ async def save_details(
     """Validate and save; nothing is sent to Stripe while any field is wrong."""
     settings = actor.features.customer_update
     if not settings.enabled:
-        raise ActionRefused(Text("Billing information cannot be changed here."))
+        raise ActionRefused(
+            Text("Billing information cannot be changed here."), code="feature_disabled"
+        )
     checked = check_details(
         form=form, allowed=set(settings.allowed_updates), email_locked=locked_email
     )
@@ -301,7 +307,9 @@ async def save_details(
     with session_scope() as db:
         customer = db.get(MirrorCustomer, actor.customer)
         if customer is None:
-            raise ActionRefused(Text("We could not find your billing account."))
+            raise ActionRefused(
+                Text("We could not find your billing account."), code="resource_missing"
+            )
         if "phone" in settings.allowed_updates and not form.phone and customer.phone:
             message = Text("A phone number can be changed here, not removed.")
             return CheckedDetails(changes=checked.changes, errors={"phone": message})
@@ -329,7 +337,7 @@ async def add_tax_id(
 ) -> None:
     """Add a validated tax ID, when the configuration allows tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused(Text("Tax IDs cannot be changed here."))
+        raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
     with session_scope() as db:
         # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
@@ -342,7 +350,9 @@ async def add_tax_id(
             )
         ).first()
     if duplicate is not None:
-        raise ActionRefused(Text("This tax ID is already on your account."))
+        raise ActionRefused(
+            Text("This tax ID is already on your account."), code="tax_id_exists", field="tax_value"
+        )
     created = await gateway.add_tax_id(
         customer_id=actor.customer,
         type=kind,
@@ -364,11 +374,13 @@ async def add_tax_id(
 async def remove_tax_id(*, gateway: Gateway, actor: Actor, tax_id: object, nonce: str) -> None:
     """Remove one of the customer's own tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused(Text("Tax IDs cannot be changed here."))
+        raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
     with session_scope() as db:
         row = db.get(MirrorTaxId, tax_id) if isinstance(tax_id, str) else None
         if row is None or row.customer != actor.customer or row.deleted:
-            raise ActionRefused(Text("That tax ID was not found."))
+            raise ActionRefused(
+                Text("That tax ID was not found."), code="resource_missing", field="tax_id"
+            )
         before = {"type": row.type, "value": row.value}
         tax_id_str = row.id
     deleted = await gateway.remove_tax_id(

@@ -86,10 +86,14 @@ def own_subscription(
 ) -> MirrorSubscription:
     """The customer's own subscription, or ActionRefused (the same answer for any other id)."""
     if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
-        raise ActionRefused(Text("That subscription was not found."))
+        raise ActionRefused(
+            Text("That subscription was not found."), code="resource_missing", field="subscription"
+        )
     row = session.get(MirrorSubscription, subscription_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused(Text("That subscription was not found."))
+        raise ActionRefused(
+            Text("That subscription was not found."), code="resource_missing", field="subscription"
+        )
     return row
 
 
@@ -136,17 +140,21 @@ def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tupl
     """The reason and comment, validated against the configuration's survey."""
     settings = actor.features.subscription_cancel
     if not settings.enabled:
-        raise ActionRefused(Text("Cancelling is not available here. Please contact us."))
+        raise ActionRefused(
+            Text("Cancelling is not available here. Please contact us."), code="feature_disabled"
+        )
     reason_text = reason if isinstance(reason, str) else ""
     comment_text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) else ""
     if has_control_characters(comment_text, multiline=True):
-        raise ActionRefused(CONTROL_CHARACTERS)
+        raise ActionRefused(CONTROL_CHARACTERS, code="invalid_characters", field="comment")
     survey = settings.cancellation_reason
     if reason_text and (
         reason_text not in ALL_CANCELLATION_REASONS
         or (survey.enabled and reason_text not in survey.options)
     ):
-        raise ActionRefused(Text("Choose one of the reasons listed."))
+        raise ActionRefused(
+            Text("Choose one of the reasons listed."), code="invalid_choice", field="reason"
+        )
     return reason_text, comment_text
 
 
@@ -192,9 +200,13 @@ async def cancel_subscription(
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if sub.cancel_at_period_end or sub.cancel_at is not None:
-            raise ActionRefused(Text("This subscription is already set to cancel."))
+            raise ActionRefused(
+                Text("This subscription is already set to cancel."), code="already_canceling"
+            )
         if sub.status not in ("active", "trialing", "past_due", "unpaid", "paused", "incomplete"):
-            raise ActionRefused(Text("This subscription has already ended."))
+            raise ActionRefused(
+                Text("This subscription has already ended."), code="subscription_ended"
+            )
         before = _subscription_facts(sub)
         sub_id = sub.id
         plan_name = subscription_plan_name(session=db, subscription_id=sub_id, locale=actor.locale)
@@ -244,7 +256,9 @@ async def renew_subscription(
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if not sub.cancel_at_period_end:
-            raise ActionRefused(Text("This subscription is not set to cancel."))
+            raise ActionRefused(
+                Text("This subscription is not set to cancel."), code="not_canceling"
+            )
         before = _subscription_facts(sub)
         sub_id = sub.id
     result = await gateway.renew_subscription(
@@ -264,7 +278,9 @@ async def cancel_scheduled_change(
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule) if sub.schedule else None
         if schedule is None:
-            raise ActionRefused(Text("No change is scheduled for this subscription."))
+            raise ActionRefused(
+                Text("No change is scheduled for this subscription."), code="nothing_scheduled"
+            )
         sub_id, schedule_id = sub.id, schedule.id
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release:{nonce}"
@@ -355,12 +371,12 @@ async def accept_retention_offer(
     offered = retention_coupon(actor=actor, flow_coupon=flow_coupon)
     if not isinstance(coupon_id, str) or not coupon_id or coupon_id != offered:
         # Only the coupon the configuration (or the session's flow) offers.
-        raise ActionRefused(Text("This offer is no longer available."))
+        raise ActionRefused(Text("This offer is no longer available."), code="offer_unavailable")
     with session_scope() as db:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         refusal = retention_refusal(session=db, sub=sub, coupon_id=coupon_id)
         if refusal is not None:
-            raise ActionRefused(refusal)
+            raise ActionRefused(refusal, code="offer_unavailable")
         sub_id, before = sub.id, {"discounts": sub.discounts}
     try:
         with session_scope() as db:
@@ -370,7 +386,9 @@ async def accept_retention_offer(
                 )
             )
     except IntegrityError as exc:
-        raise ActionRefused(Text("This offer was already used for this subscription.")) from exc
+        raise ActionRefused(
+            Text("This offer was already used for this subscription."), code="offer_used"
+        ) from exc
     try:
         result = await gateway.apply_coupon(
             subscription_id=sub_id,

@@ -17,13 +17,17 @@ async def pay_invoice(
 ) -> dict[str, Any]:
     """Pay one of the customer's open invoices with one of their saved cards."""
     if not actor.features.invoice_history.enabled:
-        raise ActionRefused(Text("Invoices are not available here."))
+        raise ActionRefused(Text("Invoices are not available here."), code="feature_disabled")
     with session_scope() as db:
         invoice = db.get(MirrorInvoice, invoice_id) if isinstance(invoice_id, str) else None
         if invoice is None or invoice.customer != actor.customer or invoice.deleted:
-            raise ActionRefused(Text("That invoice was not found."))
+            raise ActionRefused(
+                Text("That invoice was not found."), code="resource_missing", field="invoice"
+            )
         if invoice.status != "open" or invoice.amount_remaining <= 0:
-            raise ActionRefused(Text("This invoice has nothing left to pay."))
+            raise ActionRefused(
+                Text("This invoice has nothing left to pay."), code="invoice_not_payable"
+            )
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
         invoice_ref, pm_ref, subscription_ref = invoice.id, pm.id, invoice.subscription
         before = {"status": invoice.status, "amount_remaining": invoice.amount_remaining}

@@ -37,7 +37,9 @@ class CardSetup:
 
 def _enabled(actor: Actor) -> None:
     if not actor.features.payment_method_update.enabled:
-        raise ActionRefused(Text("Payment methods cannot be changed here."))
+        raise ActionRefused(
+            Text("Payment methods cannot be changed here."), code="feature_disabled"
+        )
 
 
 def own_payment_method(
@@ -45,10 +47,18 @@ def own_payment_method(
 ) -> MirrorPaymentMethod:
     """The customer's own saved payment method, or ActionRefused."""
     if not isinstance(payment_method_id, str) or not payment_method_id.startswith("pm_"):
-        raise ActionRefused(Text("That payment method was not found."))
+        raise ActionRefused(
+            Text("That payment method was not found."),
+            code="resource_missing",
+            field="payment_method",
+        )
     row = session.get(MirrorPaymentMethod, payment_method_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused(Text("That payment method was not found."))
+        raise ActionRefused(
+            Text("That payment method was not found."),
+            code="resource_missing",
+            field="payment_method",
+        )
     return row
 
 
@@ -72,14 +82,20 @@ async def finish_card_setup(
     """
     _enabled(actor)
     if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
-        raise ActionRefused(Text("The card could not be saved. Please try again."))
+        raise ActionRefused(
+            Text("The card could not be saved. Please try again."), code="setup_intent_mismatch"
+        )
     intent = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent_id)
     if intent.get("customer") != actor.customer:
-        raise ActionRefused(Text("The card could not be saved. Please try again."))
+        raise ActionRefused(
+            Text("The card could not be saved. Please try again."), code="setup_intent_mismatch"
+        )
     if intent.get("status") != "succeeded":
         error = intent.get("last_setup_error") or {}
         # Stripe's own decline wording is shown as is (translated when it is catalogued).
-        raise ActionRefused(error.get("message") or Text("The card could not be saved."))
+        raise ActionRefused(
+            error.get("message") or Text("The card could not be saved."), code="setup_failed"
+        )
     payment_method: dict[str, Any] = intent["payment_method"]
     pm_id = str(payment_method["id"])
     with session_scope() as db:
@@ -232,7 +248,7 @@ async def remove(*, gateway: Gateway, actor: Actor, payment_method_id: object, n
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
         refusal = removal_refusal(session=db, actor=actor, payment_method_id=pm.id)
         if refusal:
-            raise ActionRefused(refusal)
+            raise ActionRefused(refusal, code="payment_method_in_use")
         pm_id, before = pm.id, {"brand": pm.card_brand, "last4": pm.card_last4}
     detached = await gateway.detach_payment_method(
         payment_method_id=pm_id, intent=f"{actor.session_id}:detach:{pm_id}:{nonce}"

@@ -82,13 +82,15 @@ class ChangeRequest:
 def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
     settings = actor.features.subscription_update
     if not settings.enabled:
-        raise ActionRefused(Text("Changing plans is not available here."))
+        raise ActionRefused(Text("Changing plans is not available here."), code="feature_disabled")
     sub = own_subscription(session=session, actor=actor, subscription_id=subscription_id)
     reason = update_blockers(session=session, subscription_ids=[sub.id]).get(sub.id)
     if reason:
-        raise ActionRefused(reason)
+        raise ActionRefused(reason, code="update_blocked")
     if sub.cancel_at_period_end:
-        raise ActionRefused(Text("Renew this subscription before changing its plan."))
+        raise ActionRefused(
+            Text("Renew this subscription before changing its plan."), code="already_canceling"
+        )
     return sub
 
 
@@ -97,7 +99,9 @@ def _item(session: Session, sub: MirrorSubscription) -> MirrorSubscriptionItem:
         select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub.id)
     ).first()
     if item is None:
-        raise ActionRefused(Text("This subscription has no plan to change."))
+        raise ActionRefused(
+            Text("This subscription has no plan to change."), code="resource_missing"
+        )
     return item
 
 
@@ -202,7 +206,9 @@ def check_change(
     options = plan_options(session=session, actor=actor, subscription_id=sub.id)
     choices = {c.price_id: c for c in options.choices}
     if not isinstance(price_id, str) or price_id not in choices:
-        raise ActionRefused(Text("Choose one of the plans listed."))
+        raise ActionRefused(
+            Text("Choose one of the plans listed."), code="invalid_choice", field="price"
+        )
     settings = actor.features.subscription_update
     try:
         qty = int(quantity) if isinstance(quantity, int | str) else -1
@@ -213,31 +219,45 @@ def check_change(
     minimum, most = settings.quantity_limits(chosen.product if chosen else "")
     maximum = min(most or MAX_QUANTITY, MAX_QUANTITY)
     if "quantity" not in settings.default_allowed_updates and qty != item.quantity:
-        raise ActionRefused(Text("The quantity cannot be changed here."))
+        raise ActionRefused(
+            Text("The quantity cannot be changed here."), code="feature_disabled", field="quantity"
+        )
     if not minimum <= qty <= maximum:
         raise ActionRefused(
             Text(
                 "Choose a quantity from {minimum} to {maximum}.",
                 minimum=minimum,
                 maximum=maximum,
-            )
+            ),
+            code="quantity_out_of_range",
+            field="quantity",
         )
     if "price" not in settings.default_allowed_updates and price_id != item.price:
-        raise ActionRefused(Text("The plan cannot be changed here, only the quantity."))
+        raise ActionRefused(
+            Text("The plan cannot be changed here, only the quantity."),
+            code="feature_disabled",
+            field="price",
+        )
     if price_id == item.price and qty == item.quantity and not promotion_code:
-        raise ActionRefused(Text("That is already your plan. Choose a different plan or quantity."))
+        raise ActionRefused(
+            Text("That is already your plan. Choose a different plan or quantity."),
+            code="no_change",
+        )
     promo_id = _promotion_code(session, actor, promotion_code)
     current = session.get(MirrorPrice, item.price)
     new = session.get(MirrorPrice, price_id)
     if current is None or new is None:
-        raise ActionRefused(Text("That plan is not available right now."))
+        raise ActionRefused(
+            Text("That plan is not available right now."), code="resource_missing", field="price"
+        )
     scheduled = is_downgrade(
         actor=actor, old=current, new=new, old_quantity=item.quantity, new_quantity=qty
     )
     if scheduled and promo_id is not None:
         # A change booked for the period end has no invoice now to take the code.
         raise PromotionCodeRefused(
-            Text("Promotion codes apply to changes made now, not to scheduled ones.")
+            Text("Promotion codes apply to changes made now, not to scheduled ones."),
+            code="promotion_code_not_scheduled",
         )
     period_end = item.current_period_end or sub.current_period_end
     trialing = sub.status == "trialing"
@@ -263,7 +283,9 @@ def _promotion_code(session: Session, actor: Actor, code: object) -> str | None:
     if not text:
         return None
     if "promotion_code" not in actor.features.subscription_update.default_allowed_updates:
-        raise PromotionCodeRefused(Text("Promotion codes cannot be used here."))
+        raise PromotionCodeRefused(
+            Text("Promotion codes cannot be used here."), code="feature_disabled"
+        )
     if len(text) > 64:
         raise PromotionCodeRefused(Text("That promotion code is not valid."))
     row = session.exec(select(MirrorPromotionCode).where(MirrorPromotionCode.code == text)).first()
@@ -679,7 +701,10 @@ async def apply_change(
         request.resets_cycle,
     )
     if reviewed != asked:
-        raise ActionRefused(Text("This change has changed since you reviewed it. Review it again."))
+        raise ActionRefused(
+            Text("This change has changed since you reviewed it. Review it again."),
+            code="review_stale",
+        )
     intent = ":".join(
         (
             actor.session_id,

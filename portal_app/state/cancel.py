@@ -22,6 +22,7 @@ from portal_app.services.customer_actions import (
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
 from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -228,3 +229,6 @@ class CancelState(CustomerAction, rx.State):
             return None
         self.notice = gettext("Your subscription will continue.", locale=locale)
         return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
+
+
+register_opener("subscription_cancel", lambda start: CancelState.open(start.subscription_id))

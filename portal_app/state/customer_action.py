@@ -6,7 +6,6 @@ the event loop) in one session, the gateway call (async) runs on the loop, and a
 becomes a translated message on the state, placed by its `field` where it has one.
 """
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,11 +18,9 @@ from sqlmodel import Session
 from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
 from portal_app.billing.gateway import Gateway, get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.text import user_message
-from portal_app.services.actors import actor_for
 from portal_app.services.customer_actions import ActionRefused, Actor
-from portal_app.state.customer_session import SESSION_ENDED, CustomerSessionState
+from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.embed import embed_event
 from portal_app.state.flow import FlowState
 from portal_app.state.i18n import locale_of
@@ -42,17 +39,6 @@ class Acted:
 def gateway() -> Gateway:
     """The gateway customer actions use (the one place tests replace it)."""
     return get_gateway()
-
-
-def _in_session(
-    session_id: str, locale: str, broken_binding: bool, prepare: Callable[[Session, Actor], Any]
-) -> tuple[Actor, Any]:
-    """The worker-thread half: one DB session resolves the actor and runs `prepare`."""
-    with session_scope() as db:
-        actor = actor_for(db, session_id, locale)
-        if broken_binding:
-            raise SessionError(SESSION_ENDED)
-        return actor, prepare(db, actor)
 
 
 def _nothing(_db: Session, _actor: Actor) -> None:
@@ -88,11 +74,8 @@ class CustomerAction(rx.State, mixin=True):
         """
         locale = await locale_of(self)
         customer = await self.get_state(CustomerSessionState)
-        session_id, broken = customer._claimed_session()
         try:
-            actor, prepared = await asyncio.to_thread(
-                _in_session, session_id, locale, broken, prepare
-            )
+            actor, prepared = await customer._off_loop(prepare, locale)
             result = await call(actor, gateway(), prepared) if call is not None else None
         except (SessionError, ActionRefused, BillingError) as exc:
             self._refused(exc, locale, error_var)

@@ -24,6 +24,7 @@ from portal_app.state.card_scripts import (
     mount_payment_element,
 )
 from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -197,3 +198,6 @@ class PaymentMethodsState(CustomerAction, rx.State):
             return None
         self.notice = gettext("The payment method was removed.", locale=locale)
         return self._done(embed="portal.payment_method.updated")
+
+
+register_opener("payment_method_update", lambda _start: PaymentMethodsState.open_add)

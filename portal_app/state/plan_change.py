@@ -24,6 +24,7 @@ from portal_app.services.plan_change import (
     review_lines,
 )
 from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -301,3 +302,12 @@ class PlanChangeState(CustomerAction, rx.State):
             return None
         self.notice = gettext("The scheduled change was canceled.", locale=locale)
         return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
+
+
+register_opener("subscription_update", lambda start: PlanChangeState.open(start.subscription_id))
+register_opener(
+    "subscription_update_confirm",
+    lambda start: PlanChangeState.open_confirm(
+        start.subscription_id, start.price_id, start.quantity, start.promotion_code_id
+    ),
+)

@@ -16,7 +16,7 @@ from reflex.state import State
 from portal_app.i18n.catalog import gettext
 from portal_app.services.payment_methods import CardSetup
 from portal_app.settings import get_settings
-from portal_app.state import customer_action, payment_methods
+from portal_app.state import customer_action, customer_session, payment_methods
 from portal_app.state.card_scripts import (
     STRIPE_JS_URL,
     confirm_payment_element,
@@ -46,7 +46,7 @@ def card_state(monkeypatch: pytest.MonkeyPatch) -> PaymentMethodsState:
     async def start(**kwargs: Any) -> Any:
         return CardSetup(setup_intent_id="seti_123", client_secret="seti_123_sec")
 
-    monkeypatch.setattr(customer_action, "actor_for", lambda db, session_id, locale: object())
+    monkeypatch.setattr(customer_session, "actor_for", lambda db, session_id, locale: object())
     monkeypatch.setattr(payment_methods, "start_card_setup", start)
     monkeypatch.setattr(customer_action, "gateway", object)  # the service is replaced
     return state  # type: ignore[return-value]
