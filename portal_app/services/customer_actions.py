@@ -19,7 +19,6 @@ from portal_app.billing.gateway import Gateway
 from portal_app.billing.shapes import ref
 from portal_app.billing.sync import record
 from portal_app.billing.views import next_phase
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix
 from portal_app.i18n.text import Text
@@ -40,6 +39,7 @@ from portal_app.services.email_templates import (
     RenderedEmail,
     subscription_canceled,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 MAX_COMMENT = 500
@@ -197,7 +197,8 @@ async def cancel_subscription(
 ) -> dict[str, Any]:
     """Cancel as the configuration says (at period end or now), with the customer's reason."""
     reason_text, comment_text = check_cancellation(actor=actor, reason=reason, comment=comment)
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[dict[str, Any], str, str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if sub.cancel_at_period_end or sub.cancel_at is not None:
             raise ActionRefused(
@@ -207,9 +208,10 @@ async def cancel_subscription(
             raise ActionRefused(
                 Text("This subscription has already ended."), code="subscription_ended"
             )
-        before = _subscription_facts(sub)
-        sub_id = sub.id
-        plan_name = subscription_plan_name(session=db, subscription_id=sub_id, locale=actor.locale)
+        plan = subscription_plan_name(session=db, subscription_id=sub.id, locale=actor.locale)
+        return _subscription_facts(sub), sub.id, plan
+
+    before, sub_id, plan_name = await in_session(check)
     await release_spent_schedule(gateway=gateway, actor=actor, subscription_id=sub_id)
     at_period_end = actor.features.subscription_cancel.mode == "at_period_end"
     result = await gateway.cancel_subscription(
@@ -220,7 +222,8 @@ async def cancel_subscription(
         feedback=reason_text or None,
         comment=comment_text or None,
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         if reason_text or comment_text:
             db.add(
@@ -246,6 +249,8 @@ async def cancel_subscription(
                 locale=actor.locale,
             ),
         )
+
+    await in_session(store)
     return result
 
 
@@ -253,20 +258,25 @@ async def renew_subscription(
     *, gateway: Gateway, actor: Actor, subscription_id: object, nonce: str
 ) -> dict[str, Any]:
     """Undo a cancellation that waits for the period end."""
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[dict[str, Any], str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if not sub.cancel_at_period_end:
             raise ActionRefused(
                 Text("This subscription is not set to cancel."), code="not_canceling"
             )
-        before = _subscription_facts(sub)
-        sub_id = sub.id
+        return _subscription_facts(sub), sub.id
+
+    before, sub_id = await in_session(check)
     result = await gateway.renew_subscription(
         subscription_id=sub_id, intent=f"{actor.session_id}:{sub_id}:renew:{nonce}"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         audit(db, actor, "subscription.renew", sub_id, before, _subscription_facts(result))
+
+    await in_session(store)
     return result
 
 
@@ -274,18 +284,22 @@ async def cancel_scheduled_change(
     *, gateway: Gateway, actor: Actor, subscription_id: object, nonce: str
 ) -> dict[str, Any]:
     """Drop a change booked for period end (the subscription stays as it is)."""
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule) if sub.schedule else None
         if schedule is None:
             raise ActionRefused(
                 Text("No change is scheduled for this subscription."), code="nothing_scheduled"
             )
-        sub_id, schedule_id = sub.id, schedule.id
+        return sub.id, schedule.id
+
+    sub_id, schedule_id = await in_session(check)
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release:{nonce}"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         row = db.get(MirrorSubscription, sub_id)
         if row is not None:
@@ -294,6 +308,8 @@ async def cancel_scheduled_change(
         audit(
             db, actor, "subscription.scheduled_change.cancel", sub_id, {"schedule": schedule_id}, {}
         )
+
+    await in_session(store)
     return result
 
 
@@ -302,10 +318,11 @@ async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription
     the customer changes the subscription again: Stripe would refuse a second schedule, and
     the spent one would otherwise hold the plan until it ends. Schedules that will still
     change something, or cancel at their end, are left alone."""
-    with session_scope() as db:
+
+    def spent(db: Session) -> str | None:
         sub = db.get(MirrorSubscription, subscription_id)
         if sub is None or sub.customer != actor.customer or not sub.schedule:
-            return
+            return None
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule)
         if (
             schedule is None
@@ -314,18 +331,25 @@ async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription
             or len(schedule.phases or []) < 2
             or next_phase(schedule) is not None
         ):
-            return
-        schedule_id = schedule.id
+            return None
+        return schedule.id
+
+    schedule_id = await in_session(spent)
+    if schedule_id is None:
+        return
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release-spent"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         row = db.get(MirrorSubscription, subscription_id)
         if row is not None and row.schedule == schedule_id:
             row.schedule = None
             db.add(row)
         audit(db, actor, "subscription.schedule.release", subscription_id, {}, {})
+
+    await in_session(store)
 
 
 def retention_coupon(*, actor: Actor, flow_coupon: str | None) -> str | None:
@@ -372,19 +396,23 @@ async def accept_retention_offer(
     if not isinstance(coupon_id, str) or not coupon_id or coupon_id != offered:
         # Only the coupon the configuration (or the session's flow) offers.
         raise ActionRefused(Text("This offer is no longer available."), code="offer_unavailable")
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         refusal = retention_refusal(session=db, sub=sub, coupon_id=coupon_id)
         if refusal is not None:
             raise ActionRefused(refusal, code="offer_unavailable")
-        sub_id, before = sub.id, {"discounts": sub.discounts}
+        return sub.id, {"discounts": sub.discounts}
+
+    sub_id, before = await in_session(check)
     try:
-        with session_scope() as db:
-            db.add(
+        await in_session(
+            lambda db: db.add(
                 AcceptedRetentionOffer(
                     subscription=sub_id, customer=actor.customer, coupon=coupon_id
                 )
             )
+        )
     except IntegrityError as exc:
         raise ActionRefused(
             Text("This offer was already used for this subscription."), code="offer_used"
@@ -396,14 +424,20 @@ async def accept_retention_offer(
             intent=f"{actor.session_id}:{sub_id}:retain:{nonce}",
         )
     except BillingError:
-        with session_scope() as db:
+
+        def give_back(db: Session) -> None:
             claim = db.get(AcceptedRetentionOffer, sub_id)
             if claim is not None:
                 db.delete(claim)
+
+        await in_session(give_back)
         raise
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         audit(
             db, actor, "subscription.retention_offer.accept", sub_id, before, {"coupon": coupon_id}
         )
+
+    await in_session(store)
     return result

@@ -19,6 +19,7 @@ from portal_app.models.portal_session import PortalSession
 from portal_app.services.actors import actor_for
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.flows import FLOW_KINDS, FlowStart
+from portal_app.services.off_loop import in_session
 from portal_app.services.plan_change import PromotionCodeRefused
 from portal_app.state import customer_action, customer_session
 from portal_app.state import payment_methods as _registers_its_opener  # noqa: F401
@@ -164,3 +165,10 @@ def test_no_customer_state_opens_its_own_database_session() -> None:
         source = (ROOT / f"portal_app/state/{name}.py").read_text()
         assert "session_scope" not in source, name
         assert "get_gateway" not in source, name
+
+
+async def test_service_database_work_runs_off_the_loop(db_tables: None) -> None:
+    loop_thread = threading.get_ident()
+    assert await in_session(lambda db: threading.get_ident()) != loop_thread
+    source = (ROOT / "portal_app/services/customer_actions.py").read_text()
+    assert "session_scope" not in source  # every block goes through `in_session`
