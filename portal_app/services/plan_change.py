@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from portal_app.billing.gateway import Gateway, ProrationBehavior
 from portal_app.billing.sync import account_now, record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money
 from portal_app.i18n.text import Text
@@ -30,6 +29,7 @@ from portal_app.services.customer_actions import (
 )
 from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
 from portal_app.services.invoices import record_latest_invoice
+from portal_app.services.off_loop import in_session
 from portal_app.services.subscription_rules import update_blockers
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -459,12 +459,16 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
     One preview cannot answer both when the change bills at once: Stripe then previews the
     invoice made now, so a second preview (or the new period's lines) gives the renewal.
     """
-    with session_scope() as db:
+
+    def facts(db: Session) -> tuple[int, str, str]:
         # The customer's clock: a Stripe test clock may stand anywhere in time.
-        proration_date = account_now(db, customer_id=request.customer)
-        card_brand, card_last4 = _card(
+        now = account_now(db, customer_id=request.customer)
+        brand, last4 = _card(
             db, db.get(MirrorSubscription, request.subscription_id), request.customer
         )
+        return now, brand, last4
+
+    proration_date, card_brand, card_last4 = await in_session(facts)
     promo = request.promotion_code_id
 
     async def preview(behavior: ProrationBehavior) -> dict[str, Any]:
@@ -748,7 +752,8 @@ async def apply_change(
         )
     if not request.scheduled:
         await record_latest_invoice(gateway=gateway, subscription=result)
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         if request.scheduled:
             row = db.get(MirrorSubscription, request.subscription_id)
@@ -770,4 +775,6 @@ async def apply_change(
                 brand=brand, plan=plan, effective=effective, locale=actor.locale
             ),
         )
+
+    await in_session(store)
     return result

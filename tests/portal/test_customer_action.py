@@ -170,5 +170,7 @@ def test_no_customer_state_opens_its_own_database_session() -> None:
 async def test_service_database_work_runs_off_the_loop(db_tables: None) -> None:
     loop_thread = threading.get_ident()
     assert await in_session(lambda db: threading.get_ident()) != loop_thread
-    source = (ROOT / "portal_app/services/customer_actions.py").read_text()
-    assert "session_scope" not in source  # every block goes through `in_session`
+    for name in ("customer_actions", "payment_methods", "plan_change", "invoices"):
+        source = (ROOT / f"portal_app/services/{name}.py").read_text()
+        assert "session_scope" not in source, name  # every block goes through `in_session`
+    assert "session_scope" not in (ROOT / "portal_app/services/billing_details.py").read_text()
