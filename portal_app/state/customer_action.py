@@ -26,6 +26,10 @@ from portal_app.state.flow import FlowState
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
+# What a customer action may end in, each with a message fit to show: the session is over,
+# the portal refuses, or Stripe refused or failed.
+CUSTOMER_ERRORS = (SessionError, ActionRefused, BillingError)
+
 
 @dataclass(frozen=True)
 class Acted:
@@ -77,7 +81,7 @@ class CustomerAction(rx.State, mixin=True):
         try:
             actor, prepared = await customer._off_loop(prepare, locale)
             result = await call(actor, gateway(), prepared) if call is not None else None
-        except (SessionError, ActionRefused, BillingError) as exc:
+        except CUSTOMER_ERRORS as exc:
             self._refused(exc, locale, error_var)
             return None
         return Acted(actor=actor, prepared=prepared, result=result)

@@ -12,18 +12,14 @@ from sqlmodel import Session
 from portal_app.auth.portal_sessions import SessionError, active_session
 from portal_app.auth.session_cookie import PATH as COOKIE_PATH
 from portal_app.auth.session_cookie import bind_ticket, session_in_header
-from portal_app.billing.errors import BillingError
 from portal_app.db import session_scope
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.actors import actor_for, live_configuration
-from portal_app.services.customer_actions import ActionRefused, Actor
+from portal_app.services.customer_actions import Actor
 from portal_app.settings import get_settings
 
-# What a customer action may end in, each with a message fit to show: the session is over,
-# the portal refuses, or Stripe refused or failed.
-CUSTOMER_ERRORS = (SessionError, ActionRefused, BillingError)
 SESSION_ENDED = Text("Your session has ended. Please sign in again.")
 
 
