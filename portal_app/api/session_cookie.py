@@ -9,14 +9,13 @@ from starlette.routing import BaseRoute, Route
 from portal_app.auth.portal_sessions import SessionError, active_session
 from portal_app.auth.session_cookie import (
     COOKIE_NAME,
+    PATH,
     cookie_value,
     session_in_header,
     session_of_ticket,
 )
 from portal_app.db import session_scope
 from portal_app.settings import get_settings
-
-PATH = "/api/portal/session-cookie"
 
 
 def _live(session_id: str) -> bool:

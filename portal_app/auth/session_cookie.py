@@ -17,6 +17,8 @@ from http.cookies import CookieError, SimpleCookie
 from portal_app.settings import get_settings
 
 COOKIE_NAME = "portal_session"
+# Where `api.session_cookie` serves the ticket exchange (the tab's script calls it).
+PATH = "/api/portal/session-cookie"
 TICKET_SECONDS = 60
 MAX_VALUE = 200
 

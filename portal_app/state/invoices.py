@@ -4,20 +4,15 @@ import secrets
 
 import reflex as rx
 
-from portal_app.auth.portal_sessions import SessionError
 from portal_app.billing.errors import BillingError
-from portal_app.billing.gateway import get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
-from portal_app.i18n.text import user_message
-from portal_app.services.customer_actions import ActionRefused
 from portal_app.services.invoices import pay_invoice
-from portal_app.state.customer_session import CustomerSessionState
+from portal_app.state.customer_action import CustomerAction
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
 
-class InvoicePaymentState(rx.State):
+class InvoicePaymentState(CustomerAction, rx.State):
     """One invoice payment at a time; ids are re-checked by the service."""
 
     invoice_id: str = ""
@@ -28,10 +23,12 @@ class InvoicePaymentState(rx.State):
     amount_due_minor: int = 0
     currency: str = ""
     payment_method_id: str = ""
-    busy: bool = False
-    error: str = ""
-    notice: str = ""
-    _nonce: str = ""
+
+    def _refused(self, exc: Exception, locale: str, error_var: str) -> None:
+        """A card refused by Stripe: choosing another card is a new attempt, not a retry."""
+        super()._refused(exc, locale, error_var)
+        if isinstance(exc, BillingError):
+            self._new_nonce()
 
     @rx.event
     async def open(self, invoice_id: str) -> None:
@@ -97,29 +94,24 @@ class InvoicePaymentState(rx.State):
             return
         self.busy, self.error = True, ""
         yield
-        customer = await self.get_state(CustomerSessionState)
+        invoice_id, payment_method_id, nonce = self.invoice_id, self.payment_method_id, self._nonce
         try:
-            with session_scope() as db:
-                actor = customer._actor(db)
-            result = await pay_invoice(
-                gateway=get_gateway(),
-                actor=actor,
-                invoice_id=self.invoice_id,
-                payment_method_id=self.payment_method_id,
-                nonce=self._nonce,
+            acted = await self._act(
+                call=lambda actor, gateway, _: pay_invoice(
+                    gateway=gateway,
+                    actor=actor,
+                    invoice_id=invoice_id,
+                    payment_method_id=payment_method_id,
+                    nonce=nonce,
+                )
             )
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
-        except BillingError as exc:
-            self.error = user_message(exc, locale)
-            self._nonce = secrets.token_hex(8)  # a new card choice is a new attempt
-        else:
+        finally:
+            self.busy = False
+        if acted is not None:
             self.notice = (
                 gettext("Thank you, the invoice is paid.", locale=locale)
-                if result.get("status") == "paid"
+                if acted.result.get("status") == "paid"
                 else gettext("Your payment is being processed.", locale=locale)
             )
             self.invoice_id = self.place = ""
-        finally:
-            self.busy = False
         yield PortalState.load

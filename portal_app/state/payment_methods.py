@@ -7,13 +7,10 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.billing.gateway import get_gateway, uses_payment_element
-from portal_app.db import session_scope
+from portal_app.billing.gateway import uses_payment_element
 from portal_app.i18n.billing_errors import card_error
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.locales import html_lang
-from portal_app.i18n.text import user_message
-from portal_app.services.customer_actions import Actor
 from portal_app.services.payment_methods import (
     finish_card_setup,
     make_default,
@@ -26,9 +23,8 @@ from portal_app.state.card_scripts import (
     confirm_sandbox_card,
     mount_payment_element,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
-from portal_app.state.embed import embed_event
-from portal_app.state.flow import FlowState
+from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -45,26 +41,17 @@ class CardErrors:
     form: str = ""
 
 
-class PaymentMethodsState(rx.State):
+class PaymentMethodsState(CustomerAction, rx.State):
     """The add-card form and the card actions; ids are re-checked by the services."""
 
     adding: bool = False
     # Real Stripe: Stripe's Payment Element; the sandbox: the portal's plain card form.
     payment_element: bool = False
-    busy: bool = False
-    error: str = ""
     card_errors: CardErrors = CardErrors()
-    notice: str = ""
     # The card whose removal waits for the customer's confirmation.
     removing: str = ""
     _setup_intent_id: str = ""
     _client_secret: str = ""
-    _nonce: str = ""
-
-    async def _actor(self) -> Actor:
-        customer = await self.get_state(CustomerSessionState)
-        with session_scope() as db:
-            return customer._actor(db)
 
     @rx.event
     async def open_add(self):
@@ -77,14 +64,16 @@ class PaymentMethodsState(rx.State):
             log.warning("STRIPE_PUBLISHABLE_KEY is not set: customers cannot add cards")
             self.error = gettext("Cards cannot be added at the moment.", locale=locale)
             return None
-        self._nonce = secrets.token_hex(8)
-        try:
-            setup = await start_card_setup(
-                gateway=get_gateway(), actor=await self._actor(), nonce=self._nonce
+        self._new_nonce()
+        nonce = self._nonce
+        acted = await self._act(
+            call=lambda actor, gateway, _: start_card_setup(
+                gateway=gateway, actor=actor, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
+        setup = acted.result
         self._setup_intent_id, self._client_secret = setup.setup_intent_id, setup.client_secret
         self.adding, self.busy = True, False
         self.payment_element = uses_payment_element(settings)
@@ -149,42 +138,34 @@ class PaymentMethodsState(rx.State):
             field = "form" if self.payment_element else field
             self.card_errors = CardErrors(**{field: gettext(message, locale=locale)})
             return None
-        try:
-            await finish_card_setup(
-                gateway=get_gateway(),
-                actor=await self._actor(),
-                setup_intent_id=self._setup_intent_id,
-                nonce=self._nonce,
+        setup_intent_id, nonce = self._setup_intent_id, self._nonce
+        acted = await self._act(
+            call=lambda actor, gateway, _: finish_card_setup(
+                gateway=gateway, actor=actor, setup_intent_id=setup_intent_id, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
         self.adding = False
         self._setup_intent_id = self._client_secret = ""
         self.notice = gettext("Your card was added.", locale=locale)
-        return [
-            PortalState.load,
-            FlowState.complete("payment_method_update"),
-            embed_event("portal.payment_method.updated"),
-        ]
+        return self._done("payment_method_update", "portal.payment_method.updated")
 
     @rx.event
     async def make_default(self, payment_method_id: str):
         """Use this card for future payments."""
         locale = await locale_of(self)
         self.error = self.notice = ""
-        try:
-            await make_default(
-                gateway=get_gateway(),
-                actor=await self._actor(),
-                payment_method_id=payment_method_id,
-                nonce=secrets.token_hex(8),
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: make_default(
+                gateway=gateway, actor=actor, payment_method_id=payment_method_id, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
         self.notice = gettext("Your default payment method was updated.", locale=locale)
-        return [PortalState.load, embed_event("portal.payment_method.updated")]
+        return self._done(embed="portal.payment_method.updated")
 
     @rx.event
     async def ask_remove(self, payment_method_id: str) -> None:
@@ -207,15 +188,16 @@ class PaymentMethodsState(rx.State):
         if not payment_method_id or payment_method_id != self.removing:
             return None  # only the card the customer was asked about
         self.removing = ""
-        try:
-            await remove(
-                gateway=get_gateway(),
-                actor=await self._actor(),
-                payment_method_id=payment_method_id,
-                nonce=secrets.token_hex(8),
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: remove(
+                gateway=gateway, actor=actor, payment_method_id=payment_method_id, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
         self.notice = gettext("The payment method was removed.", locale=locale)
-        return [PortalState.load, embed_event("portal.payment_method.updated")]
+        return self._done(embed="portal.payment_method.updated")
+
+
+register_opener("payment_method_update", lambda _start: PaymentMethodsState.open_add)

@@ -6,17 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.auth.portal_sessions import SessionError
-from portal_app.billing.errors import BillingError
-from portal_app.billing.gateway import get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money, price_phrase
-from portal_app.i18n.text import user_message
-from portal_app.models.configuration import PortalConfiguration
-from portal_app.services.customer_actions import ActionRefused, Actor, cancel_scheduled_change
+from portal_app.services.actors import live_configuration, portal_session_of
+from portal_app.services.customer_actions import cancel_scheduled_change
 from portal_app.services.plan_change import (
-    PromotionCodeRefused,
     Review,
     ReviewLine,
     apply_change,
@@ -29,9 +23,8 @@ from portal_app.services.plan_change import (
     review_items,
     review_lines,
 )
-from portal_app.state.customer_session import CUSTOMER_ERRORS, CustomerSessionState
-from portal_app.state.embed import embed_event
-from portal_app.state.flow import FlowState
+from portal_app.state.customer_action import CustomerAction
+from portal_app.state.flow import register_opener
 from portal_app.state.i18n import locale_of
 from portal_app.state.portal import PortalState
 
@@ -76,7 +69,7 @@ def _field(form_data: Any, key: str) -> str:
     return str(value)[:100] if isinstance(value, str | int) else ""
 
 
-class PlanChangeState(rx.State):
+class PlanChangeState(CustomerAction, rx.State):
     """One subscription update at a time; everything is re-checked on confirm."""
 
     subscription_id: str = ""
@@ -102,20 +95,11 @@ class PlanChangeState(rx.State):
     next_invoice_day: str = ""
     review_card: str = ""
     terms_url: str = ""
-    error: str = ""
     promotion_error: str = ""
-    confirmation: str = ""
-    busy: bool = False
     # What the previews used (proration date, promotion code): the write sends the same.
     _reviewed: dict[str, Any] = {}
-    _nonce: str = ""
 
-    async def _actor(self) -> tuple[Actor, PortalConfiguration]:
-        customer = await self.get_state(CustomerSessionState)
-        with session_scope() as db:
-            portal_session = customer._portal_session(db)
-            config = customer._configuration(db, portal_session)
-            return customer._actor(db), config
+    _field_vars: dict[str, str] = {"promotion_code": "promotion_error"}
 
     @rx.event
     async def open(self, subscription_id: str) -> None:
@@ -130,22 +114,30 @@ class PlanChangeState(rx.State):
         await self._open(subscription_id)
         if self.step != "choose":
             return
-        with session_scope() as db:
-            code = promotion_code_text(session=db, promotion_code_id=str(promotion_code_id))
+        acted = await self._act(
+            lambda db, _actor: promotion_code_text(
+                session=db, promotion_code_id=str(promotion_code_id)
+            )
+        )
+        if acted is None:
+            return
+        code = acted.prepared
         await self._review(
             str(price_id or self.selected_price), str(quantity or self.quantity), code
         )
 
     async def _open(self, subscription_id: str) -> None:
         locale = await locale_of(self)
-        self.error = self.promotion_error = self.confirmation = ""
-        try:
-            actor, config = await self._actor()
-            with session_scope() as db:
-                options = plan_options(session=db, actor=actor, subscription_id=subscription_id)
-        except (SessionError, ActionRefused) as exc:
-            self.error = user_message(exc, locale)
+        self.error = self.promotion_error = self.notice = ""
+        acted = await self._act(
+            lambda db, actor: (
+                plan_options(session=db, actor=actor, subscription_id=subscription_id),
+                live_configuration(db, portal_session_of(db, actor)).terms_of_service_url,
+            )
+        )
+        if acted is None:
             return
+        actor, (options, terms_url) = acted.actor, acted.prepared
         settings = actor.features.subscription_update
         self.subscription_id = subscription_id
         self.choices = [
@@ -167,9 +159,9 @@ class PlanChangeState(rx.State):
         self.quantity_max = settings.quantity.maximum or 10_000
         self.promotion_enabled = "promotion_code" in settings.default_allowed_updates
         self.promotion_code = ""
-        self.terms_url = config.terms_of_service_url
+        self.terms_url = terms_url
         self.step = "choose"
-        self._nonce = secrets.token_hex(8)
+        self._new_nonce()
 
     @rx.event
     def close(self) -> None:
@@ -195,24 +187,23 @@ class PlanChangeState(rx.State):
         locale = await locale_of(self)
         self.error = self.promotion_error = ""
         self._reviewed = {}
-        try:
-            actor, _ = await self._actor()
-            with session_scope() as db:
-                request = check_change(
-                    session=db,
-                    actor=actor,
-                    subscription_id=self.subscription_id,
-                    price_id=price_id,
-                    quantity=quantity,
-                    promotion_code=code,
-                )
-            review = await review_change(gateway=get_gateway(), actor=actor, request=request)
-        except PromotionCodeRefused as exc:
-            self.promotion_error = user_message(exc, locale)
+        subscription_id = self.subscription_id
+        acted = await self._act(
+            lambda db, actor: check_change(
+                session=db,
+                actor=actor,
+                subscription_id=subscription_id,
+                price_id=price_id,
+                quantity=quantity,
+                promotion_code=code,
+            ),
+            lambda actor, gateway, request: review_change(
+                gateway=gateway, actor=actor, request=request
+            ),
+        )
+        if acted is None:
             return
-        except (SessionError, ActionRefused, BillingError) as exc:
-            self.error = user_message(exc, locale)
-            return
+        request, review = acted.prepared, acted.result
         self.selected_price, self.quantity, self.promotion_code = price_id, request.quantity, code
         self._reviewed = _stored(review)
         old = next((c for c in self.choices if c.price_id == request.current_price.id), None)
@@ -264,58 +255,59 @@ class PlanChangeState(rx.State):
             return
         self.busy, self.error = True, ""
         yield
+        subscription_id, nonce = self.subscription_id, self._nonce
+        price_id, quantity, code = self.selected_price, self.quantity, self.promotion_code
         try:
-            actor, _ = await self._actor()
-            with session_scope() as db:
-                request = check_change(
+            acted = await self._act(
+                lambda db, actor: check_change(
                     session=db,
                     actor=actor,
-                    subscription_id=self.subscription_id,
-                    price_id=self.selected_price,
-                    quantity=self.quantity,
-                    promotion_code=self.promotion_code,
-                )
-            await apply_change(
-                gateway=get_gateway(),
-                actor=actor,
-                request=request,
-                review=review,
-                nonce=self._nonce,
+                    subscription_id=subscription_id,
+                    price_id=price_id,
+                    quantity=quantity,
+                    promotion_code=code,
+                ),
+                lambda actor, gateway, request: apply_change(
+                    gateway=gateway, actor=actor, request=request, review=review, nonce=nonce
+                ),
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
-        else:
-            self.confirmation = (
-                gettext("Your plan change is scheduled.", locale=locale)
-                if request.scheduled
-                else gettext("Your plan has been updated.", locale=locale)
-            )
-            yield embed_event("portal.subscription.updated", subscription=self.subscription_id)
-            self.subscription_id = self.step = ""
-            self._reviewed = {}
-            yield FlowState.complete("subscription_update")
         finally:
             self.busy = False
-        yield PortalState.load
+        if acted is None:
+            yield PortalState.load
+            return
+        self.notice = (
+            gettext("Your plan change is scheduled.", locale=locale)
+            if acted.prepared.scheduled
+            else gettext("Your plan has been updated.", locale=locale)
+        )
+        self.subscription_id = self.step = ""
+        self._reviewed = {}
+        yield self._done(
+            "subscription_update", "portal.subscription.updated", subscription=subscription_id
+        )
 
     @rx.event
     async def cancel_scheduled(self, subscription_id: str):
         """Drop a plan change booked for the period end."""
         locale = await locale_of(self)
-        self.error = self.confirmation = ""
-        try:
-            actor, _ = await self._actor()
-            await cancel_scheduled_change(
-                gateway=get_gateway(),
-                actor=actor,
-                subscription_id=subscription_id,
-                nonce=secrets.token_hex(8),
+        self.error = self.notice = ""
+        nonce = secrets.token_hex(8)
+        acted = await self._act(
+            call=lambda actor, gateway, _: cancel_scheduled_change(
+                gateway=gateway, actor=actor, subscription_id=subscription_id, nonce=nonce
             )
-        except CUSTOMER_ERRORS as exc:
-            self.error = user_message(exc, locale)
+        )
+        if acted is None:
             return None
-        self.confirmation = gettext("The scheduled change was canceled.", locale=locale)
-        return [
-            PortalState.load,
-            embed_event("portal.subscription.updated", subscription=str(subscription_id)),
-        ]
+        self.notice = gettext("The scheduled change was canceled.", locale=locale)
+        return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
+
+
+register_opener("subscription_update", lambda start: PlanChangeState.open(start.subscription_id))
+register_opener(
+    "subscription_update_confirm",
+    lambda start: PlanChangeState.open_confirm(
+        start.subscription_id, start.price_id, start.quantity, start.promotion_code_id
+    ),
+)

@@ -28,6 +28,7 @@ from portal_app.services.billing_details import (
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.portal_view import billing_row
 from portal_app.state import billing_details as billing_state
+from portal_app.state import customer_session
 from portal_app.state.billing_details import BillingDetailsState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
@@ -258,11 +259,9 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     substate(root, I18nState).locale = "de"
     state: Any = substate(root, BillingDetailsState)
     monkeypatch.setattr(
-        CustomerSessionState,
-        "_portal_session",
-        lambda self, db: SimpleNamespace(login_method="link"),
+        billing_state, "portal_session_of", lambda db, actor: SimpleNamespace(login_method="link")
     )
-    monkeypatch.setattr(CustomerSessionState, "_actor", lambda self, db: object())
+    monkeypatch.setattr(customer_session, "actor_for", lambda db, session_id, locale: object())
 
     async def refuse(**kwargs: Any) -> Any:
         raise InvalidRequest(

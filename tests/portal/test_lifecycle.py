@@ -39,8 +39,7 @@ from portal_app.services.customer_actions import (
 from portal_app.services.invoices import pay_invoice, record_latest_invoice
 from portal_app.services.portal_view import portal_home
 from portal_app.services.subscription_rules import has_pending_change
-from portal_app.state import cancel as cancel_state_module
-from portal_app.state import payment_methods as payment_methods_state_module
+from portal_app.state import customer_action
 from portal_app.state.cancel import CancelState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.payment_methods import PaymentMethodsState
@@ -232,7 +231,7 @@ async def test_the_cancel_handler_offers_once_and_never_on_a_cancelling_subscrip
     retention = {"enabled": True, "coupon": coupon.id}
     root = signed_in_tab(plan["customer"], retention=retention)
     cancel = substate(root, CancelState)
-    monkeypatch.setattr(cancel_state_module, "get_gateway", lambda: Gateway(build_client()))
+    monkeypatch.setattr(customer_action, "gateway", lambda: Gateway(build_client()))
     await run(CancelState.open, cancel, plan["sub"])
     assert cancel.offer != ""
     for _ in range(6):
@@ -614,9 +613,7 @@ async def test_removing_a_card_needs_a_confirmation(
         "pm_card_mastercard", {"customer": plan["customer"]}
     )
     deliver(sandbox)
-    monkeypatch.setattr(
-        payment_methods_state_module, "get_gateway", lambda: Gateway(build_client())
-    )
+    monkeypatch.setattr(customer_action, "gateway", lambda: Gateway(build_client()))
     root = signed_in_tab(plan["customer"])
     await run(PortalState.load, substate(root, PortalState))
     cards = substate(root, PaymentMethodsState)

@@ -16,7 +16,7 @@ from reflex.state import State
 from portal_app.i18n.catalog import gettext
 from portal_app.services.payment_methods import CardSetup
 from portal_app.settings import get_settings
-from portal_app.state import payment_methods
+from portal_app.state import customer_action, customer_session, payment_methods
 from portal_app.state.card_scripts import (
     STRIPE_JS_URL,
     confirm_payment_element,
@@ -44,15 +44,12 @@ def card_state(monkeypatch: pytest.MonkeyPatch) -> PaymentMethodsState:
     customer._locale = "fr"
     substate(root, I18nState).locale = "fr"
 
-    async def actor(self: PaymentMethodsState) -> object:
-        return object()
-
     async def start(**kwargs: Any) -> Any:
         return CardSetup(setup_intent_id="seti_123", client_secret="seti_123_sec")
 
-    monkeypatch.setattr(PaymentMethodsState, "_actor", actor)
+    monkeypatch.setattr(customer_session, "actor_for", lambda db, session_id, locale: object())
     monkeypatch.setattr(payment_methods, "start_card_setup", start)
-    monkeypatch.setattr(payment_methods, "get_gateway", object)  # the service is replaced
+    monkeypatch.setattr(customer_action, "gateway", object)  # the service is replaced
     return state  # type: ignore[return-value]
 
 
