@@ -254,8 +254,12 @@ def test_billing_information_validation_and_tax_ids(app_server, page: Page) -> N
 def test_past_due_banner_pay_panel_and_a_new_card_that_settles_it(app_server, page: Page) -> None:
     open_portal(page, app_server, "past.due@example.com")
     banner = page.get_by_test_id("past-due-banner")
-    expect(banner).to_contain_text("Your payment of $29.00 is past due")
+    # The demo's failing card left two renewals open: the banner names their total, and Pay
+    # settles the oldest first.
+    expect(banner).to_contain_text("2 payments totalling $58.00 are past due")
     assert banner.get_attribute("data-amount") == "2900"
+    assert banner.get_attribute("data-total-amount") == "5800"
+    assert banner.get_attribute("data-open-invoices") == "2"
     assert banner.get_attribute("data-currency") == "usd"
     invoice_id = banner.get_attribute("data-invoice-id")
     invoices = page.get_by_role("region", name="Invoice history")
