@@ -177,6 +177,8 @@ async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSock
     redirect = await sock.until(
         lambda u: any(e["name"] == "_redirect" for e in u.get("events", []))
     )
-    assert redirect["events"][0]["payload"]["path"] == "/portal", redirect
+    # The redeem also asks the browser to keep the session cookie (a call_script first).
+    target = next(e for e in redirect["events"] if e["name"] == "_redirect")
+    assert target["payload"]["path"] == "/portal", redirect
     await sock.until(hydrated)
     return sock, await sock.load("/portal")
