@@ -3,7 +3,7 @@ are minor units)."""
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -36,6 +36,8 @@ def _babel_locale(tag: str | None) -> Locale:
     return Locale.parse(DEFAULT_LOCALE)
 
 
+# Pure, and a page repeats the same few amounts (a plan's price on every invoice): cached.
+@lru_cache(maxsize=4096)
 def money(amount: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """`1500, "usd"` → `$15.00` (`15,00 $US` in French; JPY has no decimals)."""
     code = currency.upper()
@@ -54,7 +56,12 @@ def short_day(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
     """A compact date for tables: `Nov 21, 2026`, `21 nov. 2026`; empty for no date."""
     if moment is None:
         return ""
-    return format_date(moment.date(), format="medium", locale=_babel_locale(locale))
+    return _medium_date(moment.date(), locale)
+
+
+@lru_cache(maxsize=4096)
+def _medium_date(value: date, locale: str) -> str:
+    return format_date(value, format="medium", locale=_babel_locale(locale))
 
 
 def utc_moment(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
