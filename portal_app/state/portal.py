@@ -244,9 +244,11 @@ class PortalState(rx.State):
         except SessionError as exc:
             self._signed_out(user_message(exc, customer._locale))
             return
-        shown = {row.id for row in self.invoices}
+        # The plain list, not Reflex's change-tracking proxy of every row (read only here).
+        current: list[InvoiceRow] = self.get_value("invoices")
+        shown = {row.id for row in current}
         rows = [invoice_row(i, customer._locale) for i in page.invoices if i.id not in shown]
-        self.invoices = [*self.invoices, *rows]
+        self.invoices = [*current, *rows]
         self.invoices_cursor = page.next_cursor or ""
 
     @rx.event
