@@ -41,12 +41,14 @@ class SessionLinkState(rx.State):
         self.error = ""
         portal = await self.get_state(PortalState)
         home_events = await portal.preload()
-        # The redirect before the home's follow-ups (e.g. a deep-link flow's opener), which
-        # then run on the portal page as they did when the page loaded itself.
+        # The redirect first: the browser runs these in order, and the cookie's binding
+        # waits for two requests (`call_script` with a callback). The home's follow-ups
+        # (e.g. a deep-link flow's opener) then run on the portal page, as they did when the
+        # page loaded itself.
         language, *follow_ups = home_events or [None]
         return [
-            bind,
-            *([language] if language is not None else []),
             rx.redirect("/portal", replace=True),
+            *([language] if language is not None else []),
             *follow_ups,
+            bind,
         ]
