@@ -144,14 +144,16 @@ class PortalState(rx.State):
         fresh = 0 <= time.time() - self._preloaded_at < PRELOAD_FRESH_SECONDS
         if self._preloaded_at and fresh and self.signed_in:
             self._preloaded_at = 0.0
-            return None
+            return FlowState.begin
         return await self.fill()
 
     async def preload(self) -> list[Any]:
-        """Fill the page ahead of the redirect to it; the events it needs, to send along."""
+        """Fill the page ahead of the redirect to it; returns the language's script to send
+        along (the page's on_load, `enter`, opens any deep-link flow)."""
         events = await self.fill()
         self._preloaded_at = time.time() if self.signed_in else 0.0
-        return [] if events is None else events if isinstance(events, list) else [events]
+        found = [] if events is None else events if isinstance(events, list) else [events]
+        return [e for e in found if e is not FlowState.begin]
 
     async def fill(self):
         """Read the home page in a worker thread (the event loop never waits on the

@@ -40,15 +40,8 @@ class SessionLinkState(rx.State):
         (await self.get_state(I18nState)).forget_choice()
         self.error = ""
         portal = await self.get_state(PortalState)
-        home_events = await portal.preload()
+        language = await portal.preload()
         # The redirect first: the browser runs these in order, and the cookie's binding
-        # waits for two requests (`call_script` with a callback). The home's follow-ups
-        # (e.g. a deep-link flow's opener) then run on the portal page, as they did when the
-        # page loaded itself.
-        language, *follow_ups = home_events or [None]
-        return [
-            rx.redirect("/portal", replace=True),
-            *([language] if language is not None else []),
-            *follow_ups,
-            bind,
-        ]
+        # waits for two requests (`call_script` with a callback). The portal page's on_load
+        # then opens a deep-link flow, as it did when the page loaded itself.
+        return [rx.redirect("/portal", replace=True), *language, bind]
