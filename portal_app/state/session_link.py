@@ -41,7 +41,9 @@ class SessionLinkState(rx.State):
         self.error = ""
         portal = await self.get_state(PortalState)
         language = await portal.preload()
-        # The redirect first: the browser runs these in order, and the cookie's binding
-        # waits for two requests (`call_script` with a callback). The portal page's on_load
-        # then opens a deep-link flow, as it did when the page loaded itself.
-        return [rx.redirect("/portal", replace=True), *language, bind]
+        # The cookie's binding first, as before the home came with this event: sent ahead
+        # of the redirect it holds the browser's queue for two requests (a `call_script`
+        # with a callback), but the redirect first left the e2e test of changes shown in
+        # every open tab failing about half the time. The portal page's on_load opens a
+        # deep-link flow, as it did when the page loaded itself.
+        return [bind, *language, rx.redirect("/portal", replace=True)]
