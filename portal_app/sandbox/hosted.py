@@ -15,7 +15,7 @@ from starlette.routing import Route
 from portal_app.sandbox.account import account_settings
 from portal_app.sandbox.billing.periods import money_label
 from portal_app.sandbox.database import get_sandbox_engine
-from portal_app.sandbox.pdf import invoice_pdf
+from portal_app.sandbox.pdf import invoice_pdf, invoice_totals
 from portal_app.sandbox.store import Store
 
 STATUS = {
@@ -74,15 +74,7 @@ async def invoice_page(request: Request) -> Response:
         f"<td class='num'>{amount(line['amount'])}</td></tr>"
         for line in invoice["lines"]["data"]
     )
-    discount = sum(d["amount"] for d in invoice.get("total_discount_amounts") or [])
-    totals = [("Subtotal", invoice["subtotal"])]
-    if discount:
-        totals.append(("Discount", -discount))
-    totals += [
-        ("Total", invoice["total"]),
-        ("Amount paid", invoice["amount_paid"]),
-        ("Amount due", invoice["amount_remaining"]),
-    ]
+    totals = invoice_totals(invoice)
     total_rows = "".join(
         f"<tr data-testid='hosted-{label.lower().replace(' ', '-')}'><th colspan='2'>{label}</th>"
         f"<td class='num'>{amount(value)}</td></tr>"

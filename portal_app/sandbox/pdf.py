@@ -16,6 +16,20 @@ def _date(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%d %b %Y") if ts else "-"
 
 
+def invoice_totals(invoice: dict[str, Any]) -> list[tuple[str, int]]:
+    """The totals an invoice document lists, in order (the discount only when there is one)."""
+    discount = sum(d["amount"] for d in invoice.get("total_discount_amounts") or [])
+    totals = [("Subtotal", int(invoice["subtotal"]))]
+    if discount:
+        totals.append(("Discount", -discount))
+    return [
+        *totals,
+        ("Total", int(invoice["total"])),
+        ("Amount paid", int(invoice["amount_paid"])),
+        ("Amount due", int(invoice["amount_remaining"])),
+    ]
+
+
 def invoice_pdf(invoice: dict[str, Any], account: dict[str, str] | None = None) -> bytes:
     """A one-page (or longer) PDF of an invoice: the merchant, customer, lines and totals."""
     currency = invoice["currency"]
@@ -67,15 +81,7 @@ def invoice_pdf(invoice: dict[str, Any], account: dict[str, str] | None = None) 
             new_y="NEXT",
         )
     pdf.ln(4)
-    discount = sum(d["amount"] for d in invoice["total_discount_amounts"])
-    totals = [("Subtotal", invoice["subtotal"])]
-    if discount:
-        totals.append(("Discount", -discount))
-    totals += [
-        ("Total", invoice["total"]),
-        ("Amount paid", invoice["amount_paid"]),
-        ("Amount due", invoice["amount_remaining"]),
-    ]
+    totals = invoice_totals(invoice)
     pdf.set_font("Helvetica", "B", 10)
     for label, amount in totals:
         pdf.cell(140, 6, label, align="R")

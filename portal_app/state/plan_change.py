@@ -64,6 +64,18 @@ def _restored(data: dict[str, Any]) -> Review | None:
     return Review(**{**data, "lines": [ReviewLine(**line) for line in data["lines"]]})
 
 
+def _checked(subscription_id: str, price_id: str, quantity: str | int, code: str) -> Any:
+    """The `_act` step that checks a change (the same check before review and confirm)."""
+    return lambda db, actor: check_change(
+        session=db,
+        actor=actor,
+        subscription_id=subscription_id,
+        price_id=price_id,
+        quantity=quantity,
+        promotion_code=code,
+    )
+
+
 def _field(form_data: Any, key: str) -> str:
     value = form_data.get(key, "") if isinstance(form_data, dict) else ""
     return str(value)[:100] if isinstance(value, str | int) else ""
@@ -189,14 +201,7 @@ class PlanChangeState(CustomerAction, rx.State):
         self._reviewed = {}
         subscription_id = self.subscription_id
         acted = await self._act(
-            lambda db, actor: check_change(
-                session=db,
-                actor=actor,
-                subscription_id=subscription_id,
-                price_id=price_id,
-                quantity=quantity,
-                promotion_code=code,
-            ),
+            _checked(subscription_id, price_id, quantity, code),
             lambda actor, gateway, request: review_change(
                 gateway=gateway, actor=actor, request=request
             ),
@@ -259,14 +264,7 @@ class PlanChangeState(CustomerAction, rx.State):
         price_id, quantity, code = self.selected_price, self.quantity, self.promotion_code
         try:
             acted = await self._act(
-                lambda db, actor: check_change(
-                    session=db,
-                    actor=actor,
-                    subscription_id=subscription_id,
-                    price_id=price_id,
-                    quantity=quantity,
-                    promotion_code=code,
-                ),
+                _checked(subscription_id, price_id, quantity, code),
                 lambda actor, gateway, request: apply_change(
                     gateway=gateway, actor=actor, request=request, review=review, nonce=nonce
                 ),
