@@ -102,7 +102,7 @@ def review_item(item: Any) -> rx.Component:
     return rx.el.div(
         rx.el.dt(item.label),
         rx.el.dd(item.amount_text, data_amount=item.amount),
-        class_name="row-between",
+        class_name="row-between review-row",
         data_testid="review-item",
     )
 
@@ -115,7 +115,7 @@ def review_step() -> rx.Component:
             plan_side(t("Current plan"), PlanChangeState.review_from, "review-from"),
             rx.el.span("\u2192", aria_hidden="true", class_name="muted"),
             plan_side(t("New plan"), PlanChangeState.review_to, "review-to"),
-            class_name="row-gap",
+            class_name="plan-sides",
         ),
         rx.cond(
             PlanChangeState.review_items.length() > 0,  # type: ignore[attr-defined]
@@ -129,7 +129,7 @@ def review_step() -> rx.Component:
             rx.el.div(
                 rx.el.dt(t("Due today")),
                 rx.el.dd(PlanChangeState.due_today_text),
-                class_name="row-between",
+                class_name="row-between review-row",
                 data_testid="review-due-today",
                 data_amount=PlanChangeState.due_today_amount,
                 data_currency=PlanChangeState.review_currency,
@@ -143,7 +143,7 @@ def review_step() -> rx.Component:
                         date=PlanChangeState.next_invoice_day,
                     )
                 ),
-                class_name="row-between",
+                class_name="row-between review-row",
                 data_testid="review-next-invoice",
                 data_amount=PlanChangeState.next_invoice_amount,
                 data_currency=PlanChangeState.review_currency,
@@ -152,7 +152,7 @@ def review_step() -> rx.Component:
             rx.el.div(
                 rx.el.dt(t("Payment method")),
                 rx.el.dd(PlanChangeState.review_card),
-                class_name="row-between",
+                class_name="row-between review-row",
                 data_testid="review-payment-method",
             ),
             class_name="stack-tight",
