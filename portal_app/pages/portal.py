@@ -55,7 +55,7 @@ def flow_view() -> rx.Component:
 reload_on_switch("/portal", PortalState.load)
 
 
-@portal_page("/portal", title=t("Billing"), on_load=[PortalState.enter, PortalState.watch])
+@portal_page("/portal", title=t("Billing"), on_load=[PortalState.load, PortalState.watch])
 def portal() -> rx.Component:
     """The sections the configuration enables, stacked (or the one task of a flow)."""
     return rx.cond(

@@ -1,10 +1,8 @@
 """The customer portal's home page: view rows loaded from the mirror for the session's customer."""
 
 import asyncio
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
@@ -39,7 +37,6 @@ WATCH_INTERVAL_MS = 3000
 # Resolves after the interval with the loop's ticket; the tab's visibility rides along so a
 # hidden tab does not reload what nobody sees until it is shown again.
 # How long after the link's redemption the page's on_load trusts what the redemption read.
-PRELOAD_FRESH_SECONDS = 10
 WATCH_SCRIPT = (
     "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
 )
@@ -128,32 +125,12 @@ class PortalState(rx.State):
     _version: int = -1
     _customer: str = ""
     _watch_ticket: int = 0
-    # When the link's redemption filled the page (epoch seconds; 0: it did not).
-    _preloaded_at: float = 0.0
 
     @rx.event
     async def load(self):
         """Fill the page from the mirror in the customer's language; send the tab home when
         the session is over."""
         return await self.fill()
-
-    @rx.event
-    async def enter(self):
-        """The page's on_load: a tab the link's redemption filled a moment ago (same event as
-        the redemption, see `SessionLinkState.redeem`) is not read twice."""
-        fresh = 0 <= time.time() - self._preloaded_at < PRELOAD_FRESH_SECONDS
-        if self._preloaded_at and fresh and self.signed_in:
-            self._preloaded_at = 0.0
-            return FlowState.begin
-        return await self.fill()
-
-    async def preload(self) -> list[Any]:
-        """Fill the page ahead of the redirect to it; returns the language's script to send
-        along (the page's on_load, `enter`, opens any deep-link flow)."""
-        events = await self.fill()
-        self._preloaded_at = time.time() if self.signed_in else 0.0
-        found = [] if events is None else events if isinstance(events, list) else [events]
-        return [e for e in found if e is not FlowState.begin]
 
     async def fill(self):
         """Read the home page in a worker thread (the event loop never waits on the
