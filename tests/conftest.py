@@ -178,3 +178,13 @@ def page(browser: object) -> Iterator[object]:
     context.close()
     if page_errors:
         pytest.fail("the page raised: " + "; ".join(page_errors), pytrace=False)
+
+
+@pytest.fixture
+def sandbox(api_server: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the sandbox's test helpers; faults are cleared after each test."""
+    from tests.factories import sandbox_http
+
+    with sandbox_http() as client:
+        yield client
+        client.delete("/v1/test_helpers/faults")

@@ -7,7 +7,6 @@ import json
 import random
 import secrets
 import time
-from collections.abc import Iterator
 from typing import Any, cast
 
 import httpx
@@ -32,20 +31,10 @@ from portal_app.models.mirror import (
     MirrorTaxId,
 )
 from portal_app.settings import get_settings
-from tests.factories import recurring_price_async, sandbox_http
+from tests.factories import recurring_price_async
 
 # The stripe SDK hands httpx its form body as `data=`; httpx 0.28 deprecates that spelling.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
-
-
-@pytest.fixture
-def sandbox(api_server: str) -> Iterator[httpx.Client]:
-    """An HTTP client for the sandbox's test helpers; faults are cleared after each test."""
-    with sandbox_http() as client:
-        if client.get("/v1/test_helpers/test_clocks").status_code == 404:
-            pytest.skip("the sandbox is not mounted under /sandbox yet")
-        yield client
-        client.delete("/v1/test_helpers/faults")
 
 
 @pytest.fixture

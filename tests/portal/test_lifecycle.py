@@ -8,7 +8,6 @@ import asyncio
 import inspect
 import secrets
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,17 +44,9 @@ from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.payment_methods import PaymentMethodsState
 from portal_app.state.portal import PortalState
 from tests import factories
-from tests.factories import sandbox_http
 from tests.support import substate
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
-
-
-@pytest.fixture
-def sandbox(api_server: str) -> Iterator[httpx.Client]:
-    with sandbox_http() as client:
-        yield client
-        client.delete("/v1/test_helpers/faults")
 
 
 @pytest.fixture
