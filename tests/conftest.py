@@ -11,11 +11,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from tests.harness import CHROMIUM_ARGS, AppServer, find_chromium, free_port
+
+if TYPE_CHECKING:
+    import stripe
+
+    from portal_app.billing.gateway import Gateway
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,3 +194,19 @@ def sandbox(api_server: str) -> Iterator[httpx.Client]:
     with sandbox_http() as client:
         yield client
         client.delete("/v1/test_helpers/faults")
+
+
+@pytest.fixture
+def gateway(sandbox: httpx.Client) -> "Gateway":
+    """A gateway of its own per test (its HTTP pool belongs to the test's event loop)."""
+    from portal_app.billing.gateway import Gateway, build_client
+
+    return Gateway(build_client(timeout=5))
+
+
+@pytest.fixture
+def stripe_client(sandbox: httpx.Client) -> "stripe.StripeClient":
+    """A raw client on the sandbox, for arranging what the portal itself never creates."""
+    from portal_app.billing.gateway import build_client
+
+    return build_client()

@@ -37,60 +37,48 @@ from tests.factories import recurring_price_async
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 
-@pytest.fixture
-def gateway(sandbox: httpx.Client) -> Gateway:
-    """A gateway of its own per test (its HTTP pool belongs to the test's event loop)."""
-    return Gateway(build_client(timeout=1.5))
-
-
-@pytest.fixture
-def setup_client(sandbox: httpx.Client) -> stripe.StripeClient:
-    """A raw client for arranging sandbox state the portal itself never creates."""
-    return build_client()
-
-
-async def new_customer(setup_client: stripe.StripeClient, **params: Any) -> dict[str, Any]:
+async def new_customer(stripe_client: stripe.StripeClient, **params: Any) -> dict[str, Any]:
     email = f"{secrets.token_hex(5)}@example.com"
-    customer = await setup_client.v1.customers.create_async(cast(Any, {"email": email, **params}))
+    customer = await stripe_client.v1.customers.create_async(cast(Any, {"email": email, **params}))
     return customer.to_dict()
 
 
-async def new_clock(setup_client: stripe.StripeClient) -> str:
+async def new_clock(stripe_client: stripe.StripeClient) -> str:
     """A Stripe test clock at real time, for a customer whose time a test moves."""
-    clock = await setup_client.v1.test_helpers.test_clocks.create_async(
+    clock = await stripe_client.v1.test_helpers.test_clocks.create_async(
         {"frozen_time": int(time.time())}
     )
     return clock.id
 
 
-async def advance_clock(setup_client: stripe.StripeClient, clock_id: str, *, to: int) -> None:
+async def advance_clock(stripe_client: stripe.StripeClient, clock_id: str, *, to: int) -> None:
     """Advance a test clock as with Stripe: ask, then wait until it is `ready` again."""
-    clocks = setup_client.v1.test_helpers.test_clocks
+    clocks = stripe_client.v1.test_helpers.test_clocks
     await clocks.advance_async(clock_id, {"frozen_time": to})
     while (await clocks.retrieve_async(clock_id)).status != "ready":
         await asyncio.sleep(0.05)
 
 
 async def customer_with_card(
-    setup_client: stripe.StripeClient, card: str = "pm_card_visa", **params: Any
+    stripe_client: stripe.StripeClient, card: str = "pm_card_visa", **params: Any
 ):
-    customer = await new_customer(setup_client, **params)
-    pm = await setup_client.v1.payment_methods.attach_async(card, {"customer": customer["id"]})
-    await setup_client.v1.customers.update_async(
+    customer = await new_customer(stripe_client, **params)
+    pm = await stripe_client.v1.payment_methods.attach_async(card, {"customer": customer["id"]})
+    await stripe_client.v1.customers.update_async(
         customer["id"], {"invoice_settings": {"default_payment_method": pm.id}}
     )
     return customer, pm.to_dict()
 
 
-async def new_plan(setup_client: stripe.StripeClient, amount: int, interval: str = "month"):
+async def new_plan(stripe_client: stripe.StripeClient, amount: int, interval: str = "month"):
     price = await recurring_price_async(
-        setup_client, unit_amount=amount, product_name=f"Plan {amount}", interval=interval
+        stripe_client, unit_amount=amount, product_name=f"Plan {amount}", interval=interval
     )
     return price.to_dict()
 
 
-async def new_subscription(setup_client: stripe.StripeClient, customer_id: str, price_id: str):
-    sub = await setup_client.v1.subscriptions.create_async(
+async def new_subscription(stripe_client: stripe.StripeClient, customer_id: str, price_id: str):
+    sub = await stripe_client.v1.subscriptions.create_async(
         {"customer": customer_id, "items": [{"price": price_id, "quantity": 1}]}
     )
     return sub.to_dict()
@@ -111,8 +99,8 @@ def mirrored(model: Any, object_id: str) -> Any:
         return session.get(model, object_id)
 
 
-async def test_customer_details_update_once_per_intent(gateway, setup_client) -> None:
-    customer = await new_customer(setup_client, name="Before")
+async def test_customer_details_update_once_per_intent(gateway, stripe_client) -> None:
+    customer = await new_customer(stripe_client, name="Before")
     intent = f"bps_test:{customer['id']}:details:{secrets.token_hex(4)}"
     changes = {
         "name": "Ada Lovelace",
@@ -145,8 +133,8 @@ async def test_customer_details_update_once_per_intent(gateway, setup_client) ->
     assert gateway.stats.reads["customers.retrieve"] == 1
 
 
-async def test_tax_ids_add_list_remove(gateway, setup_client) -> None:
-    customer = await new_customer(setup_client)
+async def test_tax_ids_add_list_remove(gateway, stripe_client) -> None:
+    customer = await new_customer(stripe_client)
     intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
     tax_id = await gateway.add_tax_id(
         customer_id=customer["id"], type="eu_vat", value="DE123456789", intent=intent
@@ -200,14 +188,14 @@ async def test_catalogue_products_and_prices(gateway) -> None:
     assert product["id"] in [p["id"] async for p in gateway.iter_products(active=False)]
 
 
-async def test_payment_methods_setup_default_and_detach(gateway, setup_client) -> None:
-    customer, pm = await customer_with_card(setup_client)
+async def test_payment_methods_setup_default_and_detach(gateway, stripe_client) -> None:
+    customer, pm = await customer_with_card(stripe_client)
     run = secrets.token_hex(4)
     setup_intent = await gateway.create_setup_intent(customer_id=customer["id"], intent=run)
     assert setup_intent["client_secret"] and setup_intent["customer"] == customer["id"]
     fetched = await gateway.retrieve_setup_intent(setup_intent_id=setup_intent["id"])
     assert fetched["id"] == setup_intent["id"]
-    second = await setup_client.v1.payment_methods.attach_async(
+    second = await stripe_client.v1.payment_methods.attach_async(
         "pm_card_mastercard", {"customer": customer["id"]}
     )
     cards = [c["id"] async for c in gateway.iter_cards(customer_id=customer["id"])]
@@ -222,10 +210,10 @@ async def test_payment_methods_setup_default_and_detach(gateway, setup_client) -
     assert mirrored(MirrorPaymentMethod, pm["id"]).customer is None
 
 
-async def test_subscription_lifecycle(gateway, setup_client) -> None:
-    customer, _ = await customer_with_card(setup_client)
-    basic, pro = await new_plan(setup_client, 1000), await new_plan(setup_client, 3000)
-    sub = await new_subscription(setup_client, customer["id"], basic["id"])
+async def test_subscription_lifecycle(gateway, stripe_client) -> None:
+    customer, _ = await customer_with_card(stripe_client)
+    basic, pro = await new_plan(stripe_client, 1000), await new_plan(stripe_client, 3000)
+    sub = await new_subscription(stripe_client, customer["id"], basic["id"])
     item_id = sub["items"]["data"][0]["id"]
     run = f"bps_test:{sub['id']}:{secrets.token_hex(4)}"
     listed = [s["id"] async for s in gateway.iter_subscriptions(customer_id=customer["id"])]
@@ -275,10 +263,10 @@ async def test_subscription_lifecycle(gateway, setup_client) -> None:
     assert retrieved["status"] == "canceled"
 
 
-async def test_a_downgrade_waits_for_the_period_end(gateway, setup_client) -> None:
-    customer, _ = await customer_with_card(setup_client)
-    pro, basic = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
-    sub = await new_subscription(setup_client, customer["id"], pro["id"])
+async def test_a_downgrade_waits_for_the_period_end(gateway, stripe_client) -> None:
+    customer, _ = await customer_with_card(stripe_client)
+    pro, basic = await new_plan(stripe_client, 3000), await new_plan(stripe_client, 1000)
+    sub = await new_subscription(stripe_client, customer["id"], pro["id"])
     run = f"{sub['id']}:{secrets.token_hex(4)}"
     schedule = await gateway.schedule_change_at_period_end(
         subscription_id=sub["id"],
@@ -300,10 +288,10 @@ async def test_a_downgrade_waits_for_the_period_end(gateway, setup_client) -> No
     assert released["status"] == "released"
 
 
-async def test_invoices_list_retrieve_and_pay(gateway, setup_client) -> None:
-    customer, pm = await customer_with_card(setup_client, card="pm_card_chargeCustomerFail")
-    price = await new_plan(setup_client, 2500)
-    sub = await setup_client.v1.subscriptions.create_async(
+async def test_invoices_list_retrieve_and_pay(gateway, stripe_client) -> None:
+    customer, pm = await customer_with_card(stripe_client, card="pm_card_chargeCustomerFail")
+    price = await new_plan(stripe_client, 2500)
+    sub = await stripe_client.v1.subscriptions.create_async(
         {
             "customer": customer["id"],
             "items": [{"price": price["id"]}],
@@ -322,7 +310,7 @@ async def test_invoices_list_retrieve_and_pay(gateway, setup_client) -> None:
         )
     assert declined.value.user_message == "Your card was declined."
     assert declined.value.decline_code == "generic_decline"
-    good = await setup_client.v1.payment_methods.attach_async(
+    good = await stripe_client.v1.payment_methods.attach_async(
         "pm_card_visa", {"customer": customer["id"]}
     )
     paid = await gateway.pay_invoice(
@@ -331,10 +319,10 @@ async def test_invoices_list_retrieve_and_pay(gateway, setup_client) -> None:
     assert paid["status"] == "paid"
 
 
-async def test_coupons_and_promotion_codes(gateway, setup_client) -> None:
+async def test_coupons_and_promotion_codes(gateway, stripe_client) -> None:
     code = f"SAVE{secrets.token_hex(3).upper()}"
-    coupon = await setup_client.v1.coupons.create_async({"percent_off": 20, "duration": "once"})
-    await setup_client.v1.promotion_codes.create_async(
+    coupon = await stripe_client.v1.coupons.create_async({"percent_off": 20, "duration": "once"})
+    await stripe_client.v1.promotion_codes.create_async(
         {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code}
     )
     assert (await gateway.retrieve_coupon(coupon_id=coupon.id))["percent_off"] == 20
@@ -345,8 +333,8 @@ async def test_coupons_and_promotion_codes(gateway, setup_client) -> None:
     assert found["id"] in [p["id"] async for p in gateway.iter_promotion_codes()]
 
 
-async def test_a_rate_limit_is_reported_not_retried(gateway, setup_client, sandbox) -> None:
-    customer = await new_customer(setup_client)
+async def test_a_rate_limit_is_reported_not_retried(gateway, stripe_client, sandbox) -> None:
+    customer = await new_customer(stripe_client)
     fault(sandbox, "429", 1)
     with pytest.raises(RateLimited) as raised:
         await gateway.retrieve_customer(customer_id=customer["id"])
@@ -354,8 +342,8 @@ async def test_a_rate_limit_is_reported_not_retried(gateway, setup_client, sandb
     assert (await gateway.retrieve_customer(customer_id=customer["id"]))["id"] == customer["id"]
 
 
-async def test_one_server_error_is_retried_with_the_same_key(gateway, setup_client, sandbox):
-    customer = await new_customer(setup_client)
+async def test_one_server_error_is_retried_with_the_same_key(gateway, stripe_client, sandbox):
+    customer = await new_customer(stripe_client)
     fault(sandbox, "500", 1)
     intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
     tax_id = await gateway.add_tax_id(
@@ -372,9 +360,11 @@ async def test_one_server_error_is_retried_with_the_same_key(gateway, setup_clie
 
 @pytest.mark.parametrize("mode", ["500", "timeout"])
 async def test_an_outage_is_reported_and_a_retry_makes_one_change(
-    gateway, setup_client, sandbox, mode
+    stripe_client, sandbox, mode
 ) -> None:
-    customer = await new_customer(setup_client)
+    # A short timeout, so the "timeout" fault's 3 s delay is an outage to the SDK.
+    gateway = Gateway(build_client(timeout=1.5))
+    customer = await new_customer(stripe_client)
     fault(sandbox, mode, 3, delay_ms=3000)  # more than the SDK's two retries
     intent = f"{customer['id']}:tax:{secrets.token_hex(4)}"
     with pytest.raises(StripeUnavailable) as raised:
@@ -409,13 +399,13 @@ def _post_signed(event: dict[str, Any]) -> httpx.Response:
     )
 
 
-async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> None:
-    clock = await new_clock(setup_client)
-    customer = await new_customer(setup_client, name="v0", test_clock=clock)
+async def test_sandbox_webhooks_converge_the_mirror(stripe_client, sandbox) -> None:
+    clock = await new_clock(stripe_client)
+    customer = await new_customer(stripe_client, name="v0", test_clock=clock)
     for n in range(1, 4):
         # A minute apart on the customer's test clock, so each snapshot has its own second.
-        await advance_clock(setup_client, clock, to=customer["created"] + 60 * n)
-        await setup_client.v1.customers.update_async(customer["id"], {"name": f"v{n}"})
+        await advance_clock(stripe_client, clock, to=customer["created"] + 60 * n)
+        await stripe_client.v1.customers.update_async(customer["id"], {"name": f"v{n}"})
     delivered = sandbox.post("/v1/test_helpers/deliver_events")
     assert delivered.status_code == 200, delivered.text
     assert mirrored(MirrorCustomer, customer["id"]).name == "v3"
@@ -438,11 +428,11 @@ async def test_sandbox_webhooks_converge_the_mirror(setup_client, sandbox) -> No
         session.rollback()
 
 
-async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_client, sandbox):
-    clock = await new_clock(setup_client)
-    customer, _ = await customer_with_card(setup_client, test_clock=clock)
-    pro, basic = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
-    sub = await new_subscription(setup_client, customer["id"], pro["id"])
+async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, stripe_client, sandbox):
+    clock = await new_clock(stripe_client)
+    customer, _ = await customer_with_card(stripe_client, test_clock=clock)
+    pro, basic = await new_plan(stripe_client, 3000), await new_plan(stripe_client, 1000)
+    sub = await new_subscription(stripe_client, customer["id"], pro["id"])
     schedule = await gateway.schedule_change_at_period_end(
         subscription_id=sub["id"],
         price_id=basic["id"],
@@ -464,7 +454,7 @@ async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_clie
     assert rebooked["id"] == schedule["id"]
     assert rebooked["phases"][1]["items"][0]["quantity"] == 2
     period_end = sub["items"]["data"][0]["current_period_end"]
-    await advance_clock(setup_client, clock, to=period_end + 60)
+    await advance_clock(stripe_client, clock, to=period_end + 60)
     delivered = sandbox.post("/v1/test_helpers/deliver_events")
     assert delivered.status_code == 200, delivered.text
     with Session(get_engine()) as session:
@@ -474,10 +464,10 @@ async def test_a_scheduled_downgrade_lands_at_the_period_end(gateway, setup_clie
         assert [(i.price, i.quantity) for i in items] == [(basic["id"], 2)]
 
 
-async def test_cancelling_a_schedule_cancels_its_subscription(gateway, setup_client) -> None:
-    customer, _ = await customer_with_card(setup_client)
-    price, other = await new_plan(setup_client, 3000), await new_plan(setup_client, 1000)
-    sub = await new_subscription(setup_client, customer["id"], price["id"])
+async def test_cancelling_a_schedule_cancels_its_subscription(gateway, stripe_client) -> None:
+    customer, _ = await customer_with_card(stripe_client)
+    price, other = await new_plan(stripe_client, 3000), await new_plan(stripe_client, 1000)
+    sub = await new_subscription(stripe_client, customer["id"], price["id"])
     schedule = await gateway.schedule_change_at_period_end(
         subscription_id=sub["id"],
         price_id=other["id"],
@@ -492,13 +482,13 @@ async def test_cancelling_a_schedule_cancels_its_subscription(gateway, setup_cli
     assert mirrored(MirrorSubscription, sub["id"]).status == "canceled"
 
 
-async def test_a_promotion_code_applies_to_a_plan_change(gateway, setup_client) -> None:
-    customer, _ = await customer_with_card(setup_client)
-    price = await new_plan(setup_client, 4000)
-    sub = await new_subscription(setup_client, customer["id"], price["id"])
-    coupon = await setup_client.v1.coupons.create_async({"percent_off": 50, "duration": "once"})
+async def test_a_promotion_code_applies_to_a_plan_change(gateway, stripe_client) -> None:
+    customer, _ = await customer_with_card(stripe_client)
+    price = await new_plan(stripe_client, 4000)
+    sub = await new_subscription(stripe_client, customer["id"], price["id"])
+    coupon = await stripe_client.v1.coupons.create_async({"percent_off": 50, "duration": "once"})
     code = f"HALF{secrets.token_hex(3).upper()}"
-    await setup_client.v1.promotion_codes.create_async(
+    await stripe_client.v1.promotion_codes.create_async(
         {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code}
     )
     promotion = await gateway.find_promotion_code(code=code)
@@ -517,11 +507,11 @@ async def test_a_promotion_code_applies_to_a_plan_change(gateway, setup_client) 
     assert len(mirrored(MirrorSubscription, sub["id"]).discounts) == 1
 
 
-async def test_full_sync_copies_the_sandbox_into_the_mirror(gateway, setup_client) -> None:
-    customer, pm = await customer_with_card(setup_client)
-    price = await new_plan(setup_client, 1500)
-    sub = await new_subscription(setup_client, customer["id"], price["id"])
-    await setup_client.v1.customers.tax_ids.create_async(
+async def test_full_sync_copies_the_sandbox_into_the_mirror(gateway, stripe_client) -> None:
+    customer, pm = await customer_with_card(stripe_client)
+    price = await new_plan(stripe_client, 1500)
+    sub = await new_subscription(stripe_client, customer["id"], price["id"])
+    await stripe_client.v1.customers.tax_ids.create_async(
         customer["id"], {"type": "eu_vat", "value": "DE123456789"}
     )
     with Session(get_engine(), expire_on_commit=False) as session:
@@ -547,12 +537,12 @@ def test_the_sync_command_reports_what_it_copied(sandbox, capsys) -> None:
 
 
 async def test_listed_subscriptions_carry_their_discounts_expanded(
-    gateway: Gateway, setup_client: stripe.StripeClient
+    gateway: Gateway, stripe_client: stripe.StripeClient
 ) -> None:
-    customer, _ = await customer_with_card(setup_client)
-    plan = await new_plan(setup_client, 2000)
-    coupon = await setup_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
-    await setup_client.v1.subscriptions.create_async(
+    customer, _ = await customer_with_card(stripe_client)
+    plan = await new_plan(stripe_client, 2000)
+    coupon = await stripe_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
+    await stripe_client.v1.subscriptions.create_async(
         {
             "customer": customer["id"],
             "items": [{"price": plan["id"]}],
@@ -565,7 +555,7 @@ async def test_listed_subscriptions_carry_their_discounts_expanded(
 
 
 async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
-    gateway: Gateway, setup_client: stripe.StripeClient
+    gateway: Gateway, stripe_client: stripe.StripeClient
 ) -> None:
     """Each public method, with the arguments the portal passes, gets 2xx from a sandbox that
     refuses whatever Stripe refuses (unknown, removed or malformed parameters)."""
@@ -581,7 +571,7 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
             return [item async for item in result]
         return await result
 
-    customer, card = await customer_with_card(setup_client)
+    customer, card = await customer_with_card(stripe_client)
     cid = customer["id"]
     address = {"line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"}
     await call("retrieve_customer", customer_id=cid)
@@ -652,7 +642,7 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
     listed = await call("iter_prices", product_id=product["id"], active=True)
     assert {price["id"], cheaper["id"], one_off["id"]} <= {p["id"] for p in listed}
 
-    sub = await new_subscription(setup_client, cid, cheaper["id"])
+    sub = await new_subscription(stripe_client, cid, cheaper["id"])
     item_id = sub["items"]["data"][0]["id"]
     await call("retrieve_subscription", subscription_id=sub["id"])
     assert sub["id"] in {s["id"] for s in await call("iter_subscriptions", customer_id=cid)}
@@ -669,8 +659,8 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
     )
     assert preview["object"] == "invoice"
 
-    coupon = await setup_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
-    promo = await setup_client.v1.promotion_codes.create_async(
+    coupon = await stripe_client.v1.coupons.create_async({"percent_off": 10, "duration": "forever"})
+    promo = await stripe_client.v1.promotion_codes.create_async(
         {"promotion": {"type": "coupon", "coupon": coupon.id}, "code": f"EVERY{tag}".upper()}
     )
     await call("retrieve_coupon", coupon_id=coupon.id)
@@ -706,20 +696,20 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
 
     invoices = await call("iter_invoices", customer_id=cid)
     await call("retrieve_invoice", invoice_id=invoices[0]["id"])
-    await setup_client.v1.invoice_items.create_async(
+    await stripe_client.v1.invoice_items.create_async(
         {"customer": cid, "amount": 700, "currency": "usd"}
     )
-    draft = await setup_client.v1.invoices.create_async(
+    draft = await stripe_client.v1.invoices.create_async(
         {"customer": cid, "pending_invoice_items_behavior": "include", "auto_advance": False}
     )
-    await setup_client.v1.invoices.finalize_invoice_async(draft.id, {"auto_advance": False})
+    await stripe_client.v1.invoices.finalize_invoice_async(draft.id, {"auto_advance": False})
     paid = await call("pay_invoice", invoice_id=draft.id, payment_method_id=card["id"], intent="1")
     assert paid["status"] == "paid"
 
     setup = await call("create_setup_intent", customer_id=cid, intent="1")
     assert setup["allowed_payment_method_types"] == ["card"]
     await call("retrieve_setup_intent", setup_intent_id=setup["id"])
-    second = await setup_client.v1.payment_methods.attach_async(
+    second = await stripe_client.v1.payment_methods.attach_async(
         "pm_card_mastercard", {"customer": cid}
     )
     assert {card["id"], second.id} <= {c["id"] for c in await call("iter_cards", customer_id=cid)}
@@ -744,7 +734,7 @@ async def test_every_public_gateway_method_is_accepted_by_the_strict_sandbox(
         intent="1",
     )
     await call("renew_subscription", subscription_id=sub["id"], intent="1")
-    other = await new_subscription(setup_client, cid, cheaper["id"])
+    other = await new_subscription(stripe_client, cid, cheaper["id"])
     other_schedule = await call(
         "schedule_change_at_period_end",
         subscription_id=other["id"],

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from portal_app.billing.gateway import Gateway, build_client
+from portal_app.billing.gateway import Gateway
 from portal_app.db import get_engine
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
 from portal_app.services import catalogue
@@ -19,12 +19,6 @@ from portal_app.settings import get_settings
 
 # The stripe SDK hands httpx its form body as `data=`; httpx 0.28 deprecates that spelling.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
-
-
-@pytest.fixture
-def gateway(api_server: str) -> Gateway:
-    """A gateway of its own per test (its HTTP pool belongs to the test's event loop)."""
-    return Gateway(build_client(timeout=5))
 
 
 @pytest.fixture

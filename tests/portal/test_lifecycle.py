@@ -49,17 +49,6 @@ from tests.support import substate
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 
-@pytest.fixture
-def gateway(sandbox: httpx.Client) -> Gateway:
-    return Gateway(build_client(timeout=5))
-
-
-@pytest.fixture
-def stripe_client(sandbox: httpx.Client) -> stripe.StripeClient:
-    """Arranges sandbox state the portal itself never creates."""
-    return build_client()
-
-
 def deliver(sandbox: httpx.Client) -> None:
     response = sandbox.post("/v1/test_helpers/deliver_events")
     assert response.status_code == 200, response.text
