@@ -255,6 +255,23 @@ def _phone(raw: str, region: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# What python-stdnum found wrong, by its exception type: its own messages are English only.
+_TAX_ID_FAULTS: list[tuple[type[stdnum_errors.ValidationError], Text]] = [
+    (stdnum_errors.InvalidLength, Text("it has too many or too few characters")),
+    (stdnum_errors.InvalidChecksum, Text("its check digit does not match")),
+    (stdnum_errors.InvalidFormat, Text("it is not written in this ID's format")),
+    (stdnum_errors.InvalidComponent, Text("a part of it is not recognised")),
+]
+
+
+def _why(exc: stdnum_errors.ValidationError) -> Text:
+    """The translated reason a tax ID was refused."""
+    for fault, reason in _TAX_ID_FAULTS:
+        if isinstance(exc, fault):
+            return reason
+    return Text("check it and try again")
+
+
 def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
     """A tax ID type and its value in the compact form, or ActionRefused saying what is wrong."""
     if not isinstance(tax_type, str) or tax_type not in TAX_ID_TYPES:
@@ -269,11 +286,7 @@ def check_tax_id(*, tax_type: object, value: object) -> tuple[str, str]:
         compact = module.validate(text)
     except stdnum_errors.ValidationError as exc:
         raise ActionRefused(
-            Text(
-                "That {label} is not valid ({reason}).",
-                label=Text(label),
-                reason=str(exc).rstrip(".").lower(),
-            ),
+            Text("That {label} is not valid ({reason}).", label=Text(label), reason=_why(exc)),
             code="tax_id_invalid",
             field="tax_value",
         ) from exc

@@ -14,8 +14,10 @@ from portal_app.billing.errors import InvalidRequest
 from portal_app.db import get_engine
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import address_lines, phone
+from portal_app.i18n.text import user_message
 from portal_app.models.configuration import ConfigurationFeatures, CustomerUpdate
 from portal_app.models.mirror_customer import MirrorTaxId
+from portal_app.services import billing_details
 from portal_app.services.billing_details import (
     COUNTRY_CODES,
     DetailsForm,
@@ -275,3 +277,21 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     shown = state.errors.postal_code
     assert shown == gettext("This value is not accepted. Check it and try again.", locale="de")
     assert "address[" not in shown and state.error == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "english"),
+    [
+        ("DE12345678", "too many or too few characters"),
+        ("DE12345678X", "not written in this ID's format"),
+        ("XX123456789", "not recognised"),
+    ],
+)
+def test_a_refused_tax_id_says_why_in_the_customers_language(value: str, english: str) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        billing_details.check_tax_id(tax_type="eu_vat", value=value)
+    assert refused.value.code == "tax_id_invalid" and refused.value.field == "tax_value"
+    assert english in user_message(refused.value, "en")
+    french = user_message(refused.value, "fr")
+    # python-stdnum's own English reason never reaches the customer.
+    assert english not in french and "number" not in french.lower()
