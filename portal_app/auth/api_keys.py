@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from portal_app.models.merchant import Merchant, MerchantApiKey
-from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
+from portal_app.rules.text import CONTROL_CHARACTERS, has_control_characters
 
 KEY_PREFIX = "sk_portal_"
 VISIBLE_CHARS = len(KEY_PREFIX) + 6

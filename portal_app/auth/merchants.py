@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.merchant import Merchant, MerchantLoginThrottle, MerchantSession
+from portal_app.rules.email_address import EmailAddressInvalid, email_address
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -86,11 +86,10 @@ def create_merchant(*, session: Session, email: str, password: str) -> Merchant:
     """A new merchant account; raises ValueError with a readable message (a `Text`) when
     refused."""
     try:
-        address = validate_email(email.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        # The validator's reason is its own English wording.
+        address = email_address(email)
+    except EmailAddressInvalid as exc:
         raise ValueError(
-            Text("That email address is not valid: {reason}", reason=str(exc))
+            Text("That email address is not valid: {reason}", reason=exc.reason)
         ) from exc
     address = normalize_email(address)
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:

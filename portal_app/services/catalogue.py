@@ -24,8 +24,8 @@ from portal_app.i18n.catalog import gettext, ngettext
 from portal_app.i18n.format import DEFAULT_LOCALE, price_phrase
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
+from portal_app.rules.text import control_character_errors
 from portal_app.services.tax_codes import TAX_CODES, tax_code_label
-from portal_app.services.text_rules import control_character_errors
 
 MAX_NAME = 250
 MAX_DESCRIPTION = 2000

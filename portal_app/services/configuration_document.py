@@ -19,10 +19,10 @@ from sqlmodel import Session
 
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.configuration import ConfigurationFeatures, PortalConfiguration
+from portal_app.rules.text import CONTROL_CHARACTERS, has_control_characters
 from portal_app.services.branding import FONTS, HEX_COLOUR, SHAPES
 from portal_app.services.configuration_views import view_of
 from portal_app.services.stripe_params import ErrorCode, ParamError, bracket, missing, unknown
-from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 MAX_PRODUCTS = 10
 MAX_HEADLINE = 60

@@ -32,6 +32,7 @@ from portal_app.models.mirror_billing import (
 )
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
 from portal_app.models.mirror_customer import MirrorCustomer
+from portal_app.rules.text import CONTROL_CHARACTERS, has_control_characters
 from portal_app.services.branding import BrandView
 from portal_app.services.email import configuration_brand, queue_rendered, should_send
 from portal_app.services.email_templates import (
@@ -40,7 +41,6 @@ from portal_app.services.email_templates import (
     subscription_canceled,
 )
 from portal_app.services.off_loop import in_session
-from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 
 MAX_COMMENT = 500
 

@@ -10,13 +10,14 @@ from datetime import datetime
 from email.utils import formataddr
 from urllib.parse import urlparse
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.base import utcnow
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.email import EmailSettings, OutboxEmail
+from portal_app.rules.email_address import EmailAddressInvalid, email_address
+from portal_app.rules.text import CONTROL_CHARACTERS, has_control_characters
 from portal_app.services.branding import BrandView, brand_for
 from portal_app.services.email_templates import (
     LOGIN_CODE,
@@ -25,7 +26,6 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_UPDATED,
     RenderedEmail,
 )
-from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -167,11 +167,10 @@ def update_email_settings(
             field="sender_name",
         )
     try:
-        address = validate_email(sender_address.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        # The validator's reason is its own English wording.
+        address = email_address(sender_address)
+    except EmailAddressInvalid as exc:
         raise EmailSettingsError(
-            Text("Enter a valid sender address ({reason}).", reason=str(exc)),
+            Text("Enter a valid sender address ({reason}).", reason=exc.reason),
             field="sender_address",
         ) from exc
     row = _settings_row(session)

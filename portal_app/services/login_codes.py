@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
 from portal_app.auth import rate_limit
@@ -20,6 +19,7 @@ from portal_app.auth.portal_sessions import start_code_session
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.login_code import LoginCode
 from portal_app.models.portal_session import PortalSession
+from portal_app.rules.email_address import EmailAddressInvalid, email_address
 from portal_app.services.customers import customer_for_login
 from portal_app.services.email import configuration_brand, queue_rendered
 from portal_app.services.email_templates import LOGIN_CODE
@@ -53,9 +53,10 @@ class CodeSent:
 def normalise_email(raw: str) -> str:
     """The address in a canonical form, or a LoginError that says what is wrong with it."""
     try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise LoginError(Text("Enter a valid email address ({reason}).", reason=str(exc))) from exc
+        return email_address(raw).lower()
+    except EmailAddressInvalid as exc:
+        reason = exc.reason
+        raise LoginError(Text("Enter a valid email address ({reason}).", reason=reason)) from exc
 
 
 def _hash(code: str, code_id: str) -> str:

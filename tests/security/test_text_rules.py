@@ -6,11 +6,11 @@ from sqlmodel import Session
 from portal_app.auth.api_keys import create_api_key
 from portal_app.db import get_engine
 from portal_app.models import PortalConfiguration
+from portal_app.rules.text import CONTROL_CHARACTERS, has_control_characters
 from portal_app.services import billing_details, catalogue, configurations, customer_actions
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.email import EmailSettingsError, update_email_settings
 from portal_app.services.portal_view import features_of
-from portal_app.services.text_rules import CONTROL_CHARACTERS, has_control_characters
 from tests import factories
 
 BAD = ["Acme\r\nBcc: x@example.com", "Acme\x00", "Acme\x1b[31m", "Acme\u202egnp.exe", "A\u2028B"]

@@ -17,14 +17,6 @@ LAYERS = (
     "models",
 )
 
-# Imports that cross the top-level packages the wrong way and that other work is removing.
-# Each is named exactly so that no new one can hide behind it.
-KNOWN_CROSSINGS = {
-    # The text rules API keys share with the customer forms (not yet moved below auth).
-    ("portal_app.auth.api_keys", "portal_app.services.text_rules"),
-}
-
-
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     return grimp.build_graph("portal_app", exclude_type_checking_imports=True)
@@ -35,8 +27,6 @@ def circles(graph: grimp.ImportGraph, node: Callable[[str], str] = str) -> list[
     edges: dict[str, set[str]] = {}
     for module in graph.modules:
         for imported in graph.find_modules_directly_imported_by(module):
-            if (module, imported) in KNOWN_CROSSINGS:
-                continue
             a, b = node(module), node(imported)
             edges.setdefault(a, set())
             if a != b:
@@ -93,9 +83,3 @@ def test_the_circle_check_sees_a_circle() -> None:
 def test_layers_are_imported_only_downwards(graph: grimp.ImportGraph) -> None:
     illegal = graph.find_illegal_dependencies_for_layers(layers=LAYERS, containers={"portal_app"})
     assert sorted((d.importer, d.imported) for d in illegal) == []
-
-
-def test_known_crossings_still_exist(graph: grimp.ImportGraph) -> None:
-    """A crossing that was removed leaves this list, so it cannot come back unnoticed."""
-    for importer, imported in sorted(KNOWN_CROSSINGS):
-        assert graph.direct_import_exists(importer=importer, imported=imported), importer

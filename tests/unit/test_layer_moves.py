@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from portal_app.models.configuration import PortalConfiguration
+from portal_app.rules.email_address import EmailAddressInvalid, email_address
 
 PACKAGE = Path(__file__).resolve().parents[2] / "portal_app"
 
@@ -28,15 +29,14 @@ def _imports(folder: str) -> set[tuple[str, str]]:
     [
         ("i18n", ("portal_app.state", "portal_app.components", "portal_app.pages")),
         ("auth", ("portal_app.state", "portal_app.services")),
+        ("rules", ("portal_app.state", "portal_app.services", "portal_app.auth")),
     ],
 )
 def test_a_lower_layer_imports_nothing_above_it(folder: str, above: tuple[str, ...]) -> None:
-    # text_rules is a leaf of pure text checks (it imports only i18n.text) that auth shares.
-    leaves = {"portal_app.services.text_rules"}
     wrong = {
         (name, module)
         for name, module in _imports(folder)
-        if module.startswith(above) and module not in leaves
+        if module.startswith(above)
     }
     assert wrong == set()
 
@@ -58,3 +58,29 @@ def test_the_stored_features_are_read_through_one_typed_accessor() -> None:
     assert sorted(readers) == ["models/configuration.py", "services/configuration_document.py"]
     with pytest.raises(ValidationError):
         _ = PortalConfiguration(business_name="Acme", features={"nope": {}}).feature_settings
+
+
+@pytest.mark.parametrize(
+    ("typed", "english"),
+    [
+        ("", "it is empty"),
+        ("ada.example.com", "it has no @"),
+        ("@example.com", "nothing comes before the @"),
+        ("ada@", "nothing comes after the @"),
+        ("ada lovelace@example.com", "spaces or invisible characters"),
+        ("ada@localhost", "not a domain name"),
+        ("ada@exa_mple.com", "characters an email address cannot have"),
+    ],
+)
+def test_a_refused_email_address_says_why_in_the_readers_language(
+    typed: str, english: str
+) -> None:
+    with pytest.raises(EmailAddressInvalid) as refused:
+        email_address(typed)
+    assert english in refused.value.reason.render("en")
+    # email-validator's own reasons are English only; none reaches a French reader.
+    assert english not in refused.value.reason.render("fr")
+
+
+def test_a_valid_email_address_is_normalised() -> None:
+    assert email_address("  Ada@Example.COM ") == "Ada@example.com"
