@@ -17,6 +17,7 @@ LAYERS = (
     "models",
 )
 
+
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     return grimp.build_graph("portal_app", exclude_type_checking_imports=True)

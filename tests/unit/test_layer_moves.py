@@ -33,11 +33,7 @@ def _imports(folder: str) -> set[tuple[str, str]]:
     ],
 )
 def test_a_lower_layer_imports_nothing_above_it(folder: str, above: tuple[str, ...]) -> None:
-    wrong = {
-        (name, module)
-        for name, module in _imports(folder)
-        if module.startswith(above)
-    }
+    wrong = {(name, module) for name, module in _imports(folder) if module.startswith(above)}
     assert wrong == set()
 
 
@@ -72,9 +68,7 @@ def test_the_stored_features_are_read_through_one_typed_accessor() -> None:
         ("ada@exa_mple.com", "characters an email address cannot have"),
     ],
 )
-def test_a_refused_email_address_says_why_in_the_readers_language(
-    typed: str, english: str
-) -> None:
+def test_a_refused_email_address_says_why_in_the_readers_language(typed: str, english: str) -> None:
     with pytest.raises(EmailAddressInvalid) as refused:
         email_address(typed)
     assert english in refused.value.reason.render("en")
