@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 
 from portal_app.billing.gateway import Gateway
 from portal_app.billing.sync import record
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext, ngettext
 from portal_app.i18n.format import DEFAULT_LOCALE, price_phrase
 from portal_app.i18n.text import Plural, Text
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct
 from portal_app.rules.text import control_character_errors
+from portal_app.services.off_loop import in_session
 from portal_app.services.tax_codes import TAX_CODES, tax_code_label
 
 MAX_NAME = 250
@@ -281,6 +281,13 @@ def find_price(*, session: Session, price_id: object) -> MirrorPrice:
     return row
 
 
+def _active_product(*, session: Session, product_id: object) -> str:
+    product = find_product(session=session, product_id=product_id)
+    if not product.active:
+        raise CatalogueInputError({"price": Text("Restore the product before adding prices.")})
+    return product.id
+
+
 async def create_product(*, gateway: Gateway, fields: ProductFields, intent: str) -> str:
     """A new product from validated fields; its id."""
     params = {k: v for k, v in fields.for_stripe().items() if v and k != "name"}
@@ -289,8 +296,7 @@ async def create_product(*, gateway: Gateway, fields: ProductFields, intent: str
         intent=_keyed(intent, "create", fields.for_stripe()),
         **params,
     )
-    with session_scope() as session:
-        record(session=session, obj=result)
+    await in_session(lambda db: record(session=db, obj=result))
     return str(result["id"])
 
 
@@ -298,9 +304,10 @@ async def update_product(
     *, gateway: Gateway, product_id: object, fields: ProductFields, intent: str
 ) -> bool:
     """Send what changed (nothing when nothing did); whether a change was made."""
-    with session_scope() as session:
-        stored = _stored_fields(find_product(session=session, product_id=product_id))
-        target = str(product_id)
+    stored = await in_session(
+        lambda db: _stored_fields(find_product(session=db, product_id=product_id))
+    )
+    target = str(product_id)
     wanted = fields.for_stripe()
     changes = {k: v for k, v in wanted.items() if v != stored[k]}
     if changes.get("statement_descriptor") == "":
@@ -313,8 +320,7 @@ async def update_product(
     result = await gateway.update_product(
         product_id=target, changes=changes, intent=_keyed(intent, f"update:{target}", changes)
     )
-    with session_scope() as session:
-        record(session=session, obj=result)
+    await in_session(lambda db: record(session=db, obj=result))
     return True
 
 
@@ -333,26 +339,20 @@ async def set_product_active(
     *, gateway: Gateway, product_id: object, active: bool, intent: str
 ) -> None:
     """Archive (active=False) or restore a product; Stripe keeps archived ones for history."""
-    with session_scope() as session:
-        target = find_product(session=session, product_id=product_id).id
+    target = await in_session(lambda db: find_product(session=db, product_id=product_id).id)
     result = await gateway.update_product(
         product_id=target,
         changes={"active": active},
         intent=_keyed(intent, f"active:{target}", active),
     )
-    with session_scope() as session:
-        record(session=session, obj=result)
+    await in_session(lambda db: record(session=db, obj=result))
 
 
 async def create_price(
     *, gateway: Gateway, product_id: object, price: PriceFields, intent: str
 ) -> str:
     """A recurring price on an active product; its id."""
-    with session_scope() as session:
-        product = find_product(session=session, product_id=product_id)
-        if not product.active:
-            raise CatalogueInputError({"price": Text("Restore the product before adding prices.")})
-        target = product.id
+    target = await in_session(lambda db: _active_product(session=db, product_id=product_id))
     result = await gateway.create_price(
         product_id=target,
         unit_amount=price.unit_amount,
@@ -361,8 +361,7 @@ async def create_price(
         interval_count=price.interval_count,
         intent=_keyed(intent, f"price:{target}", asdict(price)),
     )
-    with session_scope() as session:
-        record(session=session, obj=result)
+    await in_session(lambda db: record(session=db, obj=result))
     return str(result["id"])
 
 
@@ -370,15 +369,13 @@ async def set_price_active(
     *, gateway: Gateway, price_id: object, active: bool, intent: str
 ) -> None:
     """Archive (active=False) or restore a price; existing subscriptions keep it."""
-    with session_scope() as session:
-        target = find_price(session=session, price_id=price_id).id
+    target = await in_session(lambda db: find_price(session=db, price_id=price_id).id)
     result = await gateway.update_price(
         price_id=target,
         changes={"active": active},
         intent=_keyed(intent, f"active:{target}", active),
     )
-    with session_scope() as session:
-        record(session=session, obj=result)
+    await in_session(lambda db: record(session=db, obj=result))
 
 
 def list_products(*, session: Session, locale: str = DEFAULT_LOCALE) -> list[ProductSummary]:

@@ -2,8 +2,8 @@
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.services.branding import BrandView, css_variables, default_brand
+from portal_app.services.off_loop import in_session
 
 
 class BrandState(rx.State):
@@ -17,7 +17,6 @@ class BrandState(rx.State):
         return css_variables(self.brand)
 
     @rx.event
-    def load_brand(self) -> None:
+    async def load_brand(self) -> None:
         """Read the default configuration's brand from the database."""
-        with session_scope() as session:
-            self.brand = default_brand(session=session)
+        self.brand = await in_session(lambda db: default_brand(session=db))

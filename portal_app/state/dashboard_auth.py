@@ -13,6 +13,7 @@ import reflex as rx
 from reflex.istate.manager import StateManager
 from reflex.state import _substate_key
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
 from portal_app.auth import rate_limit
 from portal_app.auth.merchants import (
@@ -25,9 +26,9 @@ from portal_app.auth.merchants import (
     end_session,
     start_session,
 )
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
+from portal_app.services.off_loop import in_session
 from portal_app.state.i18n import locale_of
 
 CLIENT_TOKEN = re.compile(r"[0-9a-fA-F-]{36}")
@@ -43,16 +44,24 @@ class SignedInMerchant:
     email: str
 
 
-def _sign_in(*, email: str, password: str, client: str) -> tuple[str, str]:
-    """The merchant's email and a new session id; a failure's count is committed first."""
-    refusal: MerchantAuthError | None = None
-    with session_scope() as session:
-        try:
-            merchant = authenticate(session=session, email=email, password=password, client=client)
-            return merchant.email, start_session(session=session, merchant=merchant)
-        except MerchantAuthError as exc:
-            refusal = exc
-    raise refusal
+def _sign_in(
+    *, session: Session, email: str, password: str, client: str
+) -> tuple[str, str] | MerchantAuthError:
+    """The merchant's email and a new session id, or the refusal: returned, not raised, so
+    that the failure's count is committed."""
+    try:
+        merchant = authenticate(session=session, email=email, password=password, client=client)
+    except MerchantAuthError as exc:
+        return exc
+    return merchant.email, start_session(session=session, merchant=merchant)
+
+
+def _merchant_of(*, session: Session, session_id: str) -> SignedInMerchant | None:
+    try:
+        merchant = active_merchant(session=session, session_id=session_id)
+    except MerchantAuthError:
+        return None
+    return SignedInMerchant(id=merchant.id, email=merchant.email)
 
 
 _semaphores: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = WeakKeyDictionary()
@@ -73,13 +82,9 @@ class DashboardAuthState(rx.State):
     merchant_email: str = ""
     login_error: str = ""
 
-    def _current(self) -> SignedInMerchant | None:
-        with session_scope() as session:
-            try:
-                merchant = active_merchant(session=session, session_id=self._merchant_session_id)
-            except MerchantAuthError:
-                return None
-            return SignedInMerchant(id=merchant.id, email=merchant.email)
+    async def _current(self) -> SignedInMerchant | None:
+        session_id = self._merchant_session_id
+        return await in_session(lambda db: _merchant_of(session=db, session_id=session_id))
 
     @rx.event
     async def log_in(self, form_data: dict[str, Any]) -> EventSpec | None:
@@ -94,35 +99,36 @@ class DashboardAuthState(rx.State):
         if not rate_limit.allow(rate_limit.SIGN_IN_PER_CLIENT, "merchant-sign-in", client):
             self.login_error = user_message(MerchantAuthError(WAIT), locale)
             return None
-        try:
-            # Argon2 in a worker thread, a few at a time: the event loop keeps serving others.
-            async with _hashing():
-                signed_in = await asyncio.to_thread(
-                    _sign_in,
+        # Argon2 in a worker thread, a few at a time: the event loop keeps serving others.
+        async with _hashing():
+            signed_in = await in_session(
+                lambda db: _sign_in(
+                    session=db,
                     email=email[:320],
                     password=password[:MAX_PASSWORD_LENGTH],
                     client=client,
                 )
-        except MerchantAuthError as exc:
-            self.login_error = user_message(exc, locale)
+            )
+        if isinstance(signed_in, MerchantAuthError):
+            self.login_error = user_message(signed_in, locale)
             return None
         self.merchant_email, self._merchant_session_id = signed_in
         self.login_error = ""
         return rx.redirect(HOME_ROUTE)
 
     @rx.event
-    def log_out(self) -> EventSpec:
+    async def log_out(self) -> EventSpec:
         """End the dashboard session."""
-        with session_scope() as session:
-            end_session(session=session, session_id=self._merchant_session_id)
+        session_id = self._merchant_session_id
+        await in_session(lambda db: end_session(session=db, session_id=session_id))
         self._merchant_session_id = ""
         self.merchant_email = ""
         return rx.redirect(LOGIN_ROUTE)
 
     @rx.event
-    def require_merchant(self) -> EventSpec | None:
+    async def require_merchant(self) -> EventSpec | None:
         """On every dashboard page load: back to the login form unless signed in."""
-        merchant = self._current()
+        merchant = await self._current()
         if merchant is None:
             self._merchant_session_id = ""
             self.merchant_email = ""
@@ -131,16 +137,16 @@ class DashboardAuthState(rx.State):
         return None
 
     @rx.event
-    def skip_login_when_signed_in(self) -> EventSpec | None:
+    async def skip_login_when_signed_in(self) -> EventSpec | None:
         """On the login page: a signed-in merchant goes straight to the dashboard."""
         self.login_error = ""
-        return rx.redirect(HOME_ROUTE) if self._current() is not None else None
+        return rx.redirect(HOME_ROUTE) if await self._current() is not None else None
 
 
 async def signed_in_merchant(state: rx.State) -> SignedInMerchant | None:
     """The merchant behind this browser tab, re-validated against the database."""
     auth = await state.get_state(DashboardAuthState)
-    return auth._current()
+    return await auth._current()
 
 
 async def token_has_merchant(state_manager: StateManager, token: str) -> bool:
@@ -150,7 +156,7 @@ async def token_has_merchant(state_manager: StateManager, token: str) -> bool:
         return False
     root = await state_manager.get_state(_substate_key(token, DashboardAuthState))
     auth = await root.get_state(DashboardAuthState)
-    return await asyncio.to_thread(auth._current) is not None
+    return await auth._current() is not None
 
 
 P = ParamSpec("P")

@@ -6,7 +6,6 @@ from typing import Any
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.services.branding import (
@@ -17,11 +16,12 @@ from portal_app.services.branding import (
     css_variables,
 )
 from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import view_of
 from portal_app.services.configurations import (
     default_configuration,
-    get_configuration,
     update_configuration,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
@@ -105,14 +105,13 @@ class DashboardBrandingState(rx.State):
         self._locale = await locale_of(self)
         self.notice = ""
         self.errors = {}
-        with session_scope() as session:
-            config = default_configuration(session=session)
-            if config is None:
-                self.errors = {
-                    "form": gettext("Create a portal configuration first.", locale=self._locale)
-                }
-                return None
-            view = get_configuration(session=session, configuration_id=config.id)
+        config = await in_session(lambda db: default_configuration(session=db))
+        if config is None:
+            self.errors = {
+                "form": gettext("Create a portal configuration first.", locale=self._locale)
+            }
+            return None
+        view = view_of(config)
         self._configuration_id = view.id
         profile = view.business_profile
         self._legal = (
@@ -159,11 +158,13 @@ class DashboardBrandingState(rx.State):
                 "shape": draft.shape,
             },
         }
+        configuration_id = self._configuration_id
         try:
-            with session_scope() as session:
-                update_configuration(
-                    session=session, configuration_id=self._configuration_id, fields=fields
+            await in_session(
+                lambda db: update_configuration(
+                    session=db, configuration_id=configuration_id, fields=fields
                 )
+            )
         except ConfigurationError as exc:
             self.errors = {
                 _ERROR_FIELDS.get(exc.param or "", "form"): field_error(exc)[1].render(locale)

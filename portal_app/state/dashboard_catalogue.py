@@ -11,10 +11,10 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
 from portal_app.billing.errors import BillingError, InvalidRequest
 from portal_app.billing.gateway import get_gateway
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext
 from portal_app.i18n.text import render_all, user_message
 from portal_app.services import catalogue
@@ -31,6 +31,7 @@ from portal_app.services.images import (
     image_url,
     store_image,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import DashboardAuthState, merchant_only
 from portal_app.state.i18n import locale_of
@@ -96,19 +97,12 @@ class DashboardCatalogueState(rx.State):
     def _renew_nonce(self) -> None:
         self._nonce = secrets.token_hex(12)
 
-    def _reload_products(self, locale: str) -> None:
-        with session_scope() as session:
-            self.products = catalogue.list_products(session=session, locale=locale)
-
-    def _reload_prices(self, locale: str) -> None:
-        with session_scope() as session:
-            self.prices = (
-                catalogue.product_prices(
-                    session=session, product_id=self.selected_id, locale=locale
-                )
-                if self.selected_id
-                else []
-            )
+    async def _reload(self, product_id: object, locale: str) -> list[PriceSummary] | None:
+        """Reload the product list; the prices of `product_id`, None when it is not listed."""
+        self.products, prices = await in_session(
+            lambda db: _catalogue(session=db, product_id=product_id, locale=locale)
+        )
+        return prices
 
     def _open(self, product: ProductSummary) -> None:
         self.editing = True
@@ -139,7 +133,7 @@ class DashboardCatalogueState(rx.State):
     async def load(self) -> EventSpec | None:
         """Page load: the catalogue from the mirror, the editor closed."""
         self.editing, self.selected_id, self.prices, self.notice = False, "", [], ""
-        self._reload_products(await locale_of(self))
+        await self._reload("", await locale_of(self))
         return None
 
     @rx.event
@@ -155,14 +149,13 @@ class DashboardCatalogueState(rx.State):
     @merchant_only
     async def open_product(self, product_id: str) -> EventSpec | None:
         """Open one of the listed products in the editor."""
-        locale = await locale_of(self)
-        self._reload_products(locale)
+        prices = await self._reload(product_id, await locale_of(self))
         product = self._listed(product_id)
-        if product is None:
+        if product is None or prices is None:
             return None
         self.notice = ""
         self._open(product)
-        self._reload_prices(locale)
+        self.prices = prices
         return None
 
     @rx.event
@@ -245,22 +238,21 @@ class DashboardCatalogueState(rx.State):
         except BillingError as exc:
             self.errors = _billing_errors(exc, PRODUCT_PARAMS, "form", locale)
             return None
-        self._after_write(product_id, locale)
+        await self._after_write(product_id, locale)
         self.notice = gettext(message, locale=locale)
         return None
 
-    def _after_write(self, product_id: str, locale: str) -> None:
+    async def _after_write(self, product_id: str, locale: str) -> None:
         """Show the product as Stripe now has it, with fresh forms and a new nonce."""
-        self._reload_products(locale)
+        prices = await self._reload(product_id, locale)
         product = self._listed(product_id)
         if product is not None:
             self._open(product)
-        self._reload_prices(locale)
+        self.prices = prices or []
 
-    def _after_price_write(self, locale: str) -> None:
+    async def _after_price_write(self, locale: str) -> None:
         """Fresh prices and price form; the product form keeps what the merchant typed."""
-        self._reload_products(locale)
-        self._reload_prices(locale)
+        self.prices = await self._reload(self.selected_id, locale) or []
         self.price_errors = {}
         self.price_form_version += 1
         self._renew_nonce()
@@ -291,7 +283,7 @@ class DashboardCatalogueState(rx.State):
         except (CatalogueNotFound, BillingError) as exc:
             self.errors = {"form": user_message(exc, locale)}
             return None
-        self._after_write(self.selected_id, locale)
+        await self._after_write(self.selected_id, locale)
         self.notice = gettext(message, locale=locale)
         return None
 
@@ -323,7 +315,7 @@ class DashboardCatalogueState(rx.State):
         except BillingError as exc:
             self.price_errors = _billing_errors(exc, PRICE_PARAMS, "price", locale)
             return None
-        self._after_price_write(locale)
+        await self._after_price_write(locale)
         self.notice = gettext("Price added.", locale=locale)
         return None
 
@@ -355,9 +347,20 @@ class DashboardCatalogueState(rx.State):
         except (CatalogueNotFound, BillingError) as exc:
             self.price_errors = {"price": user_message(exc, locale)}
             return None
-        self._after_price_write(locale)
+        await self._after_price_write(locale)
         self.notice = gettext(message, locale=locale)
         return None
+
+
+def _catalogue(
+    *, session: Session, product_id: object, locale: str
+) -> tuple[list[ProductSummary], list[PriceSummary] | None]:
+    """Every product, and the prices of `product_id` (None when it is not listed)."""
+    products = catalogue.list_products(session=session, locale=locale)
+    listed = next((p for p in products if p.id == product_id), None)
+    if listed is None:
+        return products, None
+    return products, catalogue.product_prices(session=session, product_id=listed.id, locale=locale)
 
 
 def _kept_image_error(errors: dict[str, str]) -> dict[str, str]:

@@ -6,12 +6,13 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
 from portal_app.services.configuration_document import ConfigurationError
+from portal_app.services.configuration_views import ConfigurationView
 from portal_app.services.configurations import (
     create_configuration,
     get_configuration,
@@ -19,6 +20,7 @@ from portal_app.services.configurations import (
     make_default,
     update_configuration,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import (
     ConfigurationForm,
@@ -44,6 +46,20 @@ class ConfigurationRow:
     updated: str
 
 
+def _rows(*, session: Session, locale: str) -> list[ConfigurationRow]:
+    views, _ = list_configurations(session=session, limit=MAX_LISTED)
+    return [
+        ConfigurationRow(
+            id=view.id,
+            label=view.name or view.business_name,
+            is_default=view.is_default,
+            active=view.active,
+            updated=utc_moment(datetime.fromtimestamp(view.updated, UTC), locale),
+        )
+        for view in views
+    ]
+
+
 class DashboardConfigurationsState(rx.State):
     """The list, the configuration being edited and its field errors."""
 
@@ -54,25 +70,10 @@ class DashboardConfigurationsState(rx.State):
     errors: dict[str, str] = {}
     notice: str = ""
 
-    def _reload_rows(self, locale: str) -> None:
-        with session_scope() as session:
-            views, _ = list_configurations(session=session, limit=MAX_LISTED)
-        self.rows = [
-            ConfigurationRow(
-                id=view.id,
-                label=view.name or view.business_name,
-                is_default=view.is_default,
-                active=view.active,
-                updated=utc_moment(datetime.fromtimestamp(view.updated, UTC), locale),
-            )
-            for view in views
-        ]
-
-    def _show(self, configuration_id: str) -> None:
-        with session_scope() as session:
-            view = get_configuration(session=session, configuration_id=configuration_id)
-        self.selected_id = view.id
-        self.form = form_of(view)
+    def _show(self, view: ConfigurationView | None) -> None:
+        """Open `view` in the form, or a new configuration's form when None."""
+        self.selected_id = view.id if view else ""
+        self.form = form_of(view) if view else new_form()
         self.form_version += 1
         self.errors = {}
 
@@ -80,20 +81,18 @@ class DashboardConfigurationsState(rx.State):
     @merchant_only
     async def load(self) -> EventSpec | None:
         """Page load: the list, with the default configuration open."""
-        self._reload_rows(await locale_of(self))
-        self.notice = ""
-        chosen = next((row for row in self.rows if row.is_default), None)
-        if chosen is not None:
-            self._show(chosen.id)
-        else:
-            self._start_new_form()
-        return None
+        locale = await locale_of(self)
 
-    def _start_new_form(self) -> None:
-        self.selected_id = ""
-        self.form = new_form()
-        self.form_version += 1
-        self.errors = {}
+        def read(db: Session) -> tuple[list[ConfigurationRow], ConfigurationView | None]:
+            rows = _rows(session=db, locale=locale)
+            chosen = next((row for row in rows if row.is_default), None)
+            shown = get_configuration(session=db, configuration_id=chosen.id) if chosen else None
+            return rows, shown
+
+        self.rows, shown = await in_session(read)
+        self.notice = ""
+        self._show(shown)
+        return None
 
     @rx.event
     @merchant_only
@@ -104,7 +103,11 @@ class DashboardConfigurationsState(rx.State):
         }:
             return None
         self.notice = ""
-        self._show(configuration_id)
+        self._show(
+            await in_session(
+                lambda db: get_configuration(session=db, configuration_id=configuration_id)
+            )
+        )
         return None
 
     @rx.event
@@ -112,7 +115,7 @@ class DashboardConfigurationsState(rx.State):
     async def new(self) -> EventSpec | None:
         """Start a new configuration with Stripe's defaults."""
         self.notice = ""
-        self._start_new_form()
+        self._show(None)
         return None
 
     @rx.event
@@ -128,19 +131,21 @@ class DashboardConfigurationsState(rx.State):
         except FormInputError as exc:
             self.errors = {exc.field: user_message(exc, locale)}
             return None
+        selected = self.selected_id
+
+        def store(db: Session) -> tuple[list[ConfigurationRow], ConfigurationView]:
+            if selected:
+                view = update_configuration(session=db, configuration_id=selected, fields=fields)
+            else:
+                view = create_configuration(session=db, fields=fields)
+            return _rows(session=db, locale=locale), view
+
         try:
-            with session_scope() as session:
-                if self.selected_id:
-                    view = update_configuration(
-                        session=session, configuration_id=self.selected_id, fields=fields
-                    )
-                else:
-                    view = create_configuration(session=session, fields=fields)
+            self.rows, view = await in_session(store)
         except ConfigurationError as exc:
             self.errors = field_errors(exc, locale)
             return None
-        self._reload_rows(locale)
-        self._show(view.id)
+        self._show(view)
         self.notice = gettext("Saved.", locale=locale)
         return None
 
@@ -151,13 +156,17 @@ class DashboardConfigurationsState(rx.State):
         if not self.selected_id:
             return None
         locale = await locale_of(self)
+        selected = self.selected_id
+
+        def store(db: Session) -> tuple[list[ConfigurationRow], ConfigurationView]:
+            view = make_default(session=db, configuration_id=selected)
+            return _rows(session=db, locale=locale), view
+
         try:
-            with session_scope() as session:
-                make_default(session=session, configuration_id=self.selected_id)
+            self.rows, view = await in_session(store)
         except ConfigurationError as exc:
             self.errors = field_errors(exc, locale)
             return None
-        self._reload_rows(locale)
-        self._show(self.selected_id)
+        self._show(view)
         self.notice = gettext("This configuration is now the default.", locale=locale)
         return None

@@ -5,13 +5,14 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
 from portal_app.billing.views import CustomerNotMirrored
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.configurations import default_configuration
 from portal_app.services.customer_directory import MAX_QUERY, search_customers
+from portal_app.services.off_loop import in_session
 from portal_app.services.portal_links import create_portal_link
 from portal_app.services.portal_view import (
     BillingRow,
@@ -37,6 +38,17 @@ class CustomerRow:
     email: str
 
 
+def _preview(*, session: Session, customer_id: str, locale: str) -> PortalHome | None:
+    """What the default configuration's portal shows this customer, from the mirror."""
+    config = default_configuration(session=session)
+    if config is None:
+        return None
+    try:
+        return portal_home(session=session, customer_id=customer_id, config=config, locale=locale)
+    except CustomerNotMirrored:
+        return None
+
+
 class DashboardCustomersState(rx.State):
     """Search results, the chosen customer and the link created for them."""
 
@@ -57,9 +69,8 @@ class DashboardCustomersState(rx.State):
         """Whether the search found anyone."""
         return bool(self.results)
 
-    def _search(self, query: str) -> None:
-        with session_scope() as session:
-            found = search_customers(session=session, query=query)
+    async def _search(self, query: str) -> None:
+        found = await in_session(lambda db: search_customers(session=db, query=query))
         self.results = [CustomerRow(id=c.id, name=c.name, email=c.email) for c in found]
 
     @rx.event
@@ -68,7 +79,7 @@ class DashboardCustomersState(rx.State):
         """Page load: the first customers, no link shown."""
         self.query, self.link_url, self.customer_id, self.errors = "", "", "", {}
         self.searched = False
-        self._search("")
+        await self._search("")
         return None
 
     @rx.event
@@ -78,7 +89,7 @@ class DashboardCustomersState(rx.State):
         query = form_data.get("query") if isinstance(form_data, dict) else None
         self.query = query.strip()[:MAX_QUERY] if isinstance(query, str) else ""
         self.searched = True
-        self._search(self.query)
+        await self._search(self.query)
         return None
 
     @rx.event
@@ -88,7 +99,10 @@ class DashboardCustomersState(rx.State):
         if isinstance(customer_id, str) and customer_id in {row.id for row in self.results}:
             self.customer_id = customer_id
             self.link_url, self.errors = "", {}
-            home = self._preview(customer_id, await locale_of(self))
+            locale = await locale_of(self)
+            home = await in_session(
+                lambda db: _preview(session=db, customer_id=customer_id, locale=locale)
+            )
             self.has_preview = home is not None
             if home is not None:
                 self.preview_subscriptions = home.subscriptions
@@ -96,20 +110,6 @@ class DashboardCustomersState(rx.State):
                 self.preview_billing = home.billing
                 self.preview_invoices = home.invoices
         return None
-
-    @staticmethod
-    def _preview(customer_id: str, locale: str) -> PortalHome | None:
-        """What the default configuration's portal shows this customer, from the mirror."""
-        with session_scope() as session:
-            config = default_configuration(session=session)
-            if config is None:
-                return None
-            try:
-                return portal_home(
-                    session=session, customer_id=customer_id, config=config, locale=locale
-                )
-            except CustomerNotMirrored:
-                return None
 
     @rx.event
     @merchant_only
@@ -138,13 +138,11 @@ class DashboardCustomersState(rx.State):
             if flow_type != "payment_method_update":
                 flow_data[flow_type] = {"subscription": subscription}
         try:
-            with session_scope() as session:
-                link = create_portal_link(
-                    session=session,
-                    customer=customer,
-                    return_url=return_url,
-                    flow_data=flow_data,
+            link = await in_session(
+                lambda db: create_portal_link(
+                    session=db, customer=customer, return_url=return_url, flow_data=flow_data
                 )
+            )
         except ConfigurationError as exc:
             param = exc.param or ""
             field = "subscription" if param.endswith("[subscription]") else param

@@ -5,8 +5,8 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import N_, gettext, ngettext
 from portal_app.i18n.format import utc_moment
 from portal_app.i18n.text import user_message
@@ -23,6 +23,7 @@ from portal_app.services.email_templates import (
     SUBSCRIPTION_CANCELED,
     SUBSCRIPTION_UPDATED,
 )
+from portal_app.services.off_loop import in_session
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.i18n import locale_of
@@ -125,9 +126,12 @@ class DashboardEmailState(rx.State):
         self.errors = {}
         self.notice = ""
         locale = await locale_of(self)
-        with session_scope() as session:
-            self.form = EmailSettingsForm(**asdict(email_settings(session=session)))
-            self.messages = outbox_rows(recent_emails(session=session), locale)
+
+        def read(db: Session) -> tuple[EmailSettingsForm, list[OutboxRow]]:
+            form = EmailSettingsForm(**asdict(email_settings(session=db)))
+            return form, outbox_rows(recent_emails(session=db), locale)
+
+        self.form, self.messages = await in_session(read)
         self.outbox_mode = get_settings().outbox_mode
         self.form_version += 1
         return None
@@ -137,8 +141,7 @@ class DashboardEmailState(rx.State):
     async def refresh(self) -> EventSpec | None:
         """Reload the outbox table."""
         locale = await locale_of(self)
-        with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session), locale)
+        self.messages = await in_session(lambda db: outbox_rows(recent_emails(session=db), locale))
         return None
 
     @rx.event
@@ -148,9 +151,9 @@ class DashboardEmailState(rx.State):
         locale = await locale_of(self)
         name, address = form_data.get("sender_name"), form_data.get("sender_address")
         try:
-            with session_scope() as session:
-                saved = update_email_settings(
-                    session=session,
+            saved = await in_session(
+                lambda db: update_email_settings(
+                    session=db,
                     sender_name=name[:MAX_FIELD] if isinstance(name, str) else "",
                     sender_address=address[:MAX_FIELD] if isinstance(address, str) else "",
                     # An HTML checkbox submits "on" when ticked and nothing otherwise.
@@ -160,6 +163,7 @@ class DashboardEmailState(rx.State):
                         form_data.get("send_payment_method_updated") == "on"
                     ),
                 )
+            )
         except EmailSettingsError as exc:
             self.errors = {exc.field: user_message(exc, locale)}
             self.notice = ""

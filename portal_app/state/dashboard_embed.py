@@ -2,12 +2,13 @@
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlmodel import Session
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.services.configuration_document import ConfigurationError
-from portal_app.services.configuration_views import view_of
+from portal_app.services.configuration_views import ConfigurationView, view_of
 from portal_app.services.configurations import default_configuration, update_configuration
+from portal_app.services.off_loop import in_session
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
@@ -41,14 +42,12 @@ class DashboardEmbedState(rx.State):
     async def load(self) -> EventSpec | None:
         """Page load: the current origins."""
         self.error = self.notice = ""
-        with session_scope() as session:
-            config = default_configuration(session=session)
-            if config is None:
-                self.error = gettext(
-                    "Create a portal configuration first.", locale=await locale_of(self)
-                )
-                return None
-            self.origins = "\n".join(view_of(config).embed.allowed_origins)
+        config = await in_session(lambda db: default_configuration(session=db))
+        if config is None:
+            locale = await locale_of(self)
+            self.error = gettext("Create a portal configuration first.", locale=locale)
+            return None
+        self.origins = "\n".join(view_of(config).embed.allowed_origins)
         return None
 
     @rx.event
@@ -59,20 +58,23 @@ class DashboardEmbedState(rx.State):
         text = raw[:2000] if isinstance(raw, str) else ""
         locale = await locale_of(self)
         self.error = self.notice = ""
+
+        def store(db: Session) -> ConfigurationView | None:
+            config = default_configuration(session=db)
+            if config is None:
+                return None
+            return update_configuration(
+                session=db, configuration_id=config.id, fields={"embed": {"allowed_origins": text}}
+            )
+
         try:
-            with session_scope() as session:
-                config = default_configuration(session=session)
-                if config is None:
-                    self.error = gettext("Create a portal configuration first.", locale=locale)
-                    return None
-                view = update_configuration(
-                    session=session,
-                    configuration_id=config.id,
-                    fields={"embed": {"allowed_origins": text}},
-                )
+            view = await in_session(store)
         except ConfigurationError as exc:
             self.origins = text
             self.error = field_error(exc)[1].render(locale)
+            return None
+        if view is None:
+            self.error = gettext("Create a portal configuration first.", locale=locale)
             return None
         self.origins = "\n".join(view.embed.allowed_origins)
         self.notice = gettext("Saved. New portal pages use these origins at once.", locale=locale)

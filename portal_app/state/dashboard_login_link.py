@@ -3,11 +3,11 @@
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.configuration_views import view_of
 from portal_app.services.configurations import default_configuration, set_login_link
+from portal_app.services.off_loop import in_session
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.i18n import locale_of
@@ -30,27 +30,24 @@ class DashboardLoginLinkState(rx.State):
     async def load(self) -> EventSpec | None:
         """Page load: the default configuration's login page."""
         self.error = self.notice = ""
-        with session_scope() as session:
-            config = default_configuration(session=session)
-            if config is None:
-                self.error = gettext(
-                    "Create a portal configuration first.", locale=await locale_of(self)
-                )
-                return None
-            page = view_of(config).login_page
+        config = await in_session(lambda db: default_configuration(session=db))
+        if config is None:
+            locale = await locale_of(self)
+            self.error = gettext("Create a portal configuration first.", locale=locale)
+            return None
+        page = view_of(config).login_page
         self._show(page.enabled, page.url)
         return None
 
     async def _switch(self, enabled: bool) -> EventSpec | None:
         locale = await locale_of(self)
         try:
-            with session_scope() as session:
-                page = set_login_link(session=session, enabled=enabled).login_page
+            view = await in_session(lambda db: set_login_link(session=db, enabled=enabled))
         except ConfigurationError as exc:
             self.error = field_error(exc)[1].render(locale)
             return None
         self.error = ""
-        self._show(page.enabled, page.url)
+        self._show(view.login_page.enabled, view.login_page.url)
         self.notice = (
             gettext("The login link is active.", locale=locale)
             if enabled

@@ -4,8 +4,8 @@ with `PORTAL_DEV_OUTBOX=true`, in sandbox mode and without an SMTP server."""
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from portal_app.db import session_scope
 from portal_app.services.email import recent_emails
+from portal_app.services.off_loop import in_session
 from portal_app.settings import get_settings
 from portal_app.state.dashboard_auth import merchant_only
 from portal_app.state.dashboard_email import OutboxRow, outbox_rows
@@ -34,7 +34,8 @@ class DevOutboxState(rx.State):
         if not outbox_enabled():
             return None
         locale = await locale_of(self)
-        with session_scope() as session:
-            self.messages = outbox_rows(recent_emails(session=session), locale, with_body=True)
+        self.messages = await in_session(
+            lambda db: outbox_rows(recent_emails(session=db), locale, with_body=True)
+        )
         self.available = True
         return None

@@ -2,15 +2,17 @@
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
-from portal_app.services.branding import brand_for
+from portal_app.services.branding import BrandView, brand_for
 from portal_app.services.configurations import configuration_for_login_token
-from portal_app.services.login_codes import CodeSent, LoginError, request_code, verify_code
+from portal_app.services.login_codes import LoginError, request_code, verify_code
+from portal_app.services.off_loop import in_session
 from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import locale_of
@@ -26,29 +28,29 @@ def _text(form_data: object, key: str) -> str:
     return str(value)[:MAX_FIELD] if isinstance(value, str | int) else ""
 
 
-def _request_code(
-    *, email: str, configuration_id: str, business_name: str, client: str, locale: str
-) -> CodeSent:
-    with session_scope() as db:
-        return request_code(
-            session=db,
-            email=email,
-            configuration_id=configuration_id,
-            business_name=business_name,
-            client=client,
-            locale=locale,
-        )
+def _verify_code(*, session: Session, email: str, code: str, client: str) -> str | LoginError:
+    """The new portal session's id, or the refusal: returned, not raised, so that a wrong
+    code's count is committed."""
+    try:
+        return verify_code(session=session, email=email, code=code, client=client).id
+    except LoginError as exc:
+        return exc
 
 
-def _verify_code(*, email: str, code: str, client: str) -> str:
-    """The new portal session's id; a wrong code's count is committed before the refusal."""
-    refusal: LoginError | None = None
-    with session_scope() as db:
-        try:
-            return verify_code(session=db, email=email, code=code, client=client).id
-        except LoginError as exc:
-            refusal = exc
-    raise refusal
+@dataclass(frozen=True)
+class _LinkTarget:
+    """What the login link's configuration gives the page."""
+
+    configuration_id: str
+    business_name: str
+    brand: BrandView
+
+
+def _link_target(*, session: Session, token: str) -> _LinkTarget | None:
+    config = configuration_for_login_token(session=session, token=token)
+    if config is None:
+        return None
+    return _LinkTarget(config.id, config.business_name, brand_for(config))
 
 
 class LoginState(rx.State):
@@ -72,16 +74,15 @@ class LoginState(rx.State):
         Every websocket reconnect runs this again, also one that lands on another instance:
         a tab that already asked for a code with this link stays on the code step.
         """
-        with session_scope() as db:
-            config = configuration_for_login_token(session=db, token=self._token())
-            if config is None:
-                self.step = "unavailable"
-                return
-            resuming = self.step == "code" and self._configuration_id == config.id
-            self._configuration_id = config.id
-            self._business_name = config.business_name
-            brand = await self.get_state(BrandState)
-            brand.brand = brand_for(config)
+        token = self._token()
+        target = await in_session(lambda db: _link_target(session=db, token=token))
+        if target is None:
+            self.step = "unavailable"
+            return
+        resuming = self.step == "code" and self._configuration_id == target.configuration_id
+        self._configuration_id = target.configuration_id
+        self._business_name = target.business_name
+        (await self.get_state(BrandState)).brand = target.brand
         prefilled = str(self.router.url.query_parameters.get("prefilled_email", ""))[:MAX_FIELD]
         if resuming and prefilled in ("", self.email):
             return
@@ -101,14 +102,18 @@ class LoginState(rx.State):
             self.step = "unavailable"
             return
         started = time.monotonic()
+        configuration_id, business_name = self._configuration_id, self._business_name
+        client = self.router.session.client_ip or "unknown"
         try:
-            sent = await asyncio.to_thread(
-                _request_code,
-                email=email,
-                configuration_id=self._configuration_id,
-                business_name=self._business_name,
-                client=self.router.session.client_ip or "unknown",
-                locale=locale,
+            sent = await in_session(
+                lambda db: request_code(
+                    session=db,
+                    email=email,
+                    configuration_id=configuration_id,
+                    business_name=business_name,
+                    client=client,
+                    locale=locale,
+                )
             )
         except LoginError as exc:
             self.email = email
@@ -144,15 +149,13 @@ class LoginState(rx.State):
         if not self._configuration_id or not self.email:
             self.step = "email"
             return None
-        try:
-            session_id = await asyncio.to_thread(
-                _verify_code,
-                email=self.email,
-                code=_text(form_data, "code"),
-                client=self.router.session.client_ip or "unknown",
-            )
-        except LoginError as exc:
-            self.code_error = user_message(exc, await locale_of(self))
+        email, code = self.email, _text(form_data, "code")
+        client = self.router.session.client_ip or "unknown"
+        session_id = await in_session(
+            lambda db: _verify_code(session=db, email=email, code=code, client=client)
+        )
+        if isinstance(session_id, LoginError):
+            self.code_error = user_message(session_id, await locale_of(self))
             return None
         customer = await self.get_state(CustomerSessionState)
         return [customer._start_session(session_id), rx.redirect("/portal", replace=True)]

@@ -131,6 +131,9 @@ def test_configuration_form_refuses_bad_input_and_saves(
 
     page.reload()
     wait_for_form(page)
+    # The tab's state outlives the reload: the form shows before the loader re-fills it, and
+    # typing then would be lost. The loader's refill clears the error.
+    expect(page.get_by_test_id("error-products")).to_have_count(0)
     page.get_by_label("Headline").fill("Manage your Acme plan")
     page.get_by_label("When").select_option("immediately")
     page.get_by_label("Too complex").uncheck()

@@ -8,6 +8,7 @@ from sqlmodel import Session, delete
 
 from portal_app.auth.api_keys import create_api_key
 from portal_app.auth.merchants import create_merchant
+from portal_app.billing.gateway import Gateway, build_client
 from portal_app.db import get_engine, session_scope
 from portal_app.models import (
     Merchant,
@@ -65,6 +66,14 @@ def api_key(merchant: Merchant) -> str:
     with session_scope() as session:
         _row, secret = create_api_key(session=session, merchant_id=merchant.id, name="tests")
     return secret
+
+
+@pytest.fixture
+def gateway(api_server: str, monkeypatch: pytest.MonkeyPatch) -> Gateway:
+    """The catalogue page's gateway, talking to the sandbox, with its own write counts."""
+    fresh = Gateway(build_client(timeout=5))
+    monkeypatch.setattr("portal_app.state.dashboard_catalogue.get_gateway", lambda: fresh)
+    return fresh
 
 
 @pytest.fixture

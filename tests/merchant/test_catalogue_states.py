@@ -9,7 +9,7 @@ import reflex as rx
 from PIL import Image
 from reflex.state import State
 
-from portal_app.billing.gateway import Gateway, build_client
+from portal_app.billing.gateway import Gateway
 from portal_app.models import Merchant
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_catalogue import DashboardCatalogueState
@@ -31,13 +31,6 @@ def png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), (0, 128, 0)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def gateway(api_server: str, monkeypatch: pytest.MonkeyPatch) -> Gateway:
-    fresh = Gateway(build_client(timeout=5))
-    monkeypatch.setattr("portal_app.state.dashboard_catalogue.get_gateway", lambda: fresh)
-    return fresh
 
 
 @pytest.fixture

@@ -50,8 +50,8 @@ async def test_log_in_is_generic_and_keeps_the_session_server_side(
     assert auth._merchant_session_id and "_merchant_session_id" not in auth.get_delta().get(
         auth.get_full_name(), {}
     )
-    assert to_login(DashboardAuthState.log_out.fn(auth))
-    assert to_login(DashboardAuthState.require_merchant.fn(auth))
+    assert to_login(await DashboardAuthState.log_out.fn(auth))
+    assert to_login(await DashboardAuthState.require_merchant.fn(auth))
 
 
 async def test_handlers_refuse_without_a_session(root: State) -> None:
