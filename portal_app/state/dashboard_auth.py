@@ -95,8 +95,11 @@ class DashboardAuthState(rx.State):
             self.login_error = gettext("Enter your email and password.", locale=locale)
             return None
         client = self.router.session.client_ip or "unknown"
-        # Counted before any hashing, so a flood from one client never reaches Argon2.
-        if not rate_limit.allow(rate_limit.SIGN_IN_PER_CLIENT, "merchant-sign-in", client):
+        # Counted before any hashing, so a flood from one client never reaches Argon2; in a
+        # worker thread, as with Redis configured the count is a network round trip.
+        if not await asyncio.to_thread(
+            rate_limit.allow, rate_limit.SIGN_IN_PER_CLIENT, "merchant-sign-in", client
+        ):
             self.login_error = user_message(MerchantAuthError(WAIT), locale)
             return None
         # Argon2 in a worker thread, a few at a time: the event loop keeps serving others.
