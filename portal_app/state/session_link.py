@@ -46,21 +46,23 @@ class SessionLinkState(rx.State):
             # This tab's own link: read the home again (the session is re-checked there);
             # the cookie's binding was asked for when the tab redeemed it.
             home = _as_list(await portal.fill())
-            return [*home, rx.call_script(f"{MARK_BOUND}; {AT_PORTAL}"), PortalState.watch]
+            yield [*home, rx.call_script(f"{MARK_BOUND}; {AT_PORTAL}"), PortalState.watch]
+            return
         try:
             session_id = await asyncio.to_thread(_redeem, token)
         except SessionError as exc:
             self.error = user_message(exc, await locale_of(self))
-            return None
+            return
         self._redeemed = _digest(token)
         self.error = ""
         customer = await self.get_state(CustomerSessionState)
-        # Bound to this tab's connection now; the page shows the rows once the browser has
-        # answered the cookie's binding (the script marks the page, see `_start_session`).
-        bind = customer._start_session(session_id)
         (await self.get_state(I18nState)).forget_choice()
+        # Bound to this tab's connection now. Sent before the home is read, so the browser
+        # asks for the cookie while the server reads; the rows show once it has answered
+        # (the binding's script marks the page, see `_start_session`).
+        yield customer._start_session(session_id)
         home = _as_list(await portal.fill())
-        return [bind, *home, rx.call_script(AT_PORTAL), PortalState.watch]
+        yield [*home, rx.call_script(AT_PORTAL), PortalState.watch]
 
 
 def _as_list(events: object) -> list:

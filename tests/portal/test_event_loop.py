@@ -6,7 +6,6 @@ the loop holds it for at least one statement's wait, so it shows up as a slow ca
 """
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,8 +13,6 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -26,6 +23,7 @@ from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.portal import PortalState
 from portal_app.state.session_link import SessionLinkState
 from tests.portal.test_handler_security import call, world  # noqa: F401  (fixture)
+from tests.support import substate, tab_at
 
 # Each statement waits this long; a callback holding the loop as long is reported.
 STATEMENT_WAIT = 0.08
@@ -79,17 +77,6 @@ async def test_the_watch_sees_a_database_call_made_on_the_loop(
     assert slow, "a blocking database call on the loop went unnoticed"
 
 
-def _tab(path: str) -> State:
-    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    router = RouterData.from_router_data({"pathname": path, "asPath": path})
-    object.__setattr__(root, "router", dataclasses.replace(root.router, url=router.url))
-    return root
-
-
-def _sub(root: State, cls: Any) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
 async def test_link_redemption_and_portal_reads_run_off_the_loop(
     world: dict[str, str],  # noqa: F811
     caplog: pytest.LogCaptureFixture,
@@ -101,18 +88,19 @@ async def test_link_redemption_and_portal_reads_run_off_the_loop(
             session=db, customer=world["cus_a"], configuration_id=live.configuration_id
         )
         db.commit()
-    root = _tab(f"/session/{token}")
-    link, portal = _sub(root, SessionLinkState), _sub(root, PortalState)
+    root = tab_at(f"/session/{token}")
+    link, portal = substate(root, SessionLinkState), substate(root, PortalState)
     async with loop_watch(caplog) as slow:
         with slow_database():
-            events = await SessionLinkState.redeem.fn(link)
-            assert link.error == "" and events
-            await call(PortalState.load, portal, ())
+            # The redemption reads the home in the same event (see test_session_link.py).
+            await call(SessionLinkState.redeem, link, ())
+            assert link.error == ""
             home = [s.id for s in portal.subscriptions]
+            await call(PortalState.load, portal, ())
             await call(PortalState.more_invoices, portal, ())
             tick = {"ticket": portal._watch_ticket}
             await call(PortalState.check_for_changes, portal, (tick,))
             await call(PortalState.logout, portal, ())
     assert home == [world["sub_a"]]
-    assert _sub(root, CustomerSessionState)._session_id == ""
+    assert substate(root, CustomerSessionState)._session_id == ""
     assert slow == [], slow

@@ -1,11 +1,10 @@
 """A session link opens the portal in one event: redeemed once, the home read once, no redirect."""
 
-import dataclasses
+import inspect
 import json
 from typing import Any
 
 import pytest
-from reflex.istate.data import RouterData
 from reflex.state import State
 from reflex_base.event import EventHandler, EventSpec
 from sqlmodel import Session
@@ -19,17 +18,7 @@ from portal_app.state.i18n import I18nState
 from portal_app.state.portal import PortalState
 from portal_app.state.session_link import AT_PORTAL, SessionLinkState
 from tests.portal.test_handler_security import world  # noqa: F401  (fixture)
-
-
-def _tab(path: str) -> State:
-    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    router = RouterData.from_router_data({"pathname": path, "asPath": path})
-    object.__setattr__(root, "router", dataclasses.replace(root.router, url=router.url))
-    return root
-
-
-def _sub(root: State, cls: Any) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
+from tests.support import substate, tab_at
 
 
 def _link(ids: dict[str, str], locale: str | None = None) -> str:
@@ -54,8 +43,14 @@ async def _open(root: State) -> list[Any]:
     while pending:
         handler = pending.pop(0)
         state = root.get_substate(handler.state_full_name.split(".")[1:])
-        result = await handler.fn(state) if handler._is_coroutine_function else handler.fn(state)
-        found = [] if result is None else result if isinstance(result, list) else [result]
+        found: list[Any] = []
+        result = handler.fn(state)
+        if inspect.isasyncgen(result):
+            async for step in result:
+                found += step if isinstance(step, list) else [step]
+        else:
+            result = await result if inspect.isawaitable(result) else result
+            found += [] if result is None else result if isinstance(result, list) else [result]
         pending += [e for e in found if isinstance(e, EventHandler)]
         to_browser += [e for e in found if isinstance(e, EventSpec)]
     return to_browser
@@ -84,18 +79,18 @@ async def test_the_link_opens_the_home_with_one_read_and_no_redirect(
     home_reads: list[str],
 ) -> None:
     token = _link(world)
-    root = _tab(f"/session/{token}")
+    root = tab_at(f"/session/{token}")
     to_browser = await _open(root)
-    portal = _sub(root, PortalState)
+    portal = substate(root, PortalState)
     assert home_reads == [world["cus_a"]]
     assert portal.signed_in and [s.id for s in portal.subscriptions] == [world["sub_a"]]
-    assert _sub(root, SessionLinkState).error == ""
+    assert substate(root, SessionLinkState).error == ""
     names = [e.handler.fn.__qualname__ for e in to_browser]
     assert "_redirect" not in names and "_call_script" in names, names
     scripts = _scripts(to_browser)
     # The cookie's binding goes first; the address becomes /portal without a navigation.
     assert "session-cookie" in scripts[0] and AT_PORTAL in scripts
-    assert _sub(root, CustomerSessionState)._session_id
+    assert substate(root, CustomerSessionState)._session_id
     assert world["live"] not in json.dumps(root.dict(), default=str)
 
 
@@ -104,20 +99,20 @@ async def test_a_reconnect_reads_again_without_spending_the_link_twice(
     home_reads: list[str],
 ) -> None:
     token = _link(world)
-    root = _tab(f"/session/{token}")
+    root = tab_at(f"/session/{token}")
     await _open(root)
-    session_id = _sub(root, CustomerSessionState)._session_id
+    session_id = substate(root, CustomerSessionState)._session_id
     # The socket reconnects: the page's on_load runs again in the same tab.
     again = await _open(root)
     assert home_reads == [world["cus_a"]] * 2
-    assert _sub(root, CustomerSessionState)._session_id == session_id
+    assert substate(root, CustomerSessionState)._session_id == session_id
     assert not any("session-cookie" in s for s in _scripts(again))
-    assert _sub(root, SessionLinkState).error == ""
+    assert substate(root, SessionLinkState).error == ""
     # Another tab with the same link is refused, and sees nothing of the customer's.
-    other = _tab(f"/session/{token}")
+    other = tab_at(f"/session/{token}")
     await _open(other)
-    assert "already been used" in _sub(other, SessionLinkState).error
-    assert not _sub(other, PortalState).signed_in
+    assert "already been used" in substate(other, SessionLinkState).error
+    assert not substate(other, PortalState).signed_in
     assert home_reads == [world["cus_a"]] * 2
 
 
@@ -125,19 +120,19 @@ async def test_a_bad_link_reads_nothing(
     world: dict[str, str],  # noqa: F811
     home_reads: list[str],
 ) -> None:
-    root = _tab("/session/not-a-token")
+    root = tab_at("/session/not-a-token")
     to_browser = await _open(root)
     assert to_browser == [] and home_reads == []
-    assert "not valid" in _sub(root, SessionLinkState).error
-    assert not _sub(root, PortalState).loaded
+    assert "not valid" in substate(root, SessionLinkState).error
+    assert not substate(root, PortalState).loaded
 
 
 async def test_the_sessions_language_arrives_with_the_home(
     world: dict[str, str],  # noqa: F811
     home_reads: list[str],
 ) -> None:
-    root = _tab(f"/session/{_link(world, locale='fr')}")
+    root = tab_at(f"/session/{_link(world, locale='fr')}")
     await _open(root)
-    i18n = _sub(root, I18nState)
+    i18n = substate(root, I18nState)
     assert i18n.locale == "fr" and i18n.messages["Billing"] == "Facturation"
-    assert "Renouvellement" in _sub(root, PortalState).subscriptions[0].timeline
+    assert "Renouvellement" in substate(root, PortalState).subscriptions[0].timeline
