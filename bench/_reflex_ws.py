@@ -168,10 +168,10 @@ class ReflexSocket:
 
 
 async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSocket, dict]:
-    """A tab that redeems a portal link like the browser does, then loads /portal.
+    """A tab that opens a portal link like the browser does: the link's page redeems it and
+    shows the home in the same event (no second page load).
 
-    Returns the socket and the merged state delta of the portal home page (the redemption
-    may already carry the home's rows; the page's on_load then has nothing to add).
+    Returns the socket and the merged state delta of the page load.
     """
     sock = ReflexSocket(host, port)
     merged: dict[str, Any] = {}
@@ -181,13 +181,6 @@ async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSock
             merged.setdefault(state, {}).update(values)
 
     await sock.connect(f"/session/{link_token}")
-    redirect = await sock.until(
-        lambda u: merge(u) or any(e["name"] == "_redirect" for e in u.get("events", []))
-    )
-    # The redeem also asks the browser to keep the session cookie (a call_script first).
-    target = next(e for e in redirect["events"] if e["name"] == "_redirect")
-    assert target["payload"]["path"] == "/portal", redirect
     await sock.until(lambda u: merge(u) or hydrated(u))
-    for state, values in (await sock.load("/portal")).items():
-        merged.setdefault(state, {}).update(values)
+    assert merged.get(PORTAL_STATE, {}).get("signed_in_rx_state_") is True, merged
     return sock, merged

@@ -13,8 +13,8 @@ def substate(root: BaseState, cls: type[BaseState]) -> Any:
     return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
-def tab(path: str) -> State:
-    """A fresh browser tab's root state, opened at `path` (handlers read the token in it)."""
+def tab_at(path: str) -> State:
+    """A fresh tab's root state whose page is `path` (what `self.router.url` reads)."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     router = RouterData.from_router_data({"pathname": path, "asPath": path})
     object.__setattr__(root, "router", dataclasses.replace(root.router, url=router.url))

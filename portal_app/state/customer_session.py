@@ -21,6 +21,8 @@ from portal_app.services.customer_actions import Actor
 from portal_app.settings import get_settings
 
 SESSION_ENDED = Text("Your session has ended. Please sign in again.")
+# Set on <html> once the browser has answered the cookie binding (see `_start_session`).
+MARK_BOUND = "document.documentElement.setAttribute('data-session-bound', '')"
 
 
 T = TypeVar("T")
@@ -52,7 +54,11 @@ class CustomerSessionState(rx.State):
     _cookie_bound: bool = False
 
     def _start_session(self, session_id: str) -> EventSpec:
-        """Enter a session in this tab; the follow-up asks the browser to keep the cookie."""
+        """Enter a session in this tab; the follow-up asks the browser to keep the cookie.
+
+        Once the browser has answered (kept or refused), the page is marked (`MARK_BOUND`):
+        a page that already holds the customer's rows shows them from then on
+        (`awaits-binding` in portal.css)."""
         self._session_id = session_id
         self._connection = self.router.session.session_id
         self._cookie_bound = False
@@ -62,6 +68,7 @@ class CustomerSessionState(rx.State):
             f"body: {json.dumps(bind_ticket(session_id))}}})"
             f".then(() => fetch({json.dumps(base)}, {{credentials: 'include'}}))"
             ".then((r) => r.json()).then((j) => j.bound === true).catch(() => false)"
+            f".then((bound) => {{ {MARK_BOUND}; return bound; }})"
         )
         return rx.call_script(script, callback=CustomerSessionState.cookie_checked)
 

@@ -22,8 +22,22 @@ async def locale_of(state: rx.State) -> str:
 
 
 def reload_on_switch(route: str, loader: Any) -> None:
-    """Re-run `loader` on `route` after the customer or merchant picks another language."""
+    """Re-run `loader` on `route` (which may have `[name]` segments) after the customer or
+    merchant picks another language."""
     _RELOAD_ON_SWITCH[route.rstrip("/") or "/"] = loader
+
+
+def _loader_for(path: str) -> Any:
+    """The loader registered for the route that matches `path`, if any."""
+    parts = (path.rstrip("/") or "/").split("/")
+    for route, loader in _RELOAD_ON_SWITCH.items():
+        pattern = route.split("/")
+        if len(pattern) != len(parts):
+            continue
+        pairs = zip(pattern, parts, strict=True)
+        if all(p == q or (p.startswith("[") and p.endswith("]")) for p, q in pairs):
+            return loader
+    return None
 
 
 class I18nState(rx.State):
@@ -97,7 +111,7 @@ class I18nState(rx.State):
             return None
         self._chosen = True
         script = await self._apply(found)
-        loader = _RELOAD_ON_SWITCH.get(str(self.router.url.path).rstrip("/") or "/")
+        loader = _loader_for(str(self.router.url.path))
         return script if loader is None else [script, loader]
 
     async def _apply(self, locale: str | None):

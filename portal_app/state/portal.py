@@ -36,7 +36,6 @@ from portal_app.state.i18n import I18nState
 WATCH_INTERVAL_MS = 3000
 # Resolves after the interval with the loop's ticket; the tab's visibility rides along so a
 # hidden tab does not reload what nobody sees until it is shown again.
-# How long after the link's redemption the page's on_load trusts what the redemption read.
 WATCH_SCRIPT = (
     "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
 )

@@ -37,7 +37,14 @@ def subscription(page: Page):
 
 
 def test_session_link_opens_the_portal_home(app_server, page: Page) -> None:
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     open_portal(page, app_server, "jenny.rosen@example.com")
+    # One page load: the link's page redeems the link and shows the home in the same
+    # event; no client navigation to /portal runs a second on_load.
+    assert sum("hydrate_and_load" in frame for frame in sent) == 1
+    assert not [frame for frame in sent if "on_load_internal" in frame]
+    assert page.title() == "Billing"
     expect(subscription(page)).to_contain_text("Pro")
     expect(subscription(page)).to_contain_text("Renews on")
     expect(subscription(page).get_by_test_id("next-invoice")).to_have_text("Next invoice: $29.00")

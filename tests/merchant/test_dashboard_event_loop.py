@@ -24,7 +24,7 @@ from portal_app.state.dashboard_email import DashboardEmailState
 from portal_app.state.dashboard_login_link import DashboardLoginLinkState
 from portal_app.state.login import LoginState
 from tests.loop_watch import blocking_calls
-from tests.support import substate, tab
+from tests.support import substate, tab_at
 
 # The stripe SDK's request to the sandbox (as in the catalogue's own tests).
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -90,7 +90,7 @@ async def test_a_merchant_visit_keeps_the_loop_free(
 ) -> None:
     email = merchant.email  # read here: the fixture's row would load it on the loop
     async with blocking_calls(caplog) as slow:
-        seen = await _visit(tab("/dashboard"), email, password)
+        seen = await _visit(tab_at("/dashboard"), email, password)
     assert slow == [], slow
     assert seen["keys"] == [("ci", True)]
     assert seen["brand"].startswith("Saved.") and seen["product"].startswith("Product created")
@@ -105,7 +105,7 @@ async def test_the_login_link_page_keeps_the_loop_free(
     url = set_login_link(session=db, enabled=True).login_page.url
     db.commit()
     assert url
-    root = tab(urlsplit(url).path)
+    root = tab_at(urlsplit(url).path)
     page = substate(root, LoginState)
     async with blocking_calls(caplog) as slow:
         await BrandState.load_brand.fn(substate(root, BrandState))
