@@ -8,7 +8,7 @@ import reflex as rx
 
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money, price_phrase
-from portal_app.services.actors import live_configuration, portal_session_of
+from portal_app.services.actors import terms_of_service_url
 from portal_app.services.customer_actions import cancel_scheduled_change
 from portal_app.services.plan_change import (
     Review,
@@ -144,7 +144,7 @@ class PlanChangeState(CustomerAction, rx.State):
         acted = await self._act(
             lambda db, actor: (
                 plan_options(session=db, actor=actor, subscription_id=subscription_id),
-                live_configuration(db, portal_session_of(db, actor)).terms_of_service_url,
+                terms_of_service_url(db, actor),
             )
         )
         if acted is None:
