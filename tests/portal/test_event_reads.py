@@ -97,7 +97,14 @@ def shop(db_tables: None) -> Iterator[dict[str, Any]]:
         )
         session = factories.live_portal_session(db, customer=customer, configuration_id=config.id)
         db.commit()
-        yield {"db": db, "config": config, "customer": customer, "sub": sub, "session": session, **ids}
+        yield {
+            "db": db,
+            "config": config,
+            "customer": customer,
+            "sub": sub,
+            "session": session,
+            **ids,
+        }
 
 
 def test_the_actor_is_one_statement_and_keeps_the_session_checks(shop: dict[str, Any]) -> None:
