@@ -33,6 +33,7 @@ _LIVE_SESSION = (
         col(PortalConfiguration.id).label("configuration_id"),
         col(PortalConfiguration.active).label("configuration_active"),
         col(PortalConfiguration.features),
+        col(PortalConfiguration.terms_of_service_url),
     )
     .outerjoin(PortalConfiguration, col(PortalConfiguration.id) == PortalSession.configuration_id)
     .where(col(PortalSession.id) == sqlalchemy.bindparam("session_id"))
@@ -65,22 +66,8 @@ def actor_for(session: Session, session_id: str, locale: str = "en") -> Actor:
         features=stored_features(row.features),
         configuration_id=row.configuration_id,
         locale=locale,
+        terms_of_service_url=row.terms_of_service_url or "",
     )
-
-
-_TERMS = sqlalchemy.select(col(PortalConfiguration.terms_of_service_url)).where(
-    col(PortalConfiguration.id) == sqlalchemy.bindparam("configuration_id")
-)
-
-
-def terms_of_service_url(session: Session, actor: Actor) -> str:
-    """The actor's configuration's terms of service link (`actor_for` checked it is live)."""
-    url = (
-        session.connection()
-        .execute(_TERMS, {"configuration_id": actor.configuration_id})
-        .scalar_one_or_none()
-    )
-    return url or ""
 
 
 def portal_session_of(session: Session, actor: Actor) -> PortalSession:

@@ -60,14 +60,16 @@ class ActionRefused(Exception):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the portal session, its customer, what its configuration allows, and the
-    language the customer reads (for confirmation emails)."""
+    """Who acts: the portal session, its customer, what its configuration allows (and the
+    terms the customer agrees to by changing plan), and the language the customer reads (for
+    confirmation emails)."""
 
     session_id: str
     customer: str
     features: ConfigurationFeatures
     configuration_id: str = ""
     locale: str = "en"
+    terms_of_service_url: str = ""
 
 
 def confirm_by_email(

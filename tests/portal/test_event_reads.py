@@ -24,7 +24,7 @@ from portal_app.models.mirror import (
     MirrorSubscriptionSchedule,
 )
 from portal_app.models.portal_session import PortalSession
-from portal_app.services.actors import actor_for, terms_of_service_url
+from portal_app.services.actors import actor_for
 from portal_app.services.customer_actions import ActionRefused
 from portal_app.services.plan_change import plan_options
 from portal_app.services.subscription_rules import update_blockers
@@ -118,7 +118,7 @@ def test_the_actor_is_one_statement_and_keeps_the_session_checks(shop: dict[str,
         "fr",
     )
     assert actor.features.subscription_update.enabled
-    assert terms_of_service_url(db, actor) == "https://acme.test/terms"
+    assert actor.terms_of_service_url == "https://acme.test/terms"
 
     shop["config"].active = False
     db.add(shop["config"])
