@@ -4,6 +4,7 @@ Every query is bounded by the customer's own rows and served by an index, so a p
 the same however large the whole mirror grows.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -320,17 +321,22 @@ def _scheduled_change(
     )
 
 
-# A price with its product (if mirrored), the columns a plan shows; built once.
-_PLANS = (
+# Prices with their products (`product_id` None when the product is not mirrored): the
+# columns the portal shows of the catalogue, in one Core read built once.
+_PRICES_WITH_PRODUCTS: sqlalchemy.Select[*tuple[Any, ...]] = (
     sqlalchemy.select(
         col(MirrorPrice.id),
         col(MirrorPrice.product),
-        col(MirrorProduct.name),
-        col(MirrorPrice.unit_amount),
+        col(MirrorPrice.active),
         col(MirrorPrice.currency),
+        col(MirrorPrice.unit_amount),
         col(MirrorPrice.recurring_interval),
         col(MirrorPrice.recurring_interval_count),
+        col(MirrorProduct.id).label("product_id"),
+        col(MirrorProduct.active).label("product_active"),
+        col(MirrorProduct.name),
         col(MirrorProduct.unit_label),
+        col(MirrorProduct.description),
     )
     .select_from(MirrorPrice)
     .outerjoin(MirrorProduct, col(MirrorProduct.id) == MirrorPrice.product)
@@ -338,8 +344,12 @@ _PLANS = (
 )
 
 
+def prices_with_products(*, session: Session, price_ids: Iterable[str]) -> Sequence[Any]:
+    """The mirrored prices among `price_ids`, each with its product's columns."""
+    return session.connection().execute(_PRICES_WITH_PRODUCTS, {"ids": list(price_ids)}).all()
+
+
 def _plans(*, session: Session, price_ids: set[str]) -> dict[str, PlanView]:
-    rows = session.connection().execute(_PLANS, {"ids": list(price_ids)}).all()
     plans = {
         row.id: PlanView(
             price_id=row.id,
@@ -351,7 +361,7 @@ def _plans(*, session: Session, price_ids: set[str]) -> dict[str, PlanView]:
             interval_count=row.recurring_interval_count,
             unit_label=row.unit_label,
         )
-        for row in rows
+        for row in prices_with_products(session=session, price_ids=price_ids)
     }
     for missing in price_ids - plans.keys():
         # Not synced yet: show the line rather than fail the page; full sync fills it in.

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from portal_app.billing.gateway import Gateway, ProrationBehavior
 from portal_app.billing.sync import account_now, record
+from portal_app.billing.views import prices_with_products
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money
 from portal_app.i18n.text import Text
@@ -123,65 +123,30 @@ def plan_options(*, session: Session, actor: Actor, subscription_id: object) -> 
     return _options(session, actor, _updatable(session, actor, subscription_id))
 
 
-# One Core read of the columns a choice shows, each price with its product (if mirrored),
-# built once (building a statement costs more than running it).
-_CHOICES = (
-    sqlalchemy.select(
-        col(MirrorPrice.id),
-        col(MirrorPrice.active),
-        col(MirrorPrice.currency),
-        col(MirrorPrice.unit_amount),
-        col(MirrorPrice.recurring_interval),
-        col(MirrorPrice.recurring_interval_count),
-        col(MirrorProduct.id),
-        col(MirrorProduct.active),
-        col(MirrorProduct.name),
-        col(MirrorProduct.unit_label),
-        col(MirrorProduct.description),
-    )
-    .select_from(MirrorPrice)
-    .outerjoin(MirrorProduct, col(MirrorProduct.id) == MirrorPrice.product)
-    .where(col(MirrorPrice.id).in_(sqlalchemy.bindparam("ids", expanding=True)))
-)
-
-
 def _options(session: Session, actor: Actor, sub: SubscriptionFacts) -> PlanOptions:
     item = _item(sub)
     allowed = [p for entry in actor.features.subscription_update.products for p in entry.prices]
     if item.price not in allowed:
         allowed.append(item.price)
-    rows = session.connection().execute(_CHOICES, {"ids": allowed}).all()
     currency = item.price_currency or sub.currency
     choices = [
         PlanChoice(
-            price_id=price_id,
-            product_name=name or "",
-            unit_amount=unit_amount,
-            currency=price_currency,
-            interval=interval,
-            interval_count=interval_count or 1,
-            unit_label=unit_label or "",
-            description=description or "",
-            is_current=price_id == item.price,
+            price_id=row.id,
+            product_name=row.name or "",
+            unit_amount=row.unit_amount,
+            currency=row.currency,
+            interval=row.recurring_interval,
+            interval_count=row.recurring_interval_count or 1,
+            unit_label=row.unit_label or "",
+            description=row.description or "",
+            is_current=row.id == item.price,
         )
-        for (
-            price_id,
-            price_active,
-            price_currency,
-            unit_amount,
-            interval,
-            interval_count,
-            product_id,
-            product_active,
-            name,
-            unit_label,
-            description,
-        ) in rows
-        if (price_active or price_id == item.price)
-        and price_currency == currency
-        and unit_amount is not None
-        and interval
-        and (product_id is None or product_active or price_id == item.price)
+        for row in prices_with_products(session=session, price_ids=allowed)
+        if (row.active or row.id == item.price)
+        and row.currency == currency
+        and row.unit_amount is not None
+        and row.recurring_interval
+        and (row.product_id is None or row.product_active or row.id == item.price)
     ]
     ordered = sorted(
         choices, key=lambda c: (per_day(c.unit_amount, c.interval, c.interval_count), c.price_id)
