@@ -5,6 +5,7 @@ portal's services or reads its models, so a test arranges and checks through the
 the app uses, never through Python passed as a string to another process.
 """
 
+import datetime
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -98,6 +99,26 @@ def latest_invoice(server: AppServer, customer_id: str) -> MirrorInvoice | None:
             .where(MirrorInvoice.customer == customer_id)
             .order_by(col(MirrorInvoice.created).desc())
         ).first()
+
+
+def add_paid_invoices(server: AppServer, customer_id: str, count: int, total: int) -> list[str]:
+    """`count` old paid invoices of `total` minor units (USD) in the customer's mirror, one a
+    day from 1 January 2020; their ids, newest first."""
+    start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    ids = [f"in_e2e_{customer_id}_{n:02d}" for n in range(count)]
+    with server.db() as s:
+        for n, invoice_id in enumerate(ids):
+            s.add(
+                MirrorInvoice(
+                    id=invoice_id,
+                    customer=customer_id,
+                    status="paid",
+                    currency="usd",
+                    total=total,
+                    created=start + datetime.timedelta(days=n),
+                )
+            )
+    return ids[::-1]
 
 
 def invoice(server: AppServer, invoice_id: str) -> MirrorInvoice | None:

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, select
 
@@ -108,9 +108,35 @@ def active_session(
 ) -> PortalSession:
     """The live session with this id, its idle timer reset; raises when it is over."""
     now = now or datetime.now(UTC)
-    if not session_id:
-        raise SessionError(Text("Your session has ended. Please sign in again."))
-    row = session.get(PortalSession, session_id)
+    row = live(session.get(PortalSession, session_id) if session_id else None, now)
+    if activity_due(row, now):
+        row.last_activity_at = now
+        session.add(row)
+        session.flush()
+    return row
+
+
+class SessionTimes(Protocol):
+    """What decides whether a session is live: a row, or just its columns."""
+
+    @property
+    def created(self) -> datetime: ...
+
+    @property
+    def redeemed_at(self) -> datetime | None: ...
+
+    @property
+    def last_activity_at(self) -> datetime | None: ...
+
+    @property
+    def ended_at(self) -> datetime | None: ...
+
+
+Timed = TypeVar("Timed", bound=SessionTimes)
+
+
+def live(row: Timed | None, now: datetime) -> Timed:
+    """The session if it is live; SessionError when it is missing, ended or expired."""
     if row is None or row.redeemed_at is None or row.ended_at is not None:
         raise SessionError(Text("Your session has ended. Please sign in again."))
     last = _aware(row.last_activity_at or row.redeemed_at)
@@ -118,13 +144,13 @@ def active_session(
     too_old = now - _aware(row.created) > timedelta(hours=get_settings().session_max_hours)
     if now - last > IDLE_TTL or too_old:
         raise SessionError(Text("Your session has expired. Please sign in again."))
-    # Every click would otherwise be a database write; a minute's precision is plenty for a
-    # one-hour idle limit.
-    if now - last >= ACTIVITY_RESOLUTION:
-        row.last_activity_at = now
-        session.add(row)
-        session.flush()
     return row
+
+
+def activity_due(row: SessionTimes, now: datetime) -> bool:
+    """Whether a live session's idle timer needs a write: every click would otherwise be a
+    database write, and a minute's precision is plenty for a one-hour idle limit."""
+    return now - _aware(row.last_activity_at or row.redeemed_at or now) >= ACTIVITY_RESOLUTION
 
 
 def end_session(*, session: Session, session_id: str | None, now: datetime | None = None) -> None:

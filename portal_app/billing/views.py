@@ -4,10 +4,13 @@ Every query is bounded by the customer's own rows and served by an index, so a p
 the same however large the whole mirror grows.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+import sqlalchemy
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from portal_app.billing.shapes import ref
@@ -318,27 +321,47 @@ def _scheduled_change(
     )
 
 
+# Prices with their products (`product_id` None when the product is not mirrored): the
+# columns the portal shows of the catalogue, in one Core read built once.
+_PRICES_WITH_PRODUCTS: sqlalchemy.Select[*tuple[Any, ...]] = (
+    sqlalchemy.select(
+        col(MirrorPrice.id),
+        col(MirrorPrice.product),
+        col(MirrorPrice.active),
+        col(MirrorPrice.currency),
+        col(MirrorPrice.unit_amount),
+        col(MirrorPrice.recurring_interval),
+        col(MirrorPrice.recurring_interval_count),
+        col(MirrorProduct.id).label("product_id"),
+        col(MirrorProduct.active).label("product_active"),
+        col(MirrorProduct.name),
+        col(MirrorProduct.unit_label),
+        col(MirrorProduct.description),
+    )
+    .select_from(MirrorPrice)
+    .outerjoin(MirrorProduct, col(MirrorProduct.id) == MirrorPrice.product)
+    .where(col(MirrorPrice.id).in_(sqlalchemy.bindparam("ids", expanding=True)))
+)
+
+
+def prices_with_products(*, session: Session, price_ids: Iterable[str]) -> Sequence[Any]:
+    """The mirrored prices among `price_ids`, each with its product's columns."""
+    return session.connection().execute(_PRICES_WITH_PRODUCTS, {"ids": list(price_ids)}).all()
+
+
 def _plans(*, session: Session, price_ids: set[str]) -> dict[str, PlanView]:
-    prices = session.exec(select(MirrorPrice).where(col(MirrorPrice.id).in_(price_ids))).all()
-    product_ids = {p.product for p in prices}
-    products = {
-        p.id: p
-        for p in session.exec(
-            select(MirrorProduct).where(col(MirrorProduct.id).in_(product_ids))
-        ).all()
-    }
     plans = {
-        price.id: PlanView(
-            price_id=price.id,
-            product_id=price.product,
-            product_name=products[price.product].name if price.product in products else "",
-            unit_amount=price.unit_amount,
-            currency=price.currency,
-            interval=price.recurring_interval,
-            interval_count=price.recurring_interval_count,
-            unit_label=products[price.product].unit_label if price.product in products else None,
+        row.id: PlanView(
+            price_id=row.id,
+            product_id=row.product,
+            product_name=row.name or "",
+            unit_amount=row.unit_amount,
+            currency=row.currency,
+            interval=row.recurring_interval,
+            interval_count=row.recurring_interval_count,
+            unit_label=row.unit_label,
         )
-        for price in prices
+        for row in prices_with_products(session=session, price_ids=price_ids)
     }
     for missing in price_ids - plans.keys():
         # Not synced yet: show the line rather than fail the page; full sync fills it in.
@@ -355,6 +378,90 @@ def _plans(*, session: Session, price_ids: set[str]) -> dict[str, PlanView]:
     return plans
 
 
+class InvoiceColumns(Protocol):
+    """What an invoice view reads of a mirrored invoice (a row, or just its columns)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def created(self) -> datetime | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def amount_due(self) -> int: ...
+    @property
+    def amount_remaining(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def hosted_invoice_url(self) -> str | None: ...
+    @property
+    def invoice_pdf(self) -> str | None: ...
+    @property
+    def subscription(self) -> str | None: ...
+    @property
+    def billing_reason(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def lines(self) -> list[dict[str, Any]]: ...
+
+
+_ANCHOR = aliased(MirrorInvoice)
+_ANCHOR_CREATED = (
+    sqlalchemy.select(col(_ANCHOR.created))
+    .where(
+        col(_ANCHOR.id) == sqlalchemy.bindparam("after"),
+        col(_ANCHOR.customer) == sqlalchemy.bindparam("customer"),
+    )
+    .scalar_subquery()
+)
+# A page is one Core read of the columns a row shows (no ORM rows, no stored Stripe object),
+# built once; the next page starts after the anchor, which must be the customer's own (an
+# unknown anchor reads as NULL: an empty page).
+_FIRST_PAGE = (
+    sqlalchemy.select(
+        *(
+            col(getattr(MirrorInvoice, name))
+            for name in (
+                "id",
+                "number",
+                "created",
+                "status",
+                "total",
+                "amount_due",
+                "amount_remaining",
+                "currency",
+                "hosted_invoice_url",
+                "invoice_pdf",
+                "subscription",
+                "billing_reason",
+                "description",
+                "lines",
+            )
+        )
+    )
+    .where(
+        col(MirrorInvoice.customer) == sqlalchemy.bindparam("customer"),
+        col(MirrorInvoice.status) != "draft",
+        col(MirrorInvoice.deleted).is_(False),
+    )
+    .order_by(col(MirrorInvoice.created).desc(), col(MirrorInvoice.id).desc())
+    .limit(sqlalchemy.bindparam("limit"))
+)
+_NEXT_PAGE = _FIRST_PAGE.where(
+    or_(
+        col(MirrorInvoice.created) < _ANCHOR_CREATED,
+        (col(MirrorInvoice.created) == _ANCHOR_CREATED)
+        & (col(MirrorInvoice.id) < sqlalchemy.bindparam("after")),
+    )
+)
+
+
 def invoice_page(
     *,
     session: Session,
@@ -366,27 +473,9 @@ def invoice_page(
 
     Keyset pagination on the (customer, created, id) index: each page costs the same.
     """
-    query = select(MirrorInvoice).where(
-        MirrorInvoice.customer == customer_id,
-        col(MirrorInvoice.status) != "draft",
-        col(MirrorInvoice.deleted).is_(False),
-    )
-    if starting_after is not None:
-        anchor = session.get(MirrorInvoice, starting_after)
-        if anchor is None or anchor.customer != customer_id:
-            return InvoicePage(invoices=[], next_cursor=None)
-        query = query.where(
-            or_(
-                col(MirrorInvoice.created) < anchor.created,
-                (col(MirrorInvoice.created) == anchor.created)
-                & (col(MirrorInvoice.id) < anchor.id),
-            )
-        )
-    rows = session.exec(
-        query.order_by(col(MirrorInvoice.created).desc(), col(MirrorInvoice.id).desc()).limit(
-            limit + 1
-        )
-    ).all()
+    params = {"customer": customer_id, "limit": limit + 1, "after": starting_after}
+    statement = _FIRST_PAGE if starting_after is None else _NEXT_PAGE
+    rows: list[Any] = list(session.connection().execute(statement, params).all())
     shown = rows[:limit]
     price_ids = {str(line["price"]) for row in shown for line in row.lines if line.get("price")}
     plans = _plans(session=session, price_ids=price_ids) if price_ids else {}
@@ -396,7 +485,7 @@ def invoice_page(
     )
 
 
-def _invoice_view(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoiceView:
+def _invoice_view(row: InvoiceColumns, plans: dict[str, PlanView]) -> InvoiceView:
     return InvoiceView(
         id=row.id,
         number=row.number,
@@ -413,7 +502,7 @@ def _invoice_view(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoiceView
     )
 
 
-def invoice_purpose(row: MirrorInvoice, plans: dict[str, PlanView]) -> InvoicePurpose:
+def invoice_purpose(row: InvoiceColumns, plans: dict[str, PlanView]) -> InvoicePurpose:
     """What the invoice was for. A subscription's invoice: from its lines' prices and periods
     (never a line's own description, which is Stripe's English); prorations mean the plan
     changed, and the plan named is the one charged for (the positive line), else the one

@@ -200,5 +200,11 @@ class PortalConfiguration(SQLModel, table=True):
 
     @property
     def feature_settings(self) -> ConfigurationFeatures:
-        """`features` typed and validated: the one place the stored JSON is read."""
-        return ConfigurationFeatures.model_validate(self.features or {})
+        """`features` typed and validated."""
+        return stored_features(self.features)
+
+
+def stored_features(features: dict[str, Any] | None) -> ConfigurationFeatures:
+    """A configuration's stored `features` JSON, typed and validated: the one place it is read
+    (from a row, or from the column alone)."""
+    return ConfigurationFeatures.model_validate(features or {})

@@ -9,7 +9,7 @@ entry. The DB is not held open across the network call.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -60,14 +60,16 @@ class ActionRefused(Exception):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the portal session, its customer, what its configuration allows, and the
-    language the customer reads (for confirmation emails)."""
+    """Who acts: the portal session, its customer, what its configuration allows (and the
+    terms the customer agrees to by changing plan), and the language the customer reads (for
+    confirmation emails)."""
 
     session_id: str
     customer: str
     features: ConfigurationFeatures
     configuration_id: str = ""
     locale: str = "en"
+    terms_of_service_url: str = ""
 
 
 def confirm_by_email(
@@ -85,16 +87,39 @@ def own_subscription(
     *, session: Session, actor: Actor, subscription_id: object
 ) -> MirrorSubscription:
     """The customer's own subscription, or ActionRefused (the same answer for any other id)."""
+    return owned(actor, session.get(MirrorSubscription, subscription_ref(subscription_id)))
+
+
+def subscription_ref(subscription_id: object) -> str:
+    """A subscription id as given by the browser, checked for shape before any DB read."""
     if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
-        raise ActionRefused(
-            Text("That subscription was not found."), code="resource_missing", field="subscription"
-        )
-    row = session.get(MirrorSubscription, subscription_id)
+        raise _subscription_not_found()
+    return subscription_id
+
+
+class _CustomerRow(Protocol):
+    @property
+    def customer(self) -> str: ...
+
+    @property
+    def deleted(self) -> bool: ...
+
+
+OwnedRow = TypeVar("OwnedRow", bound=_CustomerRow)
+
+
+def owned(actor: Actor, row: OwnedRow | None) -> OwnedRow:
+    """A subscription read for the actor (a row or its facts): theirs and not deleted, or the
+    refusal any other id gets."""
     if row is None or row.customer != actor.customer or row.deleted:
-        raise ActionRefused(
-            Text("That subscription was not found."), code="resource_missing", field="subscription"
-        )
+        raise _subscription_not_found()
     return row
+
+
+def _subscription_not_found() -> ActionRefused:
+    return ActionRefused(
+        Text("That subscription was not found."), code="resource_missing", field="subscription"
+    )
 
 
 def audit(

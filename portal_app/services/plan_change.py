@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from portal_app.billing.gateway import Gateway, ProrationBehavior
 from portal_app.billing.sync import account_now, record
+from portal_app.billing.views import prices_with_products
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money
 from portal_app.i18n.text import Text
-from portal_app.models.mirror_billing import MirrorSubscription, MirrorSubscriptionItem
+from portal_app.models.mirror_billing import MirrorSubscription
 from portal_app.models.mirror_catalog import MirrorPrice, MirrorProduct, MirrorPromotionCode
 from portal_app.models.mirror_customer import MirrorCustomer, MirrorPaymentMethod
 from portal_app.services.customer_actions import (
@@ -24,13 +25,19 @@ from portal_app.services.customer_actions import (
     Actor,
     audit,
     confirm_by_email,
-    own_subscription,
+    owned,
     release_spent_schedule,
+    subscription_ref,
 )
 from portal_app.services.email_templates import SUBSCRIPTION_UPDATED, subscription_updated
 from portal_app.services.invoices import record_latest_invoice
 from portal_app.services.off_loop import in_session
-from portal_app.services.subscription_rules import update_blockers
+from portal_app.services.subscription_rules import (
+    ItemFacts,
+    SubscriptionFacts,
+    blockers_of,
+    subscription_facts,
+)
 
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 MAX_QUANTITY = 10_000
@@ -79,12 +86,13 @@ class ChangeRequest:
     resets_cycle: bool = False
 
 
-def _updatable(session: Session, actor: Actor, subscription_id: object) -> MirrorSubscription:
+def _updatable(session: Session, actor: Actor, subscription_id: object) -> SubscriptionFacts:
     settings = actor.features.subscription_update
     if not settings.enabled:
         raise ActionRefused(Text("Changing plans is not available here."), code="feature_disabled")
-    sub = own_subscription(session=session, actor=actor, subscription_id=subscription_id)
-    reason = update_blockers(session=session, subscription_ids=[sub.id]).get(sub.id)
+    sub_id = subscription_ref(subscription_id)
+    sub = owned(actor, subscription_facts(session=session, subscription_ids=[sub_id]).get(sub_id))
+    reason = blockers_of(session=session, subscriptions=[sub]).get(sub.id)
     if reason:
         raise ActionRefused(reason, code="update_blocked")
     if sub.cancel_at_period_end:
@@ -94,15 +102,12 @@ def _updatable(session: Session, actor: Actor, subscription_id: object) -> Mirro
     return sub
 
 
-def _item(session: Session, sub: MirrorSubscription) -> MirrorSubscriptionItem:
-    item = session.exec(
-        select(MirrorSubscriptionItem).where(MirrorSubscriptionItem.subscription == sub.id)
-    ).first()
-    if item is None:
+def _item(sub: SubscriptionFacts) -> ItemFacts:
+    if not sub.items:
         raise ActionRefused(
             Text("This subscription has no plan to change."), code="resource_missing"
         )
-    return item
+    return sub.items[0]
 
 
 @dataclass(frozen=True)
@@ -115,46 +120,33 @@ class PlanOptions:
 
 def plan_options(*, session: Session, actor: Actor, subscription_id: object) -> PlanOptions:
     """The configuration's prices in the subscription's currency, current one marked."""
-    sub = _updatable(session, actor, subscription_id)
-    item = _item(session, sub)
-    current = session.get(MirrorPrice, item.price)
+    return _options(session, actor, _updatable(session, actor, subscription_id))
+
+
+def _options(session: Session, actor: Actor, sub: SubscriptionFacts) -> PlanOptions:
+    item = _item(sub)
     allowed = [p for entry in actor.features.subscription_update.products for p in entry.prices]
     if item.price not in allowed:
         allowed.append(item.price)
-    prices = session.exec(select(MirrorPrice).where(col(MirrorPrice.id).in_(allowed))).all()
-    products = {
-        p.id: p
-        for p in session.exec(
-            select(MirrorProduct).where(col(MirrorProduct.id).in_({p.product for p in prices}))
-        ).all()
-    }
-    currency = current.currency if current else sub.currency
+    currency = item.price_currency or sub.currency
     choices = [
         PlanChoice(
-            price_id=price.id,
-            product_name=products[price.product].name if price.product in products else "",
-            unit_amount=price.unit_amount or 0,
-            currency=price.currency,
-            interval=price.recurring_interval or "month",
-            interval_count=price.recurring_interval_count or 1,
-            unit_label=(products[price.product].unit_label or "")
-            if price.product in products
-            else "",
-            description=(products[price.product].description or "")
-            if price.product in products
-            else "",
-            is_current=price.id == item.price,
+            price_id=row.id,
+            product_name=row.name or "",
+            unit_amount=row.unit_amount,
+            currency=row.currency,
+            interval=row.recurring_interval,
+            interval_count=row.recurring_interval_count or 1,
+            unit_label=row.unit_label or "",
+            description=row.description or "",
+            is_current=row.id == item.price,
         )
-        for price in prices
-        if (price.active or price.id == item.price)
-        and price.currency == currency
-        and price.unit_amount is not None
-        and price.recurring_interval
-        and (
-            price.product not in products
-            or products[price.product].active
-            or price.id == item.price
-        )
+        for row in prices_with_products(session=session, price_ids=allowed)
+        if (row.active or row.id == item.price)
+        and row.currency == currency
+        and row.unit_amount is not None
+        and row.recurring_interval
+        and (row.product_id is None or row.product_active or row.id == item.price)
     ]
     ordered = sorted(
         choices, key=lambda c: (per_day(c.unit_amount, c.interval, c.interval_count), c.price_id)
@@ -202,9 +194,8 @@ def check_change(
 ) -> ChangeRequest:
     """Validate a requested change against the subscription, configuration and catalogue."""
     sub = _updatable(session, actor, subscription_id)
-    item = _item(session, sub)
-    options = plan_options(session=session, actor=actor, subscription_id=sub.id)
-    choices = {c.price_id: c for c in options.choices}
+    item = _item(sub)
+    choices = {c.price_id: c for c in _options(session, actor, sub).choices}
     if not isinstance(price_id, str) or price_id not in choices:
         raise ActionRefused(
             Text("Choose one of the plans listed."), code="invalid_choice", field="price"

@@ -1,7 +1,10 @@
 """Which changes the portal offers on a subscription, and why it holds some back."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from portal_app.billing.views import next_phase
@@ -16,38 +19,123 @@ from portal_app.models.mirror_catalog import MirrorPrice
 UPDATABLE_STATUSES = ("active", "trialing", "past_due")
 
 
-def update_blockers(*, session: Session, subscription_ids: list[str]) -> dict[str, Text]:
-    """For each subscription the portal can only cancel, the reason to show the customer."""
+@dataclass(frozen=True)
+class ItemFacts:
+    """A subscription item as the rules read it: its price (the price's currency and usage
+    type, None when the price is not mirrored) and quantity."""
+
+    id: str
+    price: str
+    quantity: int
+    current_period_end: datetime | None
+    price_currency: str | None
+    usage_type: str | None
+
+
+@dataclass(frozen=True)
+class SubscriptionFacts:
+    """The columns of a subscription the portal's rules use, with its items: read in one
+    statement, without the stored Stripe object (only its `collection_method`)."""
+
+    id: str
+    customer: str
+    status: str
+    deleted: bool
+    cancel_at_period_end: bool
+    currency: str | None
+    schedule: str | None
+    current_period_end: datetime | None
+    collection_method: str | None
+    items: tuple[ItemFacts, ...]
+
+
+# A Core read of just the columns the rules use (no ORM rows, no stored Stripe objects), built
+# once: building a statement costs more than running it. SQLAlchemy's own `select`, as
+# sqlmodel's is typed for four columns at most.
+_FACTS = (
+    sqlalchemy.select(
+        col(MirrorSubscription.id),
+        col(MirrorSubscription.customer),
+        col(MirrorSubscription.status),
+        col(MirrorSubscription.deleted),
+        col(MirrorSubscription.cancel_at_period_end),
+        col(MirrorSubscription.currency),
+        col(MirrorSubscription.schedule),
+        col(MirrorSubscription.current_period_end),
+        col(MirrorSubscription.raw)["collection_method"].as_string(),
+        col(MirrorSubscriptionItem.id),
+        col(MirrorSubscriptionItem.price),
+        col(MirrorSubscriptionItem.quantity),
+        col(MirrorSubscriptionItem.current_period_end),
+        col(MirrorPrice.currency),
+        col(MirrorPrice.raw)[("recurring", "usage_type")].as_string(),
+    )
+    .select_from(MirrorSubscription)
+    .outerjoin(
+        MirrorSubscriptionItem, col(MirrorSubscriptionItem.subscription) == MirrorSubscription.id
+    )
+    .outerjoin(MirrorPrice, col(MirrorPrice.id) == MirrorSubscriptionItem.price)
+    .where(col(MirrorSubscription.id).in_(sqlalchemy.bindparam("ids", expanding=True)))
+    .order_by(col(MirrorSubscriptionItem.id))
+)
+
+
+def subscription_facts(
+    *, session: Session, subscription_ids: list[str]
+) -> dict[str, SubscriptionFacts]:
+    """The facts of these subscriptions (the ones in the mirror), with items and prices."""
     if not subscription_ids:
         return {}
-    subscriptions = session.exec(
-        select(MirrorSubscription).where(col(MirrorSubscription.id).in_(subscription_ids))
-    ).all()
-    items = session.exec(
-        select(MirrorSubscriptionItem).where(
-            col(MirrorSubscriptionItem.subscription).in_(subscription_ids)
+    rows = session.connection().execute(_FACTS, {"ids": subscription_ids}).all()
+    items: dict[str, list[ItemFacts]] = {}
+    heads: dict[str, Any] = {}
+    for row in rows:
+        heads[row[0]] = row
+        own = items.setdefault(row[0], [])
+        if row[9] is not None:
+            own.append(ItemFacts(*row[9:15]))
+    return {
+        sub_id: SubscriptionFacts(
+            id=head[0],
+            customer=head[1],
+            status=head[2],
+            deleted=head[3],
+            cancel_at_period_end=head[4],
+            currency=head[5],
+            schedule=head[6],
+            current_period_end=head[7],
+            collection_method=head[8],
+            items=tuple(items[sub_id]),
         )
-    ).all()
-    prices = {
-        p.id: p
-        for p in session.exec(
-            select(MirrorPrice).where(col(MirrorPrice.id).in_({i.price for i in items}))
-        ).all()
+        for sub_id, head in heads.items()
     }
+
+
+def update_blockers(*, session: Session, subscription_ids: list[str]) -> dict[str, Text]:
+    """For each subscription the portal can only cancel, the reason to show the customer."""
+    facts = subscription_facts(session=session, subscription_ids=subscription_ids)
+    return blockers_of(session=session, subscriptions=list(facts.values()))
+
+
+def blockers_of(*, session: Session, subscriptions: list[SubscriptionFacts]) -> dict[str, Text]:
+    """`update_blockers` for facts already read (schedules are read only when one is set)."""
     schedule_ids = [s.schedule for s in subscriptions if s.schedule]
     schedules = {
         s.id: s
-        for s in session.exec(
-            select(MirrorSubscriptionSchedule).where(
-                col(MirrorSubscriptionSchedule.id).in_(schedule_ids)
-            )
-        ).all()
+        for s in (
+            session.exec(
+                select(MirrorSubscriptionSchedule).where(
+                    col(MirrorSubscriptionSchedule.id).in_(schedule_ids)
+                )
+            ).all()
+            if schedule_ids
+            else []
+        )
     }
     reasons: dict[str, Text] = {}
     for sub in subscriptions:
-        own = [i for i in items if i.subscription == sub.id]
         pending = bool(sub.schedule) and has_pending_change(schedules.get(sub.schedule or ""))
-        reason = _blocker(sub, [prices.get(i.price) for i in own], len(own), pending)
+        reason = _blocker(sub, pending)
         if reason is not None:
             reasons[sub.id] = reason
     return reasons
@@ -62,23 +150,15 @@ def has_pending_change(schedule: MirrorSubscriptionSchedule | None) -> bool:
     return next_phase(schedule) is not None
 
 
-def _blocker(
-    sub: MirrorSubscription, prices: list[MirrorPrice | None], item_count: int, pending: bool
-) -> Text | None:
-    raw: dict[str, Any] = sub.raw or {}
+def _blocker(sub: SubscriptionFacts, pending: bool) -> Text | None:
     if sub.status not in UPDATABLE_STATUSES:
         return Text("This subscription can no longer be changed.")
-    if item_count != 1:
+    if len(sub.items) != 1:
         return Text("This subscription has several products, so it can only be changed by us.")
-    if any(p is not None and _is_metered(p) for p in prices):
+    if any(item.usage_type == "metered" for item in sub.items):
         return Text("This subscription is billed by usage, so its plan cannot be changed here.")
-    if raw.get("collection_method") == "send_invoice":
+    if sub.collection_method == "send_invoice":
         return Text("This subscription is paid by invoice, so its plan cannot be changed here.")
     if pending:
         return Text("A change is already scheduled for this subscription.")
     return None
-
-
-def _is_metered(price: MirrorPrice) -> bool:
-    recurring = (price.raw or {}).get("recurring") or {}
-    return recurring.get("usage_type") == "metered"

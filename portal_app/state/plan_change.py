@@ -8,7 +8,6 @@ import reflex as rx
 
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.format import day_from_unix, money, price_phrase
-from portal_app.services.actors import live_configuration, portal_session_of
 from portal_app.services.customer_actions import cancel_scheduled_change
 from portal_app.services.plan_change import (
     Review,
@@ -142,14 +141,11 @@ class PlanChangeState(CustomerAction, rx.State):
         locale = await locale_of(self)
         self.error = self.promotion_error = self.notice = ""
         acted = await self._act(
-            lambda db, actor: (
-                plan_options(session=db, actor=actor, subscription_id=subscription_id),
-                live_configuration(db, portal_session_of(db, actor)).terms_of_service_url,
-            )
+            lambda db, actor: plan_options(session=db, actor=actor, subscription_id=subscription_id)
         )
         if acted is None:
             return
-        actor, (options, terms_url) = acted.actor, acted.prepared
+        actor, options = acted.actor, acted.prepared
         settings = actor.features.subscription_update
         self.subscription_id = subscription_id
         self.choices = [
@@ -171,7 +167,7 @@ class PlanChangeState(CustomerAction, rx.State):
         self.quantity_max = settings.quantity.maximum or 10_000
         self.promotion_enabled = "promotion_code" in settings.default_allowed_updates
         self.promotion_code = ""
-        self.terms_url = terms_url
+        self.terms_url = actor.terms_of_service_url
         self.step = "choose"
         self._new_nonce()
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import IDLE_TTL, SessionError, end_session
 from portal_app.billing.sync import customer_version
-from portal_app.billing.views import CustomerNotMirrored, InvoicePage, invoice_page
+from portal_app.billing.views import CustomerNotMirrored, invoice_page
 from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
@@ -86,14 +86,6 @@ def _read_home(customer: CustomerSessionState, i18n: I18nState) -> _HomeRead:
             preferred=preferred,
             home=home,
             brand=brand_for(config, return_url=portal_session.return_url),
-        )
-
-
-def _invoice_page(customer: CustomerSessionState, cursor: str) -> InvoicePage:
-    with session_scope() as db:
-        portal_session = customer._portal_session(db)
-        return invoice_page(
-            session=db, customer_id=portal_session.customer, starting_after=cursor or None
         )
 
 
@@ -217,8 +209,13 @@ class PortalState(rx.State):
         if not self.invoices_cursor:
             return
         customer = await self.get_state(CustomerSessionState)
+        cursor = self.invoices_cursor
         try:
-            page = await asyncio.to_thread(_invoice_page, customer, self.invoices_cursor)
+            _actor, page = await customer._off_loop(
+                lambda db, actor: invoice_page(
+                    session=db, customer_id=actor.customer, starting_after=cursor
+                )
+            )
         except SessionError as exc:
             self._signed_out(user_message(exc, customer._locale))
             return

@@ -196,6 +196,28 @@ def test_plan_upgrade_bad_promotion_code_and_scheduled_downgrade(app_server, pag
     expect(sub.get_by_test_id("update-subscription")).to_be_visible()
 
 
+def test_view_more_walks_the_invoice_history(app_server, page: Page) -> None:
+    """Older invoices come a page at a time, newest first, each once, until none are left."""
+    customer = app_data.customer(app_server, "canceling@example.com").id
+    older = app_data.add_paid_invoices(app_server, customer, 15, total=1234)
+    open_portal(page, app_server, "canceling@example.com")
+    rows = page.get_by_role("region", name="Invoice history").get_by_test_id("invoice")
+    expect(rows).to_have_count(10)
+    recent = 10 - len([r for r in rows.all() if r.get_attribute("data-invoice-id") in older])
+    more = page.get_by_test_id("invoices-more")
+    while more.is_visible():
+        shown = rows.count()
+        more.click()
+        expect(rows).not_to_have_count(shown)
+    expect(rows).to_have_count(recent + len(older))
+    ids = [row.get_attribute("data-invoice-id") for row in rows.all()]
+    assert ids[-len(older) :] == older
+    last = rows.last
+    expect(last).to_contain_text("$12.34")
+    expect(last).to_contain_text("2020")
+    expect(last).to_contain_text("Paid")
+
+
 def test_email_code_login(app_server, page: Page) -> None:
     token = app_data.login_page_token(app_server)
     link_for(app_server, "past.due@example.com")  # the mirror has the demo customers
