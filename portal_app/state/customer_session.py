@@ -1,6 +1,5 @@
 """The signed-in customer: a backend-only session id, re-validated by every handler."""
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,12 +11,12 @@ from sqlmodel import Session
 from portal_app.auth.portal_sessions import SessionError, active_session
 from portal_app.auth.session_cookie import PATH as COOKIE_PATH
 from portal_app.auth.session_cookie import bind_ticket, session_in_header
-from portal_app.db import session_scope
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.actors import actor_for, live_configuration
 from portal_app.services.customer_actions import Actor
+from portal_app.services.off_loop import in_session
 from portal_app.settings import get_settings
 
 SESSION_ENDED = Text("Your session has ended. Please sign in again.")
@@ -28,15 +27,18 @@ MARK_BOUND = "document.documentElement.setAttribute('data-session-bound', '')"
 T = TypeVar("T")
 
 
-def _in_session(
-    session_id: str, locale: str, broken_binding: bool, work: Callable[[Session, Actor], T]
+def _as_actor(
+    db: Session,
+    session_id: str,
+    locale: str,
+    broken_binding: bool,
+    work: Callable[[Session, Actor], T],
 ) -> tuple[Actor, T]:
-    """The worker-thread half of `_off_loop`."""
-    with session_scope() as db:
-        actor = actor_for(db, session_id, locale)
-        if broken_binding:
-            raise SessionError(SESSION_ENDED)
-        return actor, work(db, actor)
+    """The worker-thread half of `_off_loop`: the actor re-read, then `work` in its session."""
+    actor = actor_for(db, session_id, locale)
+    if broken_binding:
+        raise SessionError(SESSION_ENDED)
+    return actor, work(db, actor)
 
 
 class CustomerSessionState(rx.State):
@@ -98,7 +100,7 @@ class CustomerSessionState(rx.State):
         """Re-read the actor and run `work(db, actor)` in one DB session, in a worker thread:
         synchronous database calls never block the event loop."""
         session_id, broken = self._claimed_session()
-        return await asyncio.to_thread(_in_session, session_id, locale, broken, work)
+        return await in_session(lambda db: _as_actor(db, session_id, locale, broken, work))
 
     def _portal_session(self, db: Session) -> PortalSession:
         """The live session for this tab (idle timer reset), or SessionError."""

@@ -1,6 +1,5 @@
 """The customer portal's home page: view rows loaded from the mirror for the session's customer."""
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,12 +9,12 @@ from sqlmodel import Session
 from portal_app.auth.portal_sessions import IDLE_TTL, SessionError, end_session
 from portal_app.billing.sync import customer_version
 from portal_app.billing.views import CustomerNotMirrored, invoice_page
-from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.i18n.text import user_message
 from portal_app.models.mirror_customer import MirrorCustomer
 from portal_app.models.portal_session import PortalSession
 from portal_app.services.branding import BrandView, brand_for
+from portal_app.services.off_loop import in_session
 from portal_app.services.portal_view import (
     BillingRow,
     Features,
@@ -63,41 +62,34 @@ class _HomeRead:
     brand: BrandView
 
 
-def _read_home(customer: CustomerSessionState, i18n: I18nState) -> _HomeRead:
+def _read_home(db: Session, customer: CustomerSessionState, i18n: I18nState) -> _HomeRead:
     """Every database read of the home page, in one session (run off the event loop)."""
-    with session_scope() as db:
-        portal_session = customer._portal_session(db)
-        config = customer._configuration(db, portal_session)
-        # Read before the rows: a change landing meanwhile shows on the next check.
-        version = customer_version(session=db, customer_id=portal_session.customer)
-        mirrored = db.get(MirrorCustomer, portal_session.customer)
-        preferred = list(mirrored.preferred_locales or []) if mirrored else []
-        locale = i18n.settled_locale(session_locale=portal_session.locale, preferred=preferred)
-        try:
-            home: PortalHome | None = portal_home(
-                session=db, customer_id=portal_session.customer, config=config, locale=locale
-            )
-        except CustomerNotMirrored:
-            home = None
-        return _HomeRead(
-            customer=portal_session.customer,
-            version=version,
-            session_locale=portal_session.locale,
-            preferred=preferred,
-            home=home,
-            brand=brand_for(config, return_url=portal_session.return_url),
+    portal_session = customer._portal_session(db)
+    config = customer._configuration(db, portal_session)
+    # Read before the rows: a change landing meanwhile shows on the next check.
+    version = customer_version(session=db, customer_id=portal_session.customer)
+    mirrored = db.get(MirrorCustomer, portal_session.customer)
+    preferred = list(mirrored.preferred_locales or []) if mirrored else []
+    locale = i18n.settled_locale(session_locale=portal_session.locale, preferred=preferred)
+    try:
+        home: PortalHome | None = portal_home(
+            session=db, customer_id=portal_session.customer, config=config, locale=locale
         )
+    except CustomerNotMirrored:
+        home = None
+    return _HomeRead(
+        customer=portal_session.customer,
+        version=version,
+        session_locale=portal_session.locale,
+        preferred=preferred,
+        home=home,
+        brand=brand_for(config, return_url=portal_session.return_url),
+    )
 
 
-def _check(session_id: str, customer_id: str) -> tuple[bool, int]:
-    with session_scope() as db:
-        live = session_still_open(session=db, session_id=session_id)
-        return live, customer_version(session=db, customer_id=customer_id)
-
-
-def _end(session_id: str) -> None:
-    with session_scope() as db:
-        end_session(session=db, session_id=session_id)
+def _check(db: Session, session_id: str, customer_id: str) -> tuple[bool, int]:
+    live = session_still_open(session=db, session_id=session_id)
+    return live, customer_version(session=db, customer_id=customer_id)
 
 
 class PortalState(rx.State):
@@ -129,7 +121,7 @@ class PortalState(rx.State):
         customer = await self.get_state(CustomerSessionState)
         i18n = await self.get_state(I18nState)
         try:
-            read = await asyncio.to_thread(_read_home, customer, i18n)
+            read = await in_session(lambda db: _read_home(db, customer, i18n))
         except SessionError as exc:
             return self._signed_out(user_message(exc, customer._locale))
         set_lang = await i18n.settle(session_locale=read.session_locale, preferred=read.preferred)
@@ -187,7 +179,8 @@ class PortalState(rx.State):
         # Not `_portal_session`: a check is not activity, and must not keep an idle session
         # alive. A session that ended or went idle stops the loop and says so.
         customer = await self.get_state(CustomerSessionState)
-        live, version = await asyncio.to_thread(_check, customer._session_id, self._customer)
+        session_id, customer_id = customer._session_id, self._customer
+        live, version = await in_session(lambda db: _check(db, session_id, customer_id))
         if not live:
             return self._signed_out(
                 gettext("Your session has expired. Please sign in again.", locale=customer._locale)
@@ -230,7 +223,8 @@ class PortalState(rx.State):
     async def logout(self):
         """End the session for good and leave the portal."""
         customer = await self.get_state(CustomerSessionState)
-        await asyncio.to_thread(_end, customer._session_id)
+        session_id = customer._session_id
+        await in_session(lambda db: end_session(session=db, session_id=session_id))
         customer._session_id = ""
         self._signed_out(gettext("You have signed out.", locale=customer._locale))
         return rx.redirect("/", replace=True)

@@ -1,13 +1,12 @@
 """Arriving through a portal-session link from the merchant's app."""
 
-import asyncio
 import hashlib
 
 import reflex as rx
 
 from portal_app.auth.portal_sessions import SessionError, redeem_link
-from portal_app.db import session_scope
 from portal_app.i18n.text import user_message
+from portal_app.services.off_loop import in_session
 from portal_app.state.customer_session import MARK_BOUND, CustomerSessionState
 from portal_app.state.i18n import I18nState, locale_of
 from portal_app.state.portal import PortalState
@@ -16,12 +15,6 @@ from portal_app.state.portal import PortalState
 # address, so a reload or a bookmark opens `/portal` (the link is spent). React Router is
 # not told: the page stays the link's page until the customer goes elsewhere.
 AT_PORTAL = "window.history.replaceState(window.history.state, '', '/portal')"
-
-
-def _redeem(token: str) -> str:
-    """The session the link's token opens (run off the event loop)."""
-    with session_scope() as db:
-        return redeem_link(session=db, token=token).id
 
 
 def _digest(token: str) -> str:
@@ -49,7 +42,7 @@ class SessionLinkState(rx.State):
             yield [*home, rx.call_script(f"{MARK_BOUND}; {AT_PORTAL}"), PortalState.watch]
             return
         try:
-            session_id = await asyncio.to_thread(_redeem, token)
+            session_id = await in_session(lambda db: redeem_link(session=db, token=token).id)
         except SessionError as exc:
             self.error = user_message(exc, await locale_of(self))
             return

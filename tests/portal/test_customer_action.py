@@ -16,6 +16,7 @@ from portal_app.db import session_scope
 from portal_app.i18n.catalog import gettext
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
+from portal_app.services import off_loop
 from portal_app.services.actors import actor_for
 from portal_app.services.customer_actions import ActionRefused, Actor
 from portal_app.services.flows import FLOW_KINDS, FlowStart
@@ -76,7 +77,7 @@ async def test_the_database_step_runs_off_the_event_loop_in_one_session(
             opened.append(db)
             yield db
 
-    monkeypatch.setattr(customer_session, "session_scope", counted)
+    monkeypatch.setattr(off_loop, "session_scope", counted)
     loop_thread = threading.get_ident()
     seen: dict[str, Any] = {}
 
