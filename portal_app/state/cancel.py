@@ -1,6 +1,5 @@
 """Cancelling a subscription: retention offer (when configured), reason survey, confirmation."""
 
-import secrets
 from dataclasses import dataclass
 
 import reflex as rx
@@ -217,17 +216,9 @@ class CancelState(CustomerAction, rx.State):
     @rx.event
     async def renew(self, subscription_id: str):
         """Keep a subscription that was set to cancel at period end."""
-        locale = await locale_of(self)
-        self.error = self.notice = ""
-        nonce = secrets.token_hex(8)
-        acted = await self._act(
-            call=lambda actor, gateway, _: renew_subscription(
-                gateway=gateway, actor=actor, subscription_id=subscription_id, nonce=nonce
-            )
-        )
-        if acted is None:
+        if await self._one_click(renew_subscription, subscription_id) is None:
             return None
-        self.notice = gettext("Your subscription will continue.", locale=locale)
+        self.notice = gettext("Your subscription will continue.", locale=await locale_of(self))
         return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
 
 

@@ -86,6 +86,19 @@ class CustomerAction(rx.State, mixin=True):
             return None
         return Acted(actor=actor, prepared=prepared, result=result)
 
+    async def _one_click(
+        self, write: Callable[..., Awaitable[Any]], subscription_id: str
+    ) -> Acted | None:
+        """A write one click makes on a subscription (renew, drop a scheduled change):
+        `write(gateway=, actor=, subscription_id=, nonce=)` with a new intent each click."""
+        self.error = self.notice = ""
+        nonce = secrets.token_hex(8)
+        return await self._act(
+            call=lambda actor, gateway, _: write(
+                gateway=gateway, actor=actor, subscription_id=subscription_id, nonce=nonce
+            )
+        )
+
     def _refused(self, exc: Exception, locale: str, error_var: str) -> None:
         """Show a refusal next to its field when the state has one, else in `error_var`."""
         field = exc.field if isinstance(exc, ActionRefused) else None

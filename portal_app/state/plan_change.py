@@ -1,7 +1,6 @@
 """Updating a subscription: choose a plan and quantity → review the preview → confirm."""
 
 import dataclasses
-import secrets
 from typing import Any
 
 import reflex as rx
@@ -284,16 +283,9 @@ class PlanChangeState(CustomerAction, rx.State):
     @rx.event
     async def cancel_scheduled(self, subscription_id: str):
         """Drop a plan change booked for the period end."""
-        locale = await locale_of(self)
-        self.error = self.notice = ""
-        nonce = secrets.token_hex(8)
-        acted = await self._act(
-            call=lambda actor, gateway, _: cancel_scheduled_change(
-                gateway=gateway, actor=actor, subscription_id=subscription_id, nonce=nonce
-            )
-        )
-        if acted is None:
+        if await self._one_click(cancel_scheduled_change, subscription_id) is None:
             return None
+        locale = await locale_of(self)
         self.notice = gettext("The scheduled change was canceled.", locale=locale)
         return self._done(embed="portal.subscription.updated", subscription=str(subscription_id))
 
