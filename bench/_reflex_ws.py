@@ -169,18 +169,34 @@ class ReflexSocket:
 
 async def open_portal(host: str, port: int, link_token: str) -> tuple[ReflexSocket, dict]:
     """A tab that opens a portal link like the browser does: the link's page redeems it and
-    shows the home in the same event (no second page load).
+    shows the home in the same event (no second page load). Versions before that redirected
+    to `/portal` after the redemption; the redirect is followed, so a baseline from such a
+    version is measured by the same client.
 
-    Returns the socket and the merged state delta of the page load.
+    Returns the socket and the merged state delta of the page load(s).
     """
     sock = ReflexSocket(host, port)
     merged: dict[str, Any] = {}
+    redirects: list[str] = []
+    loaded: list[bool] = []
 
-    def merge(update: dict[str, Any]) -> None:
+    def done(update: dict[str, Any]) -> bool:
         for state, values in update.get("delta", {}).items():
             merged.setdefault(state, {}).update(values)
+        redirects.extend(
+            e["payload"]["path"] for e in update.get("events", []) if e["name"] == "_redirect"
+        )
+        loaded.append(hydrated(update))
+        return any(loaded) and (bool(redirects) or _shown(merged))
 
     await sock.connect(f"/session/{link_token}")
-    await sock.until(lambda u: merge(u) or hydrated(u))
-    assert merged.get(PORTAL_STATE, {}).get("signed_in_rx_state_") is True, merged
+    await sock.until(done)
+    if redirects:
+        for state, values in (await sock.load(redirects[0])).items():
+            merged.setdefault(state, {}).update(values)
+    assert _shown(merged), merged
     return sock, merged
+
+
+def _shown(merged: dict[str, Any]) -> bool:
+    return merged.get(PORTAL_STATE, {}).get("signed_in_rx_state_") is True
