@@ -1,5 +1,5 @@
 """`/api/portal/session-cookie`: the tab trades a ticket for the session's HttpOnly cookie
-(POST), then asks whether the browser kept it (GET)."""
+and its readable companion; the tab then reads the companion to know the browser kept them."""
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -9,9 +9,9 @@ from starlette.routing import BaseRoute, Route
 from portal_app.auth.portal_sessions import SessionError, active_session
 from portal_app.auth.session_cookie import (
     COOKIE_NAME,
+    KEPT_NAME,
     PATH,
     cookie_value,
-    session_in_header,
     session_of_ticket,
 )
 from portal_app.db import session_scope
@@ -35,27 +35,23 @@ async def set_session_cookie(request: Request) -> Response:
         return JSONResponse({"error": {"type": "invalid_request_error"}}, status_code=400)
     settings = get_settings()
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    response.set_cookie(
-        COOKIE_NAME,
-        cookie_value(session_id),
-        max_age=int(settings.session_max_hours * 3600),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
-    )
+    # The same attributes for both, so a browser keeps both or neither.
+    for name, value, httponly in (
+        (COOKIE_NAME, cookie_value(session_id), True),
+        (KEPT_NAME, "1", False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=int(settings.session_max_hours * 3600),
+            path="/",
+            httponly=httponly,
+            samesite="lax",
+            secure=settings.public_url.startswith("https://"),
+        )
     return response
 
 
-async def session_cookie_state(request: Request) -> JSONResponse:
-    """Whether this request carried a valid session cookie (the browser kept it)."""
-    bound = session_in_header(request.headers.get("cookie")) is not None
-    return JSONResponse({"bound": bound}, headers={"Cache-Control": "no-store"})
-
-
 def session_cookie_routes() -> list[BaseRoute]:
-    """The cookie's two routes."""
-    return [
-        Route(PATH, set_session_cookie, methods=["POST"]),
-        Route(PATH, session_cookie_state, methods=["GET"]),
-    ]
+    """The cookie's route."""
+    return [Route(PATH, set_session_cookie, methods=["POST"])]

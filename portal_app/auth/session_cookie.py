@@ -17,6 +17,9 @@ from http.cookies import CookieError, SimpleCookie
 from portal_app.settings import get_settings
 
 COOKIE_NAME = "portal_session"
+# Set beside it, readable by the page's script (the session cookie is HttpOnly): finding it in
+# `document.cookie` tells the tab the browser kept the pair, without asking the server again.
+KEPT_NAME = "portal_session_kept"
 # Where `api.session_cookie` serves the ticket exchange (the tab's script calls it).
 PATH = "/api/portal/session-cookie"
 TICKET_SECONDS = 60

@@ -9,8 +9,8 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from portal_app.auth.portal_sessions import SessionError, active_session
+from portal_app.auth.session_cookie import KEPT_NAME, bind_ticket, session_in_header
 from portal_app.auth.session_cookie import PATH as COOKIE_PATH
-from portal_app.auth.session_cookie import bind_ticket, session_in_header
 from portal_app.i18n.text import Text
 from portal_app.models.configuration import PortalConfiguration
 from portal_app.models.portal_session import PortalSession
@@ -65,11 +65,12 @@ class CustomerSessionState(rx.State):
         self._connection = self.router.session.session_id
         self._cookie_bound = False
         base = get_settings().public_url.rstrip("/") + COOKIE_PATH
+        kept = json.dumps(f"{KEPT_NAME}=1")
         script = (
             f"fetch({json.dumps(base)}, {{method: 'POST', credentials: 'include', "
             f"body: {json.dumps(bind_ticket(session_id))}}})"
-            f".then(() => fetch({json.dumps(base)}, {{credentials: 'include'}}))"
-            ".then((r) => r.json()).then((j) => j.bound === true).catch(() => false)"
+            f".then((r) => r.ok && document.cookie.split('; ').includes({kept}))"
+            ".catch(() => false)"
             f".then((bound) => {{ {MARK_BOUND}; return bound; }})"
         )
         return rx.call_script(script, callback=CustomerSessionState.cookie_checked)

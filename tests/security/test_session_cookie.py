@@ -17,6 +17,7 @@ from portal_app.api import build_api
 from portal_app.auth.portal_sessions import SessionError, end_session, start_code_session
 from portal_app.auth.session_cookie import (
     COOKIE_NAME,
+    KEPT_NAME,
     bind_ticket,
     cookie_value,
     session_in_header,
@@ -80,14 +81,17 @@ async def test_the_route_sets_an_httponly_samesite_cookie_for_a_live_ticket(
 ) -> None:
     transport = httpx.ASGITransport(app=build_api())
     async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
-        assert (await client.get(PATH)).json() == {"bound": False}
-        assert (await client.post(PATH, content=b"bps_x.1.forged")).status_code == 400
+        refused = await client.post(PATH, content=b"bps_x.1.forged")
+        assert refused.status_code == 400 and "set-cookie" not in refused.headers
         response = await client.post(PATH, content=bind_ticket(live_session).encode())
         assert response.status_code == 204
-        header = response.headers["set-cookie"].lower()
-        assert "httponly" in header and "samesite=lax" in header and "path=/" in header
-        assert "max-age=43200" in header
-        assert (await client.get(PATH)).json() == {"bound": True}
+        cookies = {h.split("=", 1)[0]: h.lower() for h in response.headers.get_list("set-cookie")}
+        session, kept = cookies[COOKIE_NAME], cookies[KEPT_NAME]
+        assert "httponly" in session and "samesite=lax" in session and "path=/" in session
+        assert "max-age=43200" in session
+        # The readable companion carries nothing secret, with the same attributes otherwise.
+        assert kept.startswith(f"{KEPT_NAME}=1;") and "httponly" not in kept
+        assert session.replace("; httponly", "").split(";")[1:] == kept.split(";")[1:]
     with Session(get_engine()) as db:
         end_session(session=db, session_id=live_session)
         db.commit()
