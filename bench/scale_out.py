@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _server import DEMO_EMAILS, ROOT, BenchServer, summary
-from event_roundtrip import KINDS, crowd_run
+from event_roundtrip import KINDS, crowd_run, solo_run
 
 sys.path.insert(0, str(ROOT / "tests" / "scale"))
 from scale_support import scratch_database, scratch_redis_database
@@ -46,16 +46,26 @@ def main() -> None:
         stack.enter_context(server)
         workers = len(server.pids()) - 1
         server.seed_invoices(DEMO_EMAILS, 60)
-        emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(args.customers)]
+        emails = [DEMO_EMAILS[i % len(DEMO_EMAILS)] for i in range(args.customers + 1)]
         tokens = server.session_tokens(emails)
         print(
             f"server {server.url}: PostgreSQL, Redis, GRANIAN_WORKERS={args.workers} "
             f"({workers} child processes); {args.customers} customers; think time mean "
             f"{args.think}s; {args.rounds} clicks/kind"
         )
+        # One customer alone first: what each kind costs without a queue (Redis and
+        # PostgreSQL round trips included).
+        solo = asyncio.run(solo_run(server, tokens.pop(), 100))
+        print(f"{'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'p95 / baseline':>14}")
+        solo_p95 = summary(solo[KINDS[0]].timings)[1]
+        for kind in KINDS:
+            median, p95 = summary(solo[kind].timings)
+            print(
+                f"{kind:<18} {len(solo[kind].timings):>5} {median:>10.1f} {p95:>8.1f} "
+                f"{p95 / solo_p95:>13.2f}x alone; server CPU {solo[kind].cpu_ms:.2f} ms/event"
+            )
         timings, setup, cpu_ms = asyncio.run(crowd_run(server, tokens, args.think, args.rounds))
         base_median, base_p95 = summary(timings[KINDS[0]])
-        print(f"{'event':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'p95 / baseline':>14}")
         for kind in KINDS:
             median, p95 = summary(timings[kind])
             ratio = p95 / base_p95

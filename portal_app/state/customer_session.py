@@ -50,7 +50,6 @@ class CustomerSessionState(rx.State):
     """
 
     _session_id: str = ""
-    _locale: str = "en"  # set by I18nState; server-made text and emails use it
     # The socket the session started on, and whether the browser has kept the cookie.
     _connection: str = ""
     _cookie_bound: bool = False

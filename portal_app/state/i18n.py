@@ -9,7 +9,6 @@ from portal_app.i18n import locales
 from portal_app.i18n.catalog import gettext, ui_messages
 from portal_app.services.billing_details import TAX_ID_TYPES, countries
 from portal_app.services.tax_codes import tax_code_options
-from portal_app.state.customer_session import CustomerSessionState
 
 # Pages whose loaders make text on the server (rows, labels): route → the loader to re-run
 # when the language changes, so that text follows the switch without a page reload.
@@ -120,8 +119,6 @@ class I18nState(rx.State):
         if locale != self.locale:
             self.locale = locale
             self.messages = dict(ui_messages(locale))
-        customer = await self.get_state(CustomerSessionState)
-        customer._locale = locale
         # Reflex writes <html lang> once at build time; this keeps it true for screen readers.
         lang = json.dumps(locales.html_lang(locale))
         return rx.call_script(f"document.documentElement.lang = {lang}")

@@ -29,7 +29,7 @@ from portal_app.services.portal_view import (
 from portal_app.state.brand import BrandState
 from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.flow import FlowState
-from portal_app.state.i18n import I18nState
+from portal_app.state.i18n import I18nState, locale_of
 
 # How often an open tab asks whether its customer's account changed (one primary-key read).
 WATCH_INTERVAL_MS = 3000
@@ -123,7 +123,7 @@ class PortalState(rx.State):
         try:
             read = await in_session(lambda db: _read_home(db, customer, i18n))
         except SessionError as exc:
-            return self._signed_out(user_message(exc, customer._locale))
+            return self._signed_out(user_message(exc, i18n.locale))
         set_lang = await i18n.settle(session_locale=read.session_locale, preferred=read.preferred)
         # The watch reloads the page once an account that is not mirrored yet arrives.
         self._version, self._customer = read.version, read.customer
@@ -182,8 +182,9 @@ class PortalState(rx.State):
         session_id, customer_id = customer._session_id, self._customer
         live, version = await in_session(lambda db: _check(db, session_id, customer_id))
         if not live:
+            locale = await locale_of(self)
             return self._signed_out(
-                gettext("Your session has expired. Please sign in again.", locale=customer._locale)
+                gettext("Your session has expired. Please sign in again.", locale=locale)
             )
         again = rx.call_script(
             WATCH_SCRIPT % (self._watch_ticket, WATCH_INTERVAL_MS),
@@ -202,6 +203,7 @@ class PortalState(rx.State):
         if not self.invoices_cursor:
             return
         customer = await self.get_state(CustomerSessionState)
+        locale = await locale_of(self)
         cursor = self.invoices_cursor
         try:
             _actor, page = await customer._off_loop(
@@ -210,12 +212,12 @@ class PortalState(rx.State):
                 )
             )
         except SessionError as exc:
-            self._signed_out(user_message(exc, customer._locale))
+            self._signed_out(user_message(exc, locale))
             return
         # The plain list, not Reflex's change-tracking proxy of every row (read only here).
         current: list[InvoiceRow] = self.get_value("invoices")
         shown = {row.id for row in current}
-        rows = [invoice_row(i, customer._locale) for i in page.invoices if i.id not in shown]
+        rows = [invoice_row(i, locale) for i in page.invoices if i.id not in shown]
         self.invoices = [*current, *rows]
         self.invoices_cursor = page.next_cursor or ""
 
@@ -226,5 +228,5 @@ class PortalState(rx.State):
         session_id = customer._session_id
         await in_session(lambda db: end_session(session=db, session_id=session_id))
         customer._session_id = ""
-        self._signed_out(gettext("You have signed out.", locale=customer._locale))
+        self._signed_out(gettext("You have signed out.", locale=await locale_of(self)))
         return rx.redirect("/", replace=True)

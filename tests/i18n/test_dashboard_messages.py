@@ -24,7 +24,6 @@ from portal_app.services.configurations import create_configuration
 from portal_app.services.images import ImageRejected, image_format
 from portal_app.services.portal_links import create_portal_link
 from portal_app.state import dashboard_auth
-from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_configuration_form import FormInputError, fields_from_form
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
 from portal_app.state.dashboard_customers import DashboardCustomersState
@@ -139,7 +138,6 @@ def marked_tab(marked_locale: str, monkeypatch: pytest.MonkeyPatch) -> State:
 
     monkeypatch.setattr(dashboard_auth, "signed_in_merchant", signed_in)
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    substate(root, CustomerSessionState)._locale = marked_locale
     substate(root, I18nState).locale = marked_locale
     return root
 

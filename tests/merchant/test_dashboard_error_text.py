@@ -11,7 +11,6 @@ from sqlmodel import Session
 from portal_app.models import Merchant
 from portal_app.services.configuration_document import ConfigurationError
 from portal_app.services.configurations import create_configuration, update_configuration
-from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.dashboard_auth import DashboardAuthState
 from portal_app.state.dashboard_configuration_form import field_error
 from portal_app.state.dashboard_configurations import DashboardConfigurationsState
@@ -60,8 +59,6 @@ async def test_the_form_shows_a_long_headline_next_to_the_field_translated(
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     auth = substate(root, DashboardAuthState)
     await DashboardAuthState.log_in.fn(auth, {"email": merchant.email, "password": password})
-    tab = substate(root, CustomerSessionState)
-    tab._locale = "fr"
     substate(root, I18nState).locale = "fr"
     state: Any = substate(root, DashboardConfigurationsState)
     await DashboardConfigurationsState.save.fn(

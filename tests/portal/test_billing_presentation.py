@@ -32,7 +32,6 @@ from portal_app.services.portal_view import billing_row
 from portal_app.state import billing_details as billing_state
 from portal_app.state import customer_session
 from portal_app.state.billing_details import BillingDetailsState
-from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
 from tests import factories
 from tests.support import substate
@@ -256,8 +255,6 @@ async def test_a_field_stripe_refuses_is_marked_in_the_portals_words(
     db_tables: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    customer: Any = substate(root, CustomerSessionState)
-    customer._locale = "de"
     substate(root, I18nState).locale = "de"
     state: Any = substate(root, BillingDetailsState)
     monkeypatch.setattr(

@@ -20,7 +20,6 @@ from portal_app.i18n.text import user_message
 from portal_app.sandbox.cards import card_details, decline
 from portal_app.sandbox.errors import ApiError
 from portal_app.state.card_scripts import confirm_sandbox_card
-from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import CardErrors, PaymentMethodsState
 from tests.support import substate
@@ -31,8 +30,6 @@ RAW_API_TEXT = re.compile(r"\w\[\w+\]|Missing required param|param", re.IGNORECA
 def card_state(locale: str) -> PaymentMethodsState:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     state = substate(root, PaymentMethodsState)
-    customer = substate(root, CustomerSessionState)
-    customer._locale = locale
     substate(root, I18nState).locale = locale
     return state  # type: ignore[return-value]
 

@@ -22,7 +22,6 @@ from portal_app.state.card_scripts import (
     confirm_payment_element,
     mount_payment_element,
 )
-from portal_app.state.customer_session import CustomerSessionState
 from portal_app.state.i18n import I18nState
 from portal_app.state.payment_methods import PaymentMethodsState
 from tests.support import substate
@@ -40,8 +39,6 @@ def real_stripe(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def card_state(monkeypatch: pytest.MonkeyPatch) -> PaymentMethodsState:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     state = substate(root, PaymentMethodsState)
-    customer = substate(root, CustomerSessionState)
-    customer._locale = "fr"
     substate(root, I18nState).locale = "fr"
 
     async def start(**kwargs: Any) -> Any:
