@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.auth.portal_sessions import IDLE_TTL, SessionError, end_session
+from portal_app.auth.portal_sessions import SessionError, end_session, live
 from portal_app.billing.sync import customer_version
 from portal_app.billing.views import CustomerNotMirrored, invoice_page
 from portal_app.i18n.catalog import gettext
@@ -38,16 +38,6 @@ WATCH_INTERVAL_MS = 3000
 WATCH_SCRIPT = (
     "new Promise((resolve) => setTimeout(() => resolve({ticket: %d, hidden: document.hidden}), %d))"
 )
-
-
-def session_still_open(*, session: Session, session_id: str) -> bool:
-    """Whether the portal session is live, read without counting as activity."""
-    row = session.get(PortalSession, session_id) if session_id else None
-    if row is None or row.redeemed_at is None or row.ended_at is not None:
-        return False
-    last = row.last_activity_at or row.redeemed_at
-    last = last if last.tzinfo else last.replace(tzinfo=UTC)
-    return datetime.now(UTC) - last <= IDLE_TTL
 
 
 @dataclass(frozen=True)
@@ -88,8 +78,13 @@ def _read_home(db: Session, customer: CustomerSessionState, i18n: I18nState) -> 
 
 
 def _check(db: Session, session_id: str, customer_id: str) -> tuple[bool, int]:
-    live = session_still_open(session=db, session_id=session_id)
-    return live, customer_version(session=db, customer_id=customer_id)
+    """Whether the session is live (the actions' own rule, read without counting as
+    activity), and the customer's mirror version."""
+    try:
+        live(db.get(PortalSession, session_id) if session_id else None, datetime.now(UTC))
+    except SessionError:
+        return False, 0
+    return True, customer_version(session=db, customer_id=customer_id)
 
 
 class PortalState(rx.State):
@@ -180,8 +175,8 @@ class PortalState(rx.State):
         # alive. A session that ended or went idle stops the loop and says so.
         customer = await self.get_state(CustomerSessionState)
         session_id, customer_id = customer._session_id, self._customer
-        live, version = await in_session(lambda db: _check(db, session_id, customer_id))
-        if not live:
+        is_live, version = await in_session(lambda db: _check(db, session_id, customer_id))
+        if not is_live:
             locale = await locale_of(self)
             return self._signed_out(
                 gettext("Your session has expired. Please sign in again.", locale=locale)
